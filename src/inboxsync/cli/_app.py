@@ -1,0 +1,42 @@
+"""The Typer app and the options every command shares (database URL, settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import typer
+
+from inboxsync.config import Settings
+
+app = typer.Typer(
+    name="inboxsync",
+    help="Keep a company's shared inbox in sync.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class CliState:
+    settings: Settings
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL (else INBOXSYNC_DB, else sqlite:///inboxsync.db)."
+    ),
+) -> None:
+    settings = Settings()
+    if db:
+        settings = settings.model_copy(update={"db": db})
+    ctx.obj = CliState(settings=settings)
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings for this invocation (with --db applied)."""
+    state = ctx.find_root().obj
+    assert isinstance(state, CliState)
+    return state.settings

@@ -1,0 +1,16 @@
+"""The few statements whose SQL differs between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(session: Session, table: Table | Any) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` for the session's database."""
+    name = session.get_bind().dialect.name
+    module = postgresql if name == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()

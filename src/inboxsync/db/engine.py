@@ -1,0 +1,74 @@
+"""Engine creation: URL normalisation, SQLite pragmas, the round-trip and commit counter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.db.counters import count_commit, count_round_trip
+from inboxsync.errors import ConfigError
+
+# Bulk inserts go out in pages of this many rows: one round trip for a whole batch.
+INSERT_PAGE_SIZE = 5000
+
+
+def normalize_url(url: str) -> str:
+    """Point plain `postgresql://` URLs at psycopg 3; leave the rest alone."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"not a database URL: {url!r}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url` with our pragmas and query counters installed."""
+    url = normalize_url(url)
+    is_sqlite = url.startswith("sqlite")
+    kwargs: dict[str, Any] = {"insertmanyvalues_page_size": INSERT_PAGE_SIZE}
+    if is_sqlite:
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if is_sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN; take it over so that
+        # a write transaction starts with BEGIN IMMEDIATE and never deadlocks on upgrade.
+        event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "before_cursor_execute", _on_execute)
+    event.listen(engine, "commit", _on_commit)
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit (we pass plain data around)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _on_execute(*_args: Any) -> None:
+    count_round_trip()
+
+
+def _on_commit(_conn: Any) -> None:
+    count_commit()

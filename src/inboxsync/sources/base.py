@@ -1,0 +1,52 @@
+"""What every mail source yields: batches of raw messages, with an optional sync checkpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """One message as fetched: where it came from, its bytes and when the source received it.
+
+    `raw` may hold only the headers when `headers_only` says so (an oversized message that was
+    not downloaded); the pipeline quarantines such messages with `note` as the reason.
+    """
+
+    source_ref: str
+    raw: bytes
+    received_at: datetime | None = None
+    headers_only: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A folder cursor to store in the same transaction as the batch it closes."""
+
+    folder_id: int
+    uidvalidity: int | None
+    last_uid: int
+    highestmodseq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawBatch:
+    """A batch of raw messages; `failures` are (source_ref, reason, raw bytes) it could not read."""
+
+    messages: list[RawMessage]
+    checkpoint: Checkpoint | None = None
+    failures: list[tuple[str, str, bytes]] = field(default_factory=list)
+    # Messages the source skipped because their key is already stored (counted as duplicates).
+    skipped_known: int = 0
+
+
+class Source(Protocol):
+    """Anything that yields batches of raw messages."""
+
+    def batches(self, batch_size: int) -> Iterator[RawBatch]:
+        """Yield batches of at most `batch_size` messages, in the source's order."""
+        ...
