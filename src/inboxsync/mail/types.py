@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 VerdictKind = Literal["notification", "person", "unknown"]
@@ -62,3 +62,8 @@ class ParsedMessage:
     html: str | None = None
     attachments: tuple[AttachmentPart, ...] = ()
     defects: tuple[str, ...] = field(default=())
+
+    @property
+    def date_naive(self) -> datetime:
+        """The date as naive UTC, the way the database stores every timestamp."""
+        return self.date.astimezone(UTC).replace(tzinfo=None)

@@ -1,1 +1,6 @@
-"""pipeline"""
+"""The sync pipeline: batches of raw mail in, messages, clients and conversations out."""
+
+from inboxsync.pipeline.report import AiUsage, SyncReport
+from inboxsync.pipeline.sync import ingest
+
+__all__ = ["AiUsage", "SyncReport", "ingest"]

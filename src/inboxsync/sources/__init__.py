@@ -1,1 +1,15 @@
-"""sources"""
+"""Mail sources: each yields batches of raw messages (see `base.Source`)."""
+
+from inboxsync.sources.base import Checkpoint, RawBatch, RawMessage, Source
+from inboxsync.sources.local import DirectorySource, MaildirSource, MboxSource, open_source
+
+__all__ = [
+    "Checkpoint",
+    "DirectorySource",
+    "MaildirSource",
+    "MboxSource",
+    "RawBatch",
+    "RawMessage",
+    "Source",
+    "open_source",
+]

@@ -1,0 +1,96 @@
+"""Companies, their own addresses and their folders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from inboxsync.db.models import Company, CompanyAddress, Folder
+from inboxsync.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyInfo:
+    """A company as the pipeline sees it: its id, name and own addresses."""
+
+    id: int
+    name: str
+    addresses: frozenset[str]
+
+    @property
+    def domains(self) -> frozenset[str]:
+        return frozenset(a.rpartition("@")[2] for a in self.addresses)
+
+
+def add_company(session: Session, name: str, addresses: list[str]) -> int:
+    """Create a company with its own addresses; returns its id."""
+    company = Company(name=name)
+    session.add(company)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise UsageError(f"company {name!r} already exists") from exc
+    add_addresses(session, company.id, addresses)
+    return company.id
+
+
+def add_addresses(session: Session, company_id: int, addresses: list[str]) -> None:
+    """Add own addresses to a company, ignoring ones it already has."""
+    known = set(
+        session.scalars(select(CompanyAddress.email).where(CompanyAddress.company_id == company_id))
+    )
+    for address in {a.strip().lower() for a in addresses} - known:
+        if "@" not in address:
+            raise UsageError(f"not an email address: {address!r}")
+        session.add(CompanyAddress(company_id=company_id, email=address))
+    session.flush()
+
+
+def company_id_by_name(session: Session, name: str) -> int:
+    """The id of the company called `name` (or with that id); UsageError when there is none."""
+    company_id = session.scalar(select(Company.id).where(Company.name == name))
+    if company_id is None and name.isdigit():
+        company_id = session.scalar(select(Company.id).where(Company.id == int(name)))
+    if company_id is None:
+        raise UsageError(f"unknown company {name!r} (see `inboxsync company list`)")
+    return company_id
+
+
+def load_company(session: Session, company_id: int) -> CompanyInfo:
+    """The company with its own addresses."""
+    company = session.get(Company, company_id)
+    if company is None:
+        raise UsageError(f"unknown company id {company_id}")
+    addresses = session.scalars(
+        select(CompanyAddress.email).where(CompanyAddress.company_id == company_id)
+    )
+    return CompanyInfo(company.id, company.name, frozenset(addresses))
+
+
+def list_companies(session: Session) -> list[CompanyInfo]:
+    """Every company with its own addresses, by name."""
+    rows = session.execute(
+        select(Company.id, Company.name, CompanyAddress.email)
+        .outerjoin(CompanyAddress, CompanyAddress.company_id == Company.id)
+        .order_by(Company.name)
+    )
+    found: dict[int, tuple[str, set[str]]] = {}
+    for company_id, name, email in rows:
+        found.setdefault(company_id, (name, set()))[1].update([email] if email else [])
+    return [CompanyInfo(cid, name, frozenset(a)) for cid, (name, a) in found.items()]
+
+
+def add_folder(session: Session, company_id: int, name: str, description: str) -> int:
+    """Create a folder the classifier can file conversations into; returns its id."""
+    folder = Folder(company_id=company_id, name=name, ai_description=description)
+    session.add(folder)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise UsageError(f"folder {name!r} already exists") from exc
+    return folder.id

@@ -1,0 +1,115 @@
+"""Reading conversations back: the listing and the detail of one."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inboxsync.db.models import Client, Conversation, Folder, InboxMessage
+from inboxsync.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    """One line of a company's conversation list."""
+
+    id: int
+    subject: str
+    client: str | None
+    messages: int
+    last_message_at: datetime
+    is_notification: bool
+    status: str
+    folder: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["last_message_at"] = self.last_message_at.isoformat()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """One message of a conversation, as shown by `inboxsync show`."""
+
+    id: int
+    date: datetime
+    direction: str
+    from_email: str
+    subject: str
+    is_notification: bool
+    notification_reason: str
+    preview: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationDetail:
+    conversation: ConversationRow
+    messages: list[MessageRow]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.conversation.as_dict(),
+            "messages": [
+                {**asdict(m), "date": m.date.isoformat()} for m in self.messages
+            ],
+        }
+
+
+def _rows_query():  # type: ignore[no-untyped-def]
+    return (
+        select(
+            Conversation.id,
+            Conversation.subject,
+            Client.email,
+            Conversation.message_count,
+            Conversation.last_message_at,
+            Conversation.is_notification,
+            Conversation.status,
+            Folder.name,
+        )
+        .outerjoin(Client, Client.id == Conversation.client_id)
+        .outerjoin(Folder, Folder.id == Conversation.folder_id)
+    )
+
+
+def list_conversations(
+    session: Session, company_id: int, limit: int | None = None
+) -> list[ConversationRow]:
+    """The company's conversations, most recent activity first."""
+    query = (
+        _rows_query()
+        .where(Conversation.company_id == company_id)
+        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+        .limit(limit)
+    )
+    return [ConversationRow(*row) for row in session.execute(query)]
+
+
+def conversation_detail(session: Session, conversation_id: int) -> ConversationDetail:
+    """A conversation with its messages in date order; UsageError when it does not exist."""
+    row = session.execute(_rows_query().where(Conversation.id == conversation_id)).first()
+    if row is None:
+        raise UsageError(f"no conversation with id {conversation_id}")
+    messages = session.execute(
+        select(
+            InboxMessage.id,
+            InboxMessage.date,
+            InboxMessage.direction,
+            InboxMessage.from_email,
+            InboxMessage.subject,
+            InboxMessage.is_notification,
+            InboxMessage.notification_reason,
+            InboxMessage.body_text,
+        )
+        .where(InboxMessage.conversation_id == conversation_id)
+        .order_by(InboxMessage.date, InboxMessage.id)
+    )
+    return ConversationDetail(
+        ConversationRow(*row),
+        [MessageRow(*m[:7], preview=" ".join(m[7].split())[:200]) for m in messages],
+    )

@@ -1,0 +1,129 @@
+"""Set-based lookups: one query per question, whatever the size of the batch."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inboxsync.db.models import Client, Conversation, InboxMessage
+
+
+@dataclass(slots=True)
+class StoredConversation:
+    """What threading needs to know of a conversation already in the database."""
+
+    id: int
+    subject_norm: str
+    started_at: datetime
+    last_message_at: datetime
+    participants: set[str]
+    client_id: int | None
+    is_notification: bool
+    status: str
+
+
+def existing_keys(session: Session, company_id: int, keys: Collection[str]) -> set[str]:
+    """The message keys among `keys` that the company has stored already."""
+    if not keys:
+        return set()
+    rows = session.scalars(
+        select(InboxMessage.message_key).where(
+            InboxMessage.company_id == company_id, InboxMessage.message_key.in_(keys)
+        )
+    )
+    return set(rows)
+
+
+def clients_by_email(session: Session, company_id: int, emails: Collection[str]) -> dict[str, int]:
+    """Client ids of the company by address, for the addresses that are clients already."""
+    if not emails:
+        return {}
+    rows = session.execute(
+        select(Client.email, Client.id).where(
+            Client.company_id == company_id, Client.email.in_(emails)
+        )
+    )
+    return {email: client_id for email, client_id in rows}
+
+
+def conversations_of_keys(
+    session: Session, company_id: int, keys: Collection[str]
+) -> dict[str, int]:
+    """Conversation ids of the stored messages among `keys` (the messages a batch refers to)."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(InboxMessage.message_key, InboxMessage.conversation_id).where(
+            InboxMessage.company_id == company_id, InboxMessage.message_key.in_(keys)
+        )
+    )
+    return {key: conversation_id for key, conversation_id in rows}
+
+
+def conversations_replying_to(
+    session: Session, company_id: int, keys: Collection[str]
+) -> dict[str, set[int]]:
+    """Conversations of stored messages whose In-Reply-To is one of `keys` (children that
+    arrived before their parent)."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(InboxMessage.in_reply_to, InboxMessage.conversation_id).where(
+            InboxMessage.company_id == company_id, InboxMessage.in_reply_to.in_(keys)
+        )
+    )
+    found: dict[str, set[int]] = {}
+    for key, conversation_id in rows:
+        found.setdefault(key, set()).add(conversation_id)
+    return found
+
+
+def conversations_by_id(
+    session: Session, ids: Collection[int]
+) -> dict[int, StoredConversation]:
+    """Stored conversations by id."""
+    if not ids:
+        return {}
+    return _stored(session.scalars(select(Conversation).where(Conversation.id.in_(ids))))
+
+
+def conversations_by_subject(
+    session: Session,
+    company_id: int,
+    subjects: Collection[str],
+    earliest: datetime,
+    latest: datetime,
+) -> dict[int, StoredConversation]:
+    """Person conversations with one of `subjects`, active between `earliest` and `latest`."""
+    if not subjects:
+        return {}
+    rows = session.scalars(
+        select(Conversation).where(
+            Conversation.company_id == company_id,
+            Conversation.subject_norm.in_(subjects),
+            Conversation.last_message_at >= earliest,
+            Conversation.started_at <= latest,
+            Conversation.is_notification.is_(False),
+        )
+    )
+    return _stored(rows)
+
+
+def _stored(rows: Iterable[Conversation]) -> dict[int, StoredConversation]:
+    found: dict[int, StoredConversation] = {}
+    for c in rows:
+        found[c.id] = StoredConversation(
+            id=c.id,
+            subject_norm=c.subject_norm,
+            started_at=c.started_at,
+            last_message_at=c.last_message_at,
+            participants=set(c.participants.split()),
+            client_id=c.client_id,
+            is_notification=c.is_notification,
+            status=c.status,
+        )
+    return found

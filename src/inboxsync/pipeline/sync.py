@@ -1,0 +1,271 @@
+"""The pipeline, batch by batch: key → early filter → parse → resolve → detect → thread → write."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.config import Settings
+from inboxsync.db.companies import CompanyInfo, load_company
+from inboxsync.db.counters import counting
+from inboxsync.db.models import SyncRun, utcnow
+from inboxsync.errors import MessageParseError
+from inboxsync.mail import parse_message, peek_key
+from inboxsync.mail.types import ParsedMessage
+from inboxsync.pipeline import resolve
+from inboxsync.pipeline.detect import NotificationDetector, SenderSample, UnknownIsPerson
+from inboxsync.pipeline.report import SyncReport
+from inboxsync.pipeline.threading import (
+    client_address,
+    is_outgoing,
+    referenced_keys,
+    thread_batch,
+)
+from inboxsync.pipeline.write import NewMessage, QuarantineItem, WritePlan, write_batch
+from inboxsync.sources.base import RawBatch, RawMessage, Source
+
+log = logging.getLogger(__name__)
+
+SAMPLE_TEXT_CHARS = 500
+
+NewConversationsHook = Callable[[list[int]], None]
+ProgressHook = Callable[[int], None]
+
+
+@dataclass
+class _Context:
+    company: CompanyInfo
+    settings: Settings
+    mailbox_id: int | None
+    detector: NotificationDetector
+    report: SyncReport
+
+
+def ingest(
+    sessions: sessionmaker[Session],
+    company_id: int,
+    source: Source,
+    *,
+    settings: Settings,
+    mailbox_id: int | None = None,
+    detector: NotificationDetector | None = None,
+    on_new_conversations: NewConversationsHook | None = None,
+    progress: ProgressHook | None = None,
+    source_name: str = "",
+) -> SyncReport:
+    """Run every batch of `source` through the pipeline for one company; returns the report.
+
+    Each batch is one transaction (its checkpoint included), so a crash loses at most the
+    batch in flight, and a rerun skips what was stored.
+    """
+    report = SyncReport()
+    detector = detector or UnknownIsPerson()
+    started = time.perf_counter()
+    with counting() as counter:
+        with sessions() as session:
+            company = load_company(session, company_id)
+            run_id = _start_run(session, company_id, mailbox_id, source_name)
+        context = _Context(company, settings, mailbox_id, detector, report)
+        batches = iter(source.batches(settings.batch_size))
+        while True:
+            with report.stage("fetch"):
+                batch = next(batches, None)
+            if batch is None:
+                break
+            with sessions() as session:
+                new_ids = _process(session, context, batch)
+            if new_ids and on_new_conversations is not None:
+                on_new_conversations(new_ids)
+            if progress is not None:
+                progress(len(batch.messages) + len(batch.failures) + batch.skipped_known)
+        report.add_ai(detector.usage())
+        report.db_round_trips = counter.round_trips
+        report.commits = counter.commits
+        report.seconds["total"] = round(time.perf_counter() - started, 6)
+        with sessions() as session:
+            _finish_run(session, run_id, report)
+    return report
+
+
+def _process(session: Session, context: _Context, batch: RawBatch) -> list[int]:
+    report, company = context.report, context.company
+    report.fetched += len(batch.messages) + len(batch.failures) + batch.skipped_known
+    report.duplicates += batch.skipped_known
+    quarantine = [QuarantineItem(ref, reason, raw) for ref, reason, raw in batch.failures]
+    with report.stage("key"):
+        candidates = _unique_by_key(batch.messages, quarantine, report)
+    with report.stage("filter"):
+        stored = resolve.existing_keys(session, company.id, candidates)
+        report.duplicates += len(stored)
+    with report.stage("parse"):
+        parsed = _parse(
+            [(key, raw) for key, raw in candidates.items() if key not in stored], quarantine
+        )
+    with report.stage("resolve"):
+        people = {
+            email
+            for message, _ in parsed
+            if (email := client_address(message, company.addresses)) is not None
+        }
+        known_clients = resolve.clients_by_email(session, company.id, people)
+    with report.stage("detect"):
+        parsed = _decide_unknown_senders(context, parsed, known_clients)
+    with report.stage("resolve"):
+        messages = [message for message, _ in parsed]
+        threads = _thread(session, context, messages)
+    new_client_names = _new_clients(parsed, company, known_clients)
+    rules = Counter(m.verdict.rule for m in messages if m.verdict.kind == "notification")
+    plan = WritePlan(
+        company_id=company.id,
+        mailbox_id=context.mailbox_id,
+        messages=[
+            NewMessage(message, raw.source_ref, is_outgoing(message, company.addresses))
+            for message, raw in parsed
+        ],
+        threads=threads,
+        known_clients=known_clients,
+        new_client_names=new_client_names,
+        quarantine=quarantine,
+        checkpoint=batch.checkpoint,
+    )
+    with report.stage("write"):
+        outcome = write_batch(session, plan)
+    report.new_messages += outcome.new_messages
+    report.duplicates += len(plan.messages) - outcome.new_messages
+    report.new_conversations += outcome.new_conversations
+    report.new_clients += outcome.new_clients
+    report.notifications += outcome.notifications
+    report.quarantined += outcome.quarantined
+    report.merged_conversations += len(threads.merged)
+    report.bytes_downloaded += sum(len(m.raw) for m in batch.messages)
+    report.count_rules(rules)
+    return outcome.new_conversation_ids
+
+
+def _unique_by_key(
+    messages: list[RawMessage], quarantine: list[QuarantineItem], report: SyncReport
+) -> dict[str, RawMessage]:
+    """Messages by key, first occurrence kept; headers-only ones go to quarantine."""
+    unique: dict[str, RawMessage] = {}
+    for raw in messages:
+        if raw.headers_only:
+            quarantine.append(QuarantineItem(raw.source_ref, raw.note, raw.raw, headers_only=True))
+            continue
+        key = peek_key(raw.raw)
+        if key in unique:
+            report.duplicates += 1
+        else:
+            unique[key] = raw
+    return unique
+
+
+def _parse(
+    candidates: list[tuple[str, RawMessage]], quarantine: list[QuarantineItem]
+) -> list[tuple[ParsedMessage, RawMessage]]:
+    parsed = []
+    for _key, raw in candidates:
+        try:
+            parsed.append((parse_message(raw.raw, raw.received_at), raw))
+        except MessageParseError as exc:
+            quarantine.append(QuarantineItem(raw.source_ref, str(exc), raw.raw))
+    return parsed
+
+
+def _decide_unknown_senders(
+    context: _Context,
+    parsed: list[tuple[ParsedMessage, RawMessage]],
+    known_clients: dict[str, int],
+) -> list[tuple[ParsedMessage, RawMessage]]:
+    """Ask the detector once about senders that no rule decided and that are not clients."""
+    own = context.company.addresses
+    samples: dict[str, SenderSample] = {}
+    for message, _ in parsed:
+        sender = message.from_addr
+        if (
+            message.verdict.kind == "unknown"
+            and sender is not None
+            and sender.email not in own
+            and sender.email not in known_clients
+            and sender.email not in samples
+        ):
+            samples[sender.email] = SenderSample(
+                sender.email, sender.name, message.subject, message.text[:SAMPLE_TEXT_CHARS]
+            )
+    if not samples:
+        return parsed
+    verdicts = context.detector.detect(context.company.id, list(samples.values()))
+    decided = []
+    for message, raw in parsed:
+        sender = message.from_addr.email if message.from_addr else ""
+        verdict = verdicts.get(sender) if message.verdict.kind == "unknown" else None
+        decided.append((replace(message, verdict=verdict) if verdict else message, raw))
+    return decided
+
+
+def _thread(session: Session, context: _Context, messages: list[ParsedMessage]):  # type: ignore[no-untyped-def]
+    company, window = context.company, timedelta(days=context.settings.thread_window_days)
+    refs = {key for m in messages for key in referenced_keys(m)}
+    by_key = resolve.conversations_of_keys(session, company.id, refs)
+    children = resolve.conversations_replying_to(
+        session, company.id, [m.message_key for m in messages]
+    )
+    subjects = {m.subject_norm for m in messages if m.subject_norm}
+    stored = {}
+    if messages and subjects:
+        dates = [m.date_naive for m in messages]
+        stored = resolve.conversations_by_subject(
+            session, company.id, subjects, min(dates) - window, max(dates) + window
+        )
+    wanted = (set(by_key.values()) | {c for ids in children.values() for c in ids}) - set(stored)
+    stored.update(resolve.conversations_by_id(session, wanted))
+    return thread_batch(messages, company.addresses, by_key, children, stored, window)
+
+
+def _new_clients(
+    parsed: list[tuple[ParsedMessage, RawMessage]],
+    company: CompanyInfo,
+    known_clients: dict[str, int],
+) -> dict[str, str]:
+    """Addresses to create clients for, with the display name first seen."""
+    names: dict[str, str] = {}
+    for message, _ in parsed:
+        email = client_address(message, company.addresses)
+        if email is None or email in known_clients or email in names:
+            continue
+        if message.verdict.kind == "notification":
+            continue
+        sender = message.from_addr
+        outgoing = is_outgoing(message, company.addresses)
+        recipient = next((a for a in (*message.to, *message.cc) if a.email == email), None)
+        names[email] = (recipient.name if outgoing and recipient else (sender.name if sender else ""))
+    return names
+
+
+def _start_run(session: Session, company_id: int, mailbox_id: int | None, source: str) -> int:
+    run = SyncRun(
+        company_id=company_id,
+        mailbox_id=mailbox_id,
+        source=source,
+        started_at=utcnow(),
+        status="running",
+    )
+    session.add(run)
+    session.commit()
+    return run.id
+
+
+def _finish_run(session: Session, run_id: int, report: SyncReport) -> None:
+    session.execute(
+        update(SyncRun)
+        .where(SyncRun.id == run_id)
+        .values(finished_at=utcnow(), status="finished", report=json.dumps(report.as_dict()))
+    )
+    session.commit()

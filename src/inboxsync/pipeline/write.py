@@ -1,0 +1,313 @@
+"""The write step: a batch's rows built in memory and inserted in bulk, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from inboxsync.db.dialect import insert_ignore
+from inboxsync.db.models import (
+    Attachment,
+    Blob,
+    Client,
+    Conversation,
+    InboxMessage,
+    MailboxFolder,
+    Quarantine,
+    utcnow,
+)
+from inboxsync.mail.types import ParsedMessage
+from inboxsync.pipeline.resolve import clients_by_email
+from inboxsync.pipeline.threading import ThreadResult
+from inboxsync.sources.base import Checkpoint
+
+MAX_QUARANTINE_REASON = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineItem:
+    """A message that goes to quarantine: its raw bytes and why."""
+
+    source_ref: str
+    reason: str
+    raw: bytes
+    headers_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A parsed message to store, with where it came from and which way it went."""
+
+    parsed: ParsedMessage
+    source_ref: str
+    outgoing: bool
+
+
+@dataclass
+class WritePlan:
+    """Everything one batch writes."""
+
+    company_id: int
+    mailbox_id: int | None
+    messages: list[NewMessage]
+    threads: ThreadResult
+    known_clients: dict[str, int]
+    new_client_names: dict[str, str]
+    quarantine: list[QuarantineItem] = field(default_factory=list)
+    checkpoint: Checkpoint | None = None
+
+
+@dataclass
+class WriteOutcome:
+    """What the batch really added (a concurrent writer may have stored some rows first)."""
+
+    new_messages: int = 0
+    new_conversations: int = 0
+    new_clients: int = 0
+    notifications: int = 0
+    quarantined: int = 0
+    new_conversation_ids: list[int] = field(default_factory=list)
+
+
+def write_batch(session: Session, plan: WritePlan) -> WriteOutcome:
+    """Insert the batch's rows in bulk (ON CONFLICT DO NOTHING) and commit once."""
+    outcome = WriteOutcome()
+    client_ids = dict(plan.known_clients)
+    client_ids.update(_insert_clients(session, plan, outcome))
+    _insert_conversations(session, plan, client_ids, outcome)
+    _apply_merges(session, plan)
+    inserted = _insert_messages(session, plan, outcome)
+    if len(inserted) < len(plan.messages) and outcome.new_conversation_ids:
+        _drop_empty_conversations(session, outcome)
+    _update_conversations(session, plan, client_ids, outcome)
+    _insert_quarantine(session, plan, outcome)
+    if plan.checkpoint is not None:
+        _store_checkpoint(session, plan.checkpoint)
+    session.commit()
+    return outcome
+
+
+def _insert_clients(session: Session, plan: WritePlan, outcome: WriteOutcome) -> dict[str, int]:
+    if not plan.new_client_names:
+        return {}
+    rows = [
+        {"company_id": plan.company_id, "email": email, "name": name, "created_at": utcnow()}
+        for email, name in plan.new_client_names.items()
+    ]
+    statement = insert_ignore(session, Client).returning(Client.email, Client.id)
+    created = {email: client_id for email, client_id in session.execute(statement, rows)}
+    outcome.new_clients = len(created)
+    raced = set(plan.new_client_names) - set(created)
+    if raced:  # another writer created them since we looked
+        created.update(clients_by_email(session, plan.company_id, raced))
+    return created
+
+
+def _insert_conversations(
+    session: Session, plan: WritePlan, client_ids: dict[str, int], outcome: WriteOutcome
+) -> None:
+    threads = plan.threads.new_threads
+    if not threads:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "company_id": plan.company_id,
+            "client_id": client_ids.get(t.client_email) if t.client_email else None,
+            "subject": t.subject[:2000],
+            "subject_norm": t.subject_norm[:500],
+            "is_notification": t.is_notification,
+            "participants": " ".join(sorted(t.participants)),
+            "started_at": t.started_at,
+            "last_message_at": t.last_message_at,
+            "message_count": 0,
+            "status": t.status,
+            "created_at": now,
+        }
+        for t in threads
+    ]
+    statement = insert(Conversation).returning(Conversation.id, sort_by_parameter_order=True)
+    ids = list(session.scalars(statement, rows))
+    for thread, conversation_id in zip(threads, ids, strict=True):
+        thread.stored_id = conversation_id
+    outcome.new_conversations = len(ids)
+    outcome.new_conversation_ids = ids
+
+
+def _apply_merges(session: Session, plan: WritePlan) -> None:
+    merged = plan.threads.merged
+    if not merged:
+        return
+    moves = [{"loser": loser, "winner": winner.root().stored_id} for loser, winner in merged]
+    session.connection().execute(
+        update(InboxMessage.__table__)
+        .where(InboxMessage.__table__.c.conversation_id == bindparam("loser"))
+        .values(conversation_id=bindparam("winner")),
+        moves,
+    )
+    session.execute(delete(Conversation).where(Conversation.id.in_([m["loser"] for m in moves])))
+
+
+def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -> dict[str, int]:
+    rows = []
+    for item in plan.messages:
+        m = item.parsed
+        thread = plan.threads.thread_of[m.message_key].root()
+        rows.append(
+            {
+                "company_id": plan.company_id,
+                "conversation_id": thread.stored_id,
+                "message_key": m.message_key,
+                "message_id": m.message_id,
+                "in_reply_to": m.in_reply_to,
+                "references": " ".join(m.references),
+                "mailbox_id": plan.mailbox_id,
+                "source_ref": item.source_ref,
+                "direction": "out" if item.outgoing else "in",
+                "from_email": m.from_addr.email if m.from_addr else "",
+                "from_name": m.from_addr.name if m.from_addr else "",
+                "to_emails": " ".join(a.email for a in m.to),
+                "cc_emails": " ".join(a.email for a in m.cc),
+                "subject": m.subject,
+                "date": m.date_naive,
+                "body_text": m.text,
+                "body_html": m.html,
+                "size": m.size,
+                "is_notification": m.verdict.kind == "notification",
+                "notification_rule": m.verdict.rule,
+                "notification_reason": m.verdict.reason,
+                "created_at": utcnow(),
+            }
+        )
+    if not rows:
+        return {}
+    statement = insert_ignore(session, InboxMessage).returning(
+        InboxMessage.message_key, InboxMessage.id
+    )
+    inserted = {key: message_id for key, message_id in session.execute(statement, rows)}
+    outcome.new_messages = len(inserted)
+    outcome.notifications = sum(
+        1
+        for item in plan.messages
+        if item.parsed.message_key in inserted and item.parsed.verdict.kind == "notification"
+    )
+    _insert_attachments(session, plan, inserted)
+    return inserted
+
+
+def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, int]) -> None:
+    blobs: dict[str, bytes] = {}
+    rows = []
+    for item in plan.messages:
+        message_id = inserted.get(item.parsed.message_key)
+        if message_id is None:
+            continue
+        for part in item.parsed.attachments:
+            digest = part.sha256
+            blobs.setdefault(digest, part.data)
+            rows.append(
+                {
+                    "message_id": message_id,
+                    "filename": part.filename,
+                    "content_type": part.content_type[:255],
+                    "content_id": part.content_id,
+                    "is_inline": part.is_inline,
+                    "size": len(part.data),
+                    "sha256": digest,
+                }
+            )
+    if not rows:
+        return
+    session.execute(
+        insert_ignore(session, Blob),
+        [{"sha256": d, "size": len(data), "data": data} for d, data in blobs.items()],
+    )
+    session.execute(insert(Attachment), rows)
+
+
+def _drop_empty_conversations(session: Session, outcome: WriteOutcome) -> None:
+    """Conversations opened for messages that a concurrent writer stored first."""
+    has_message = exists().where(InboxMessage.conversation_id == Conversation.id)
+    session.execute(
+        delete(Conversation).where(
+            Conversation.id.in_(outcome.new_conversation_ids), ~has_message
+        )
+    )
+    remaining = session.scalars(
+        select(Conversation.id).where(Conversation.id.in_(outcome.new_conversation_ids))
+    )
+    outcome.new_conversation_ids = list(remaining)
+    outcome.new_conversations = len(outcome.new_conversation_ids)
+
+
+def _update_conversations(
+    session: Session, plan: WritePlan, client_ids: dict[str, int], outcome: WriteOutcome
+) -> None:
+    touched = [t for t in plan.threads.touched if t.changed]
+    if touched:
+        session.execute(
+            update(Conversation),
+            [
+                {
+                    "id": t.stored_id,
+                    "participants": " ".join(sorted(t.participants)),
+                    "is_notification": t.is_notification,
+                    "status": t.status,
+                    "client_id": t.client_id
+                    or (client_ids.get(t.client_email) if t.client_email else None),
+                }
+                for t in touched
+            ],
+        )
+    ids = [t.stored_id for t in touched] + outcome.new_conversation_ids
+    if not ids:
+        return
+    of_conversation = InboxMessage.conversation_id == Conversation.id
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id.in_(ids))
+        .values(
+            message_count=select(func.count()).where(of_conversation).scalar_subquery(),
+            started_at=select(func.min(InboxMessage.date)).where(of_conversation).scalar_subquery(),
+            last_message_at=select(func.max(InboxMessage.date))
+            .where(of_conversation)
+            .scalar_subquery(),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome) -> None:
+    if not plan.quarantine:
+        return
+    rows = {}
+    for item in plan.quarantine:
+        digest = hashlib.sha256(item.raw).hexdigest()
+        rows[digest] = {
+            "company_id": plan.company_id,
+            "mailbox_id": plan.mailbox_id,
+            "source_ref": item.source_ref,
+            "reason": item.reason[:MAX_QUARANTINE_REASON],
+            "raw": item.raw,
+            "raw_sha256": digest,
+            "headers_only": item.headers_only,
+            "created_at": utcnow(),
+        }
+    session.execute(insert_ignore(session, Quarantine), list(rows.values()))
+    outcome.quarantined = len(plan.quarantine)
+
+
+def _store_checkpoint(session: Session, checkpoint: Checkpoint) -> None:
+    session.execute(
+        update(MailboxFolder)
+        .where(MailboxFolder.id == checkpoint.folder_id)
+        .values(
+            uidvalidity=checkpoint.uidvalidity,
+            last_uid=checkpoint.last_uid,
+            highestmodseq=checkpoint.highestmodseq,
+            last_synced_at=utcnow(),
+        )
+    )

@@ -1,0 +1,49 @@
+"""Hand-made raw messages for tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+BASE_DATE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def make_message(
+    *,
+    msgid: str | None,
+    sender: str = "Alice Martin <alice@client.example>",
+    to: str = "support@acme.example",
+    subject: str = "Broken invoice export",
+    body: str = "Hello, the export fails since Monday.",
+    date: datetime | None = None,
+    minutes: int = 0,
+    in_reply_to: str | None = None,
+    references: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    """A simple text message; `minutes` shifts the date from BASE_DATE."""
+    message = EmailMessage()
+    if msgid is not None:
+        message["Message-ID"] = msgid
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime((date or BASE_DATE) + timedelta(minutes=minutes))
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    if references:
+        message["References"] = references
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+def write_files(folder: Path, messages: dict[str, bytes]) -> Path:
+    """Write messages as files of a directory tree; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, raw in messages.items():
+        (folder / name).write_bytes(raw)
+    return folder
