@@ -101,3 +101,43 @@ class Settings(BaseSettings):
         1000, ge=1, description="Conversations claimed at once by one classify round."
     )
     # --- end of AI layer ---------------------------------------------------------------------
+
+    # --- background work, auto-replies, cache (src/inboxsync/jobs, outbound, cache.py) -------
+    jobs_backend: str = Field(
+        "inline",
+        pattern="^(inline|celery)$",
+        description="`inline` (a thread pool in this process) or `celery` (workers, Redis broker).",
+    )
+    jobs_threads: int = Field(4, ge=1, le=64, description="Threads of the inline backend.")
+    jobs_classify_chunk: int = Field(
+        100, ge=1, description="Conversations per classification job (jobs run in parallel)."
+    )
+    jobs_max_retries: int = Field(8, ge=0, description="Retries of a failed job (backoff, jitter).")
+    jobs_backoff_seconds: float = Field(1.0, ge=0, description="First job retry delay (doubles).")
+    jobs_max_backoff_seconds: float = Field(300.0, ge=0, description="Longest job retry delay.")
+    jobs_visibility_timeout: int = Field(
+        3600, ge=1, description="Celery/Redis: a task unacknowledged this long is delivered again."
+    )
+    jobs_queue: str = Field("inboxsync", description="Name of the Celery queue.")
+    schedule_interval_seconds: int = Field(
+        300, ge=1, description="`inboxsync schedule`: seconds between two syncs of every mailbox."
+    )
+    auto_reply_per_recipient_24h: int = Field(
+        1, ge=0, description="Auto-replies one address may receive per 24 hours, at most."
+    )
+    auto_reply_max_age_hours: float = Field(
+        168.0, gt=0, description="Mail older than this is history: it never gets an auto-reply."
+    )
+    smtp_max_attempts: int = Field(5, ge=1, description="SMTP attempts before `failed`.")
+    smtp_backoff_seconds: float = Field(30.0, ge=0, description="First SMTP retry delay (doubles).")
+    smtp_max_backoff_seconds: float = Field(3600.0, ge=0, description="Longest SMTP retry delay.")
+    smtp_timeout_seconds: float = Field(30.0, gt=0, description="Timeout of one SMTP command.")
+    smtp_ca_file: str | None = Field(
+        None, description="CA bundle that verifies SMTP servers (else the system's)."
+    )
+    outbox_lease_seconds: int = Field(
+        300, ge=1, description="A claimed auto-reply whose worker vanished is retried after this."
+    )
+    cache_ttl_seconds: int = Field(300, ge=1, description="Redis cache entries live this long.")
+    cache_prefix: str = Field("inboxsync", description="Prefix of every Redis cache key.")
+    # --- end of background work ----------------------------------------------------------------
