@@ -1,1 +1,27 @@
-"""outbound"""
+"""Outgoing mail: auto-reply policy, templates, RFC 3834 message, SMTP, the outbox."""
+
+from inboxsync.outbound.auto_reply import Outcome, send_auto_reply
+from inboxsync.outbound.candidates import auto_reply_candidates, due_outbox
+from inboxsync.outbound.outbox import OutboxRow, list_outbox, status_counts
+from inboxsync.outbound.settings_store import (
+    FolderAutoReply,
+    load_company_smtp,
+    set_company_smtp,
+    set_folder_auto_reply,
+)
+from inboxsync.outbound.smtp import SmtpSettings
+
+__all__ = [
+    "FolderAutoReply",
+    "OutboxRow",
+    "Outcome",
+    "SmtpSettings",
+    "auto_reply_candidates",
+    "due_outbox",
+    "list_outbox",
+    "load_company_smtp",
+    "send_auto_reply",
+    "set_company_smtp",
+    "set_folder_auto_reply",
+    "status_counts",
+]

@@ -1,0 +1,322 @@
+"""Sending a conversation's auto-reply: load the case, ask the policy, claim, send, record.
+
+Safe to call any number of times, from any number of workers: the outbox row is claimed
+atomically before anything is sent, and a row that is `sent`, `failed` or `skipped` is final.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.config import Settings
+from inboxsync.db.dialect import insert_ignore
+from inboxsync.db.models import (
+    Client,
+    Company,
+    CompanyAddress,
+    Conversation,
+    Folder,
+    InboxMessage,
+    Mailbox,
+    utcnow,
+)
+from inboxsync.db.outbox_models import OutboxEntry
+from inboxsync.outbound import outbox
+from inboxsync.outbound.message import (
+    AutoReply,
+    build_message,
+    make_message_id,
+    message_id_domain,
+    thread_references,
+)
+from inboxsync.outbound.policy import ReplyCase, folder_has_auto_reply, is_filed, refusal
+from inboxsync.outbound.settings_store import load_company_smtp
+from inboxsync.outbound.smtp import DeliveryUnknown, SmtpError, SmtpSession, SmtpSettings
+from inboxsync.outbound.templates import TemplateValues, render, render_subject
+
+log = logging.getLogger(__name__)
+
+# Refusals that may change later (the conversation gets filed, the folder gets an auto-reply):
+# they leave no outbox row, so the conversation is looked at again.
+_NOT_YET = (folder_has_auto_reply, is_filed)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one call did: sent, skipped, failed, not_applicable, gone; or retry / busy / wait
+    with `retry_in` seconds (the caller schedules the next call)."""
+
+    state: str
+    reason: str = ""
+    retry_in: float | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.retry_in is None
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    case: ReplyCase
+    company_id: int
+    company_name: str
+    client_name: str
+    subject_template: str
+    body_template: str
+    trigger_subject: str
+    trigger_message_id: str | None
+    trigger_references: tuple[str, ...]
+    smtp: SmtpSettings | None
+    from_address: str
+
+
+def backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential backoff with full jitter on the upper half: attempt 1 → ~base."""
+    delay = float(min(cap, base * (2 ** max(0, attempt - 1))))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def send_auto_reply(
+    sessions: sessionmaker[Session], settings: Settings, conversation_id: int
+) -> Outcome:
+    """Send the auto-reply of one conversation if the policy allows and none was sent yet."""
+    with sessions() as session:
+        has_row = session.scalar(
+            select(exists().where(OutboxEntry.conversation_id == conversation_id))
+        )
+        loaded = None if has_row else _load(session, settings, conversation_id)
+    if not has_row:
+        if loaded is None:
+            return Outcome("gone", "no such conversation")
+        outcome = _refuse_or_none(sessions, loaded, conversation_id)
+        if outcome is not None:
+            return outcome
+    draft = _draft(loaded, conversation_id) if loaded else _placeholder_draft(conversation_id)
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    with sessions.begin() as session:
+        result = outbox.claim(
+            session,
+            draft,
+            per_recipient_24h=settings.auto_reply_per_recipient_24h,
+            lease=lease,
+            max_attempts=settings.smtp_max_attempts,
+        )
+    if result.claim is None:
+        return Outcome(result.state, result.reason, result.retry_in)
+    if loaded is None:
+        with sessions() as session:
+            loaded = _load(session, settings, conversation_id)
+        if loaded is None:
+            return Outcome("gone", "no such conversation")
+    return _deliver(sessions, settings, loaded, conversation_id, result.claim, lease)
+
+
+def _refuse_or_none(
+    sessions: sessionmaker[Session], loaded: _Loaded, conversation_id: int
+) -> Outcome | None:
+    for rule in _NOT_YET:
+        reason = rule(loaded.case)
+        if reason is not None:
+            return Outcome("not_applicable", reason)
+    reason = refusal(loaded.case)
+    if reason is None and loaded.smtp is None:
+        reason = "the company has no SMTP settings (inboxsync company set-smtp)"
+    if reason is None and "@" not in loaded.from_address:
+        reason = "the company has no address to send from"
+    if reason is None:
+        return None
+    with sessions.begin() as session:
+        outbox.record_skip(session, loaded.company_id, conversation_id, reason)
+    log.info("conversation %s gets no auto-reply: %s", conversation_id, reason)
+    return Outcome("skipped", reason)
+
+
+def _draft(loaded: _Loaded, conversation_id: int) -> outbox.Draft:
+    values = TemplateValues(loaded.client_name, loaded.trigger_subject, loaded.company_name)
+    return outbox.Draft(
+        company_id=loaded.company_id,
+        conversation_id=conversation_id,
+        recipient=loaded.case.recipient,
+        subject=render_subject(loaded.subject_template, values),
+        body=render(loaded.body_template, values),
+        message_id=make_message_id(message_id_domain(loaded.from_address)),
+        in_reply_to=loaded.trigger_message_id or "",
+    )
+
+
+def _placeholder_draft(conversation_id: int) -> outbox.Draft:
+    # The row exists already: the claim only re-claims it and never reads these values.
+    return outbox.Draft(0, conversation_id, "", "", "", "", "")
+
+
+def _deliver(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    loaded: _Loaded,
+    conversation_id: int,
+    claim: outbox.Claim,
+    lease: timedelta,
+) -> Outcome:
+    assert loaded.smtp is not None
+    reply = AutoReply(
+        from_address=loaded.from_address,
+        from_name=loaded.company_name,
+        to_address=claim.recipient,
+        subject=claim.subject,
+        body=claim.body,
+        message_id=claim.message_id,
+        in_reply_to=claim.in_reply_to or None,
+        references=thread_references(loaded.trigger_references, claim.in_reply_to or None),
+    )
+    message = build_message(reply)
+    raw = message.as_bytes()
+    try:
+        with SmtpSession(
+            loaded.smtp, timeout=settings.smtp_timeout_seconds, ca_file=settings.smtp_ca_file
+        ) as smtp:
+            smtp.open()
+            smtp.envelope(loaded.from_address, claim.recipient)
+            with sessions.begin() as session:
+                if not outbox.mark_sending(session, claim, lease):
+                    return Outcome("busy", "the claim was taken over", retry_in=1.0)
+            smtp.data(raw)
+    except DeliveryUnknown as exc:
+        with sessions.begin() as session:
+            outbox.mark_failed(session, claim, f"{exc}: delivery unknown, not resent")
+        return Outcome("failed", str(exc))
+    except SmtpError as exc:
+        return _after_failure(sessions, settings, claim, exc)
+    with sessions.begin() as session:
+        outbox.mark_sent(session, claim)
+        _store_outgoing(session, loaded, conversation_id, reply, raw)
+    log.info("auto-reply sent for conversation %s", conversation_id)
+    return Outcome("sent")
+
+
+def _after_failure(
+    sessions: sessionmaker[Session], settings: Settings, claim: outbox.Claim, exc: SmtpError
+) -> Outcome:
+    reason = str(exc)
+    with sessions.begin() as session:
+        if exc.transient and claim.attempt < settings.smtp_max_attempts:
+            delay = backoff(
+                claim.attempt, settings.smtp_backoff_seconds, settings.smtp_max_backoff_seconds
+            )
+            outbox.mark_retry(session, claim, reason, delay)
+            log.warning(
+                "auto-reply attempt %s failed, retry in %.0fs: %s", claim.attempt, delay, reason
+            )
+            return Outcome("retry", reason, retry_in=delay)
+        final = reason if not exc.transient else f"gave up after {claim.attempt} attempts: {reason}"
+        outbox.mark_failed(session, claim, final)
+    log.warning("auto-reply failed for good: %s", final)
+    return Outcome("failed", final)
+
+
+def _store_outgoing(
+    session: Session, loaded: _Loaded, conversation_id: int, reply: AutoReply, raw: bytes
+) -> None:
+    """The sent auto-reply as an outgoing message of the conversation (a reply threads back)."""
+    now = utcnow()
+    session.execute(
+        insert_ignore(session, InboxMessage).values(
+            company_id=loaded.company_id,
+            conversation_id=conversation_id,
+            message_key=reply.message_id,
+            message_id=reply.message_id,
+            in_reply_to=reply.in_reply_to,
+            references=" ".join(reply.references),
+            mailbox_id=None,
+            source_ref="outbox",
+            direction="out",
+            from_email=reply.from_address,
+            from_name=reply.from_name,
+            to_emails=reply.to_address,
+            cc_emails="",
+            subject=reply.subject,
+            date=now,
+            body_text=reply.body,
+            body_html=None,
+            size=len(raw),
+            is_notification=False,
+            notification_rule="",
+            notification_reason="",
+            created_at=now,
+        )
+    )
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(message_count=Conversation.message_count + 1, last_message_at=now)
+    )
+
+
+def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded | None:
+    """Everything the policy and the message need, in a handful of queries."""
+    row = session.execute(
+        select(Conversation, Folder, Company.name, Client.name)
+        .join(Company, Company.id == Conversation.company_id)
+        .outerjoin(Folder, Folder.id == Conversation.folder_id)
+        .outerjoin(Client, Client.id == Conversation.client_id)
+        .where(Conversation.id == conversation_id)
+    ).first()
+    if row is None:
+        return None
+    conversation, folder, company_name, client_name = row
+    trigger = session.scalars(
+        select(InboxMessage)
+        .where(InboxMessage.conversation_id == conversation_id, InboxMessage.direction == "in")
+        .order_by(InboxMessage.date, InboxMessage.id)
+        .limit(1)
+    ).first()
+    first_sync: datetime | None = None
+    if trigger is not None and trigger.mailbox_id is not None:
+        first_sync = session.scalar(
+            select(Mailbox.first_synced_at).where(Mailbox.id == trigger.mailbox_id)
+        )
+    own = frozenset(
+        session.scalars(
+            select(CompanyAddress.email).where(CompanyAddress.company_id == conversation.company_id)
+        )
+    )
+    smtp = load_company_smtp(session, conversation.company_id)
+    from_address = (smtp.from_address if smtp and smtp.from_address else "") or min(own, default="")
+    recipient = (trigger.from_email if trigger else "").strip().lower()
+    case = ReplyCase(
+        conversation_status=conversation.status,
+        conversation_is_notification=conversation.is_notification,
+        folder_id=conversation.folder_id,
+        folder_auto_reply=bool(
+            folder and folder.auto_reply_enabled and folder.auto_reply_body is not None
+        ),
+        recipient=recipient,
+        trigger_direction=trigger.direction if trigger else "",
+        trigger_is_notification=trigger.is_notification if trigger else False,
+        trigger_rule=trigger.notification_rule if trigger else "",
+        trigger_reason=trigger.notification_reason if trigger else "",
+        trigger_subject=trigger.subject if trigger else conversation.subject,
+        received_at=trigger.date if trigger else conversation.started_at,
+        mailbox_first_synced_at=first_sync,
+        own_addresses=own | ({from_address} if from_address else frozenset()),
+        now=utcnow(),
+        max_age=timedelta(hours=settings.auto_reply_max_age_hours),
+    )
+    return _Loaded(
+        case=case,
+        company_id=conversation.company_id,
+        company_name=company_name,
+        client_name=client_name or (trigger.from_name if trigger else "") or recipient,
+        subject_template=(folder.auto_reply_subject if folder else None) or "Re: {subject}",
+        body_template=(folder.auto_reply_body if folder else None) or "",
+        trigger_subject=trigger.subject if trigger else conversation.subject,
+        trigger_message_id=trigger.message_id if trigger else None,
+        trigger_references=tuple((trigger.references or "").split()) if trigger else (),
+        smtp=smtp,
+        from_address=from_address,
+    )

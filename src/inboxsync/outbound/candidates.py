@@ -1,0 +1,60 @@
+"""Which conversations may need an auto-reply now: one query, for the jobs to fan out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from inboxsync.db.models import Conversation, Folder, utcnow
+from inboxsync.db.outbox_models import OutboxEntry
+
+
+def auto_reply_candidates(
+    session: Session,
+    company_id: int,
+    *,
+    max_age: timedelta,
+    conversation_ids: list[int] | None = None,
+    limit: int = 10_000,
+) -> list[int]:
+    """Conversations filed in a folder with an auto-reply and no outbox row yet, recent enough
+    to pass the history rule; the policy still decides each one."""
+    has_row = exists().where(OutboxEntry.conversation_id == Conversation.id)
+    query = (
+        select(Conversation.id)
+        .join(Folder, Folder.id == Conversation.folder_id)
+        .where(
+            Conversation.company_id == company_id,
+            Conversation.status == "classified",
+            Folder.auto_reply_enabled.is_(True),
+            Conversation.last_message_at >= utcnow() - max_age,
+            ~has_row,
+        )
+        .order_by(Conversation.id)
+        .limit(limit)
+    )
+    if conversation_ids is not None:
+        query = query.where(Conversation.id.in_(conversation_ids))
+    return list(session.scalars(query))
+
+
+def due_outbox(session: Session, company_id: int | None = None, limit: int = 1000) -> list[int]:
+    """Conversations whose auto-reply waits for a due retry, or whose sender vanished."""
+    now = utcnow()
+    query = (
+        select(OutboxEntry.conversation_id)
+        .where(
+            (
+                (OutboxEntry.status == "retry")
+                & (OutboxEntry.next_attempt_at.is_(None) | (OutboxEntry.next_attempt_at <= now))
+            )
+            | (OutboxEntry.status.in_(("claimed", "sending")) & (OutboxEntry.lease_until <= now))
+        )
+        .order_by(OutboxEntry.id)
+        .limit(limit)
+    )
+    if company_id is not None:
+        query = query.where(OutboxEntry.company_id == company_id)
+    return list(session.scalars(query))

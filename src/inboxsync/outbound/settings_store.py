@@ -1,0 +1,109 @@
+"""A company's SMTP settings and a folder's auto-reply, as stored in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inboxsync.db.models import Folder, utcnow
+from inboxsync.db.outbox_models import CompanySmtp
+from inboxsync.errors import UsageError
+from inboxsync.outbound.smtp import SmtpSettings
+from inboxsync.outbound.templates import unknown_placeholders
+
+
+def set_company_smtp(session: Session, company_id: int, settings: SmtpSettings) -> None:
+    """Create or replace the company's SMTP settings (the password stays in its env var)."""
+    if settings.username and not settings.password_env:
+        raise UsageError("an SMTP user needs --password-env VAR (the password is never stored)")
+    if settings.from_address and "@" not in settings.from_address:
+        raise UsageError(f"not an email address: {settings.from_address!r}")
+    row = session.get(CompanySmtp, company_id)
+    if row is None:
+        row = CompanySmtp(company_id=company_id)
+        session.add(row)
+    row.host = settings.host
+    row.port = settings.port
+    row.tls = settings.tls
+    row.username = settings.username
+    row.password_env = settings.password_env
+    row.from_address = settings.from_address.strip().lower()
+    row.updated_at = utcnow()
+    session.flush()
+
+
+def load_company_smtp(session: Session, company_id: int) -> SmtpSettings | None:
+    """The company's SMTP settings, or None when it has none."""
+    row = session.get(CompanySmtp, company_id)
+    if row is None:
+        return None
+    return SmtpSettings(
+        host=row.host,
+        port=row.port,
+        tls=row.tls,
+        username=row.username,
+        password_env=row.password_env,
+        from_address=row.from_address,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FolderAutoReply:
+    """A folder's auto-reply settings."""
+
+    folder_id: int
+    folder_name: str
+    enabled: bool
+    subject: str | None
+    body: str | None
+
+
+def set_folder_auto_reply(
+    session: Session,
+    company_id: int,
+    folder_name: str,
+    *,
+    enabled: bool | None = None,
+    subject: str | None = None,
+    body: str | None = None,
+    description: str | None = None,
+) -> FolderAutoReply:
+    """Change a folder's auto-reply (and description); None leaves a field as it is.
+
+    Giving a subject or body without `enabled` turns the auto-reply on; enabling it needs both.
+    """
+    folder = session.scalar(
+        select(Folder).where(Folder.company_id == company_id, Folder.name == folder_name)
+    )
+    if folder is None:
+        raise UsageError(f"unknown folder {folder_name!r}")
+    for template in (subject, body):
+        unknown = unknown_placeholders(template or "")
+        if unknown:
+            names = ", ".join("{" + n + "}" for n in unknown)
+            raise UsageError(
+                f"unknown placeholder(s) {names}: "
+                "use {client_name}, {subject}, {company_name}"
+            )
+    if subject is not None:
+        folder.auto_reply_subject = subject
+    if body is not None:
+        folder.auto_reply_body = body
+    if description is not None:
+        folder.ai_description = description
+    if enabled is None and (subject is not None or body is not None):
+        enabled = True
+    if enabled is not None:
+        folder.auto_reply_enabled = enabled
+    if folder.auto_reply_enabled and not (folder.auto_reply_subject and folder.auto_reply_body):
+        raise UsageError("an auto-reply needs both a subject and a body")
+    session.flush()
+    return FolderAutoReply(
+        folder.id,
+        folder.name,
+        folder.auto_reply_enabled,
+        folder.auto_reply_subject,
+        folder.auto_reply_body,
+    )
