@@ -141,3 +141,33 @@ class Settings(BaseSettings):
     cache_ttl_seconds: int = Field(300, ge=1, description="Redis cache entries live this long.")
     cache_prefix: str = Field("inboxsync", description="Prefix of every Redis cache key.")
     # --- end of background work ----------------------------------------------------------------
+
+    # --- IMAP sync (src/inboxsync/sources/imap*.py, pipeline/mailbox_sync.py) -----------------
+    imap_fetch_batch: int = Field(
+        200, ge=1, le=5000, description="IMAP: message bodies per FETCH and per pipeline batch."
+    )
+    imap_header_batch: int = Field(
+        1000, ge=1, le=20000, description="IMAP: UIDs per header (Message-ID + size) FETCH."
+    )
+    imap_prefetch: int = Field(
+        1, ge=1, le=8, description="IMAP: batches fetched ahead while the pipeline works."
+    )
+    imap_timeout_seconds: float = Field(60.0, gt=0, description="IMAP: socket timeout.")
+    imap_retries: int = Field(
+        3, ge=0, description="IMAP: reconnections after a transient failure (reset, timeout, BYE)."
+    )
+    imap_retry_wait_seconds: float = Field(
+        2.0, ge=0, description="IMAP: first wait before a reconnection (doubles, max 60 s)."
+    )
+    imap_ca_file: str | None = Field(
+        None, description="IMAP: CA bundle that verifies servers (else the system's)."
+    )
+    imap_poll_seconds: float = Field(
+        60.0, gt=0, description="`watch`: seconds between polls (and the longest IDLE wait)."
+    )
+    imap_test_kill_at: str | None = Field(
+        None,
+        description="Tests only: SIGKILL the process at a named point of an IMAP sync "
+        "('fetched:N', 'committed:N', 'peeked:N'); see docs/imap.md.",
+    )
+    # --- end of IMAP sync ----------------------------------------------------------------------
