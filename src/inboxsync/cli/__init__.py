@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+# Typer vendors its own click; its exceptions are not `click`'s.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from inboxsync.cli._app import app
 from inboxsync.cli import core as _core  # noqa: F401  (registers its commands)
+from inboxsync.cli import imap as _imap  # noqa: F401  (registers its commands)
 from inboxsync.errors import InboxsyncError
 
 __all__ = ["app", "main"]
@@ -18,19 +21,22 @@ def main() -> None:
     """Entry point: run the app, turning errors into one line on stderr and an exit code."""
     try:
         app(standalone_mode=False)
-    except click.exceptions.Abort:
+    except NoArgsIsHelpError as exc:
+        print(exc.format_message())
+        sys.exit(0)
+    except (typer.Abort, KeyboardInterrupt):
         print("aborted", file=sys.stderr)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.UsageError as exc:
-        print(f"error: {exc.format_message()}", file=sys.stderr)
-        sys.exit(2)
-    except click.ClickException as exc:
-        print(f"error: {exc.format_message()}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except InboxsyncError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except UsageError as exc:
+        _fail(exc.format_message(), 2)
+    except ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except InboxsyncError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+def _fail(message: str, exit_code: int) -> None:
+    print("error: " + " ".join(message.split()), file=sys.stderr)
+    sys.exit(exit_code)

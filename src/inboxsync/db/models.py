@@ -130,6 +130,8 @@ class Conversation(Base):
     )
     subject: Mapped[str] = mapped_column(Text, default="")
     subject_norm: Mapped[str] = mapped_column(String(500), default="")
+    # Key of the message that opened the conversation.
+    root_message_key: Mapped[str] = mapped_column(String(500), default="")
     is_notification: Mapped[bool] = mapped_column(Boolean, default=False)
     # External addresses seen in the thread, space-separated, for subject threading.
     participants: Mapped[str] = mapped_column(Text, default="")

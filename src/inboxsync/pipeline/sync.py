@@ -159,7 +159,11 @@ def _unique_by_key(
         if raw.headers_only:
             quarantine.append(QuarantineItem(raw.source_ref, raw.note, raw.raw, headers_only=True))
             continue
-        key = peek_key(raw.raw)
+        try:
+            key = peek_key(raw.raw)
+        except MessageParseError as exc:
+            quarantine.append(QuarantineItem(raw.source_ref, str(exc), raw.raw))
+            continue
         if key in unique:
             report.duplicates += 1
         else:

@@ -25,6 +25,7 @@ class Thread:
     """A conversation as the batch sees it: stored (with an id) or new."""
 
     stored_id: int | None
+    root_key: str
     subject: str
     subject_norm: str
     started_at: datetime
@@ -165,6 +166,7 @@ class _Threader:
         notification = message.verdict.kind == "notification"
         thread = Thread(
             stored_id=None,
+            root_key=message.message_key,
             subject=message.subject,
             subject_norm=message.subject_norm,
             started_at=message.date_naive,
@@ -219,6 +221,7 @@ def thread_batch(
 def _from_stored(c: StoredConversation) -> Thread:
     return Thread(
         stored_id=c.id,
+        root_key="",
         subject="",
         subject_norm=c.subject_norm,
         started_at=c.started_at,

@@ -97,7 +97,8 @@ def _insert_clients(session: Session, plan: WritePlan, outcome: WriteOutcome) ->
         {"company_id": plan.company_id, "email": email, "name": name, "created_at": utcnow()}
         for email, name in plan.new_client_names.items()
     ]
-    statement = insert_ignore(session, Client).returning(Client.email, Client.id)
+    table = Client.__table__
+    statement = insert_ignore(session, table).returning(table.c.email, table.c.id)
     created = {email: client_id for email, client_id in session.execute(statement, rows)}
     outcome.new_clients = len(created)
     raced = set(plan.new_client_names) - set(created)
@@ -119,6 +120,7 @@ def _insert_conversations(
             "client_id": client_ids.get(t.client_email) if t.client_email else None,
             "subject": t.subject[:2000],
             "subject_norm": t.subject_norm[:500],
+            "root_message_key": t.root_key,
             "is_notification": t.is_notification,
             "participants": " ".join(sorted(t.participants)),
             "started_at": t.started_at,
@@ -129,12 +131,13 @@ def _insert_conversations(
         }
         for t in threads
     ]
-    statement = insert(Conversation).returning(Conversation.id, sort_by_parameter_order=True)
-    ids = list(session.scalars(statement, rows))
-    for thread, conversation_id in zip(threads, ids, strict=True):
-        thread.stored_id = conversation_id
+    table = Conversation.__table__
+    statement = insert(table).returning(table.c.root_message_key, table.c.id)
+    ids = {key: conversation_id for key, conversation_id in session.execute(statement, rows)}
+    for thread in threads:
+        thread.stored_id = ids[thread.root_key]
     outcome.new_conversations = len(ids)
-    outcome.new_conversation_ids = ids
+    outcome.new_conversation_ids = list(ids.values())
 
 
 def _apply_merges(session: Session, plan: WritePlan) -> None:
@@ -184,9 +187,8 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
         )
     if not rows:
         return {}
-    statement = insert_ignore(session, InboxMessage).returning(
-        InboxMessage.message_key, InboxMessage.id
-    )
+    table = InboxMessage.__table__
+    statement = insert_ignore(session, table).returning(table.c.message_key, table.c.id)
     inserted = {key: message_id for key, message_id in session.execute(statement, rows)}
     outcome.new_messages = len(inserted)
     outcome.notifications = sum(
@@ -222,10 +224,10 @@ def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, i
     if not rows:
         return
     session.execute(
-        insert_ignore(session, Blob),
+        insert_ignore(session, Blob.__table__),
         [{"sha256": d, "size": len(data), "data": data} for d, data in blobs.items()],
     )
-    session.execute(insert(Attachment), rows)
+    session.execute(insert(Attachment.__table__), rows)
 
 
 def _drop_empty_conversations(session: Session, outcome: WriteOutcome) -> None:
@@ -296,7 +298,7 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
             "headers_only": item.headers_only,
             "created_at": utcnow(),
         }
-    session.execute(insert_ignore(session, Quarantine), list(rows.values()))
+    session.execute(insert_ignore(session, Quarantine.__table__), list(rows.values()))
     outcome.quarantined = len(plan.quarantine)
 
 

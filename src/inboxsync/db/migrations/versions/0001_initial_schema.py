@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Integer(), nullable=True),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("subject_norm", sa.String(length=500), nullable=False),
+        sa.Column("root_message_key", sa.String(length=500), nullable=False),
         sa.Column("is_notification", sa.Boolean(), nullable=False),
         sa.Column("participants", sa.Text(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=False),

@@ -1,0 +1,5 @@
+"""`python -m inboxsync` runs the CLI."""
+
+from inboxsync.cli import main
+
+main()
