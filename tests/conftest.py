@@ -28,7 +28,9 @@ def shared_path(name: str) -> Path:
 
 
 def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
-    return psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True)
+    return psycopg.connect(
+        PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True
+    )
 
 
 def _pg_url(name: str) -> str:

@@ -43,7 +43,12 @@ def inboxsync(*args: str, db: str | None = None) -> subprocess.CompletedProcess[
 
 
 def test_import_json_prints_exactly_one_report_object(db_url: str, tmp_path: Path) -> None:
-    assert inboxsync("company", "add", "Acme", "--address", "support@acme.example", db=db_url).returncode == 0
+    assert (
+        inboxsync(
+            "company", "add", "Acme", "--address", "support@acme.example", db=db_url
+        ).returncode
+        == 0
+    )
     folder = write_files(
         tmp_path / "mail",
         {
@@ -93,7 +98,10 @@ def test_usage_errors_print_one_line_and_exit_2(
 def test_unmigrated_database_gets_a_one_line_hint(tmp_path: Path) -> None:
     result = inboxsync("conversations", "--company", "Acme", db=f"sqlite:///{tmp_path}/new.db")
     assert result.returncode == 1
-    assert result.stderr.strip() == "error: the database is not initialised: run `inboxsync init` first"
+    assert (
+        result.stderr.strip()
+        == "error: the database is not initialised: run `inboxsync init` first"
+    )
 
 
 def test_unreachable_database_is_one_line_exit_1() -> None:

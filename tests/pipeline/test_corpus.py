@@ -30,8 +30,7 @@ def test_whole_corpus_imports_with_nothing_lost_and_replies_in_their_parents_thr
             .select_from(child)
             .join(
                 parent,
-                (parent.company_id == child.company_id)
-                & (parent.message_key == child.in_reply_to),
+                (parent.company_id == child.company_id) & (parent.message_key == child.in_reply_to),
             )
         )
         split_from_parent = session.scalar(
@@ -39,8 +38,7 @@ def test_whole_corpus_imports_with_nothing_lost_and_replies_in_their_parents_thr
             .select_from(child)
             .join(
                 parent,
-                (parent.company_id == child.company_id)
-                & (parent.message_key == child.in_reply_to),
+                (parent.company_id == child.company_id) & (parent.message_key == child.in_reply_to),
             )
             .where(parent.conversation_id != child.conversation_id)
         )

@@ -99,9 +99,7 @@ def test_two_companies_importing_the_same_mail_stay_apart(db_url: str, tmp_path:
 def test_round_trips_are_the_same_for_10_and_1000_messages(db_url: str, tmp_path: Path) -> None:
     small = open_inbox(db_url, "Small", "Large")
     ten = small.import_path("Small", synthetic_folder(tmp_path, 10, seed=1), batch_size=1000)
-    thousand = small.import_path(
-        "Large", synthetic_folder(tmp_path, 1000, seed=2), batch_size=1000
-    )
+    thousand = small.import_path("Large", synthetic_folder(tmp_path, 1000, seed=2), batch_size=1000)
     assert ten.new_messages >= 9 and thousand.new_messages >= 950
     assert ten.db_round_trips == thousand.db_round_trips
     assert ten.commits == thousand.commits == 3  # run start, the batch, run end

@@ -86,9 +86,15 @@ def test_reply_without_references_threads_by_subject_within_window(
     inbox = inbox_for(db_url)
     files = {
         "1": make_message(msgid="<s1@c.example>", subject="Devis cuisine"),
-        "2": make_message(msgid="<s2@c.example>", subject="RE: Réf : TR: Devis  cuisine", minutes=90),
-        "3": make_message(msgid="<s3@c.example>", subject="AW: Devis cuisine", minutes=60 * 24 * 45),
-        "4": make_message(msgid="<s4@c.example>", subject="Re: Devis cuisine", sender=BOB, minutes=95),
+        "2": make_message(
+            msgid="<s2@c.example>", subject="RE: Réf : TR: Devis  cuisine", minutes=90
+        ),
+        "3": make_message(
+            msgid="<s3@c.example>", subject="AW: Devis cuisine", minutes=60 * 24 * 45
+        ),
+        "4": make_message(
+            msgid="<s4@c.example>", subject="Re: Devis cuisine", sender=BOB, minutes=95
+        ),
     }
     found = run(inbox, tmp_path, "a", files)
     assert found["s1@c.example"] == found["s2@c.example"]

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from inboxsync.api import Inbox
 from inboxsync.cli._app import app, settings_of
 from inboxsync.cli.render import conversation_detail, conversations_table, report_table
+from inboxsync.demo.run import DemoRun, run_demo
 from inboxsync.sources.local import open_source
 
 company_app = typer.Typer(help="Companies (tenants) and their own addresses.", no_args_is_help=True)
@@ -22,7 +23,8 @@ folder_app = typer.Typer(
 app.add_typer(company_app, name="company")
 app.add_typer(folder_app, name="folder")
 
-console = Console()
+# Wide enough for the tables when output goes to a file or a pipe.
+console = Console() if sys.stdout.isatty() else Console(width=160)
 
 
 @app.command()
@@ -117,3 +119,26 @@ def show(
         print(json.dumps(detail.as_dict()))
     else:
         console.print(conversation_detail(detail))
+
+
+@app.command()
+def demo(
+    directory: Path = typer.Option(
+        Path("demo-data"), "--dir", help="Where to write the sample mailboxes and database."
+    ),
+) -> None:
+    """Import the bundled sample mailboxes into a fresh SQLite database, twice."""
+
+    def show_run(run: DemoRun) -> None:
+        console.rule(f"[bold]{run.company}[/bold]  ({run.maildir})")
+        console.print(report_table(run.first, title="First sync"))
+        console.print(conversations_table(run.conversations, title=f"{run.company}: conversations"))
+        second = run.second
+        console.print(
+            f"Second sync of the same mailbox: fetched {second.fetched}, "
+            f"duplicates {second.duplicates}, new messages {second.new_messages}, "
+            f"new conversations {second.new_conversations}, new clients {second.new_clients}."
+        )
+
+    run_demo(directory, on_company=show_run)
+    console.print(f"\nDatabase: {directory / 'demo.db'}")

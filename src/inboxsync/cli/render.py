@@ -39,15 +39,20 @@ def report_table(report: SyncReport, title: str = "Sync report") -> Table:
 def conversations_table(rows: list[ConversationRow], title: str = "Conversations") -> Table:
     """One line per conversation."""
     table = Table(title=title)
-    for column in ("id", "subject", "client", "msgs", "last message", "kind", "status", "folder"):
-        table.add_column(column, overflow="fold")
+    table.add_column("id", justify="right")
+    table.add_column("subject", no_wrap=True, overflow="ellipsis", max_width=46)
+    table.add_column("client", no_wrap=True, overflow="ellipsis", max_width=34)
+    table.add_column("msgs", justify="right")
+    table.add_column("last message", no_wrap=True)
+    for column in ("kind", "status", "folder"):
+        table.add_column(column, no_wrap=True)
     for row in rows:
         table.add_row(
             str(row.id),
-            row.subject[:60],
+            row.subject,
             row.client or "",
             str(row.messages),
-            row.last_message_at.strftime("%Y-%m-%d %H:%M"),
+            row.last_message_at.strftime("%Y-%m-%d"),
             "notification" if row.is_notification else "person",
             row.status,
             row.folder or "",

@@ -54,9 +54,7 @@ class ConversationDetail:
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.conversation.as_dict(),
-            "messages": [
-                {**asdict(m), "date": m.date.isoformat()} for m in self.messages
-            ],
+            "messages": [{**asdict(m), "date": m.date.isoformat()} for m in self.messages],
         }
 
 

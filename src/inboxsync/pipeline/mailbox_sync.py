@@ -66,7 +66,7 @@ class MailboxLease:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> MailboxLease:
-        if not mailboxes.acquire_lease(self.sessions, self.mailbox_id, self.holder, self.ttl):
+        if not self._take():
             with self.sessions() as session:
                 held = mailboxes.lease_holder(session, self.mailbox_id)
             who = f" ({held[0]}, until {held[1]:%H:%M:%S} UTC)" if held else ""
@@ -76,6 +76,21 @@ class MailboxLease:
         self._thread = threading.Thread(target=self._renew, name="lease", daemon=True)
         self._thread.start()
         return self
+
+    def _take(self) -> bool:
+        if mailboxes.acquire_lease(self.sessions, self.mailbox_id, self.holder, self.ttl):
+            return True
+        with self.sessions() as session:
+            held = mailboxes.lease_holder(session, self.mailbox_id)
+        if held is None or not _holder_is_dead(held[0]):
+            return False
+        # A sync killed on this machine (kill -9) need not block a rerun until the expiry.
+        log.warning(
+            "mailbox %s: the lease holder %s is gone: taking over", self.mailbox_id, held[0]
+        )
+        return mailboxes.take_over_lease(
+            self.sessions, self.mailbox_id, held[0], self.holder, self.ttl
+        )
 
     def check(self) -> None:
         """Raise MailboxBusyError when the lease was lost (another process took it over)."""
@@ -101,6 +116,21 @@ class MailboxLease:
         if self._thread is not None:
             self._thread.join()
         mailboxes.release_lease(self.sessions, self.mailbox_id, self.holder)
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """True when `holder` names a process of this machine that no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def endpoint_of(box: MailboxInfo, settings: Settings) -> ImapEndpoint:

@@ -82,9 +82,7 @@ def conversations_replying_to(
     return found
 
 
-def conversations_by_id(
-    session: Session, ids: Collection[int]
-) -> dict[int, StoredConversation]:
+def conversations_by_id(session: Session, ids: Collection[int]) -> dict[int, StoredConversation]:
     """Stored conversations by id."""
     if not ids:
         return {}

@@ -249,7 +249,7 @@ def _new_clients(
         sender = message.from_addr
         outgoing = is_outgoing(message, company.addresses)
         recipient = next((a for a in (*message.to, *message.cc) if a.email == email), None)
-        names[email] = (recipient.name if outgoing and recipient else (sender.name if sender else ""))
+        names[email] = recipient.name if outgoing and recipient else (sender.name if sender else "")
     return names
 
 

@@ -123,7 +123,9 @@ class _Threader:
         a, b = a.root(), b.root()
         if a is b:
             return
-        winner, loser = (a, b) if _rank(a, self.new_threads) <= _rank(b, self.new_threads) else (b, a)
+        winner, loser = (
+            (a, b) if _rank(a, self.new_threads) <= _rank(b, self.new_threads) else (b, a)
+        )
         loser.parent = winner
         winner.changed = True
         winner.started_at = min(winner.started_at, loser.started_at)

@@ -234,9 +234,7 @@ def _drop_empty_conversations(session: Session, outcome: WriteOutcome) -> None:
     """Conversations opened for messages that a concurrent writer stored first."""
     has_message = exists().where(InboxMessage.conversation_id == Conversation.id)
     session.execute(
-        delete(Conversation).where(
-            Conversation.id.in_(outcome.new_conversation_ids), ~has_message
-        )
+        delete(Conversation).where(Conversation.id.in_(outcome.new_conversation_ids), ~has_message)
     )
     remaining = session.scalars(
         select(Conversation.id).where(Conversation.id.in_(outcome.new_conversation_ids))
