@@ -10,8 +10,13 @@ from sqlalchemy import select
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.db.models import Client, InboxMessage
-from inboxsync.demo.sample import SAMPLE_COMPANIES, SampleCompany, expected_summary, sample_mailbox
-from inboxsync.demo.sample import write_maildir
+from inboxsync.demo.sample import (
+    SAMPLE_COMPANIES,
+    SampleCompany,
+    expected_summary,
+    sample_mailbox,
+    write_maildir,
+)
 from inboxsync.mail import normalize_message_id
 
 

@@ -9,9 +9,10 @@ import typer
 # Typer vendors its own click; its exceptions are not `click`'s.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from inboxsync.cli._app import app
+from inboxsync.cli import ai as _ai  # noqa: F401  (registers its commands)
 from inboxsync.cli import core as _core  # noqa: F401  (registers its commands)
 from inboxsync.cli import imap as _imap  # noqa: F401  (registers its commands)
+from inboxsync.cli._app import app
 from inboxsync.errors import InboxsyncError
 
 __all__ = ["app", "main"]

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from inboxsync.db.models import Client, Conversation, Folder, InboxMessage
@@ -58,7 +58,7 @@ class ConversationDetail:
         }
 
 
-def _rows_query():  # type: ignore[no-untyped-def]
+def _rows_query() -> Select[int, str, str, int, datetime, bool, str, str]:
     return (
         select(
             Conversation.id,
@@ -85,7 +85,7 @@ def list_conversations(
         .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
         .limit(limit)
     )
-    return [ConversationRow(*row) for row in session.execute(query)]
+    return [ConversationRow(*row._tuple()) for row in session.execute(query)]
 
 
 def conversation_detail(session: Session, conversation_id: int) -> ConversationDetail:
@@ -108,6 +108,6 @@ def conversation_detail(session: Session, conversation_id: int) -> ConversationD
         .order_by(InboxMessage.date, InboxMessage.id)
     )
     return ConversationDetail(
-        ConversationRow(*row),
+        ConversationRow(*row._tuple()),
         [MessageRow(*m[:7], preview=" ".join(m[7].split())[:200]) for m in messages],
     )

@@ -47,7 +47,7 @@ def clients_by_email(session: Session, company_id: int, emails: Collection[str])
             Client.company_id == company_id, Client.email.in_(emails)
         )
     )
-    return {email: client_id for email, client_id in rows}
+    return dict(rows)
 
 
 def conversations_of_keys(
@@ -61,7 +61,7 @@ def conversations_of_keys(
             InboxMessage.company_id == company_id, InboxMessage.message_key.in_(keys)
         )
     )
-    return {key: conversation_id for key, conversation_id in rows}
+    return dict(rows)
 
 
 def conversations_replying_to(
@@ -78,7 +78,8 @@ def conversations_replying_to(
     )
     found: dict[str, set[int]] = {}
     for key, conversation_id in rows:
-        found.setdefault(key, set()).add(conversation_id)
+        if key is not None:
+            found.setdefault(key, set()).add(conversation_id)
     return found
 
 

@@ -24,6 +24,7 @@ from inboxsync.pipeline import resolve
 from inboxsync.pipeline.detect import NotificationDetector, SenderSample, UnknownIsPerson
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.threading import (
+    ThreadResult,
     client_address,
     is_outgoing,
     referenced_keys,
@@ -208,13 +209,13 @@ def _decide_unknown_senders(
     verdicts = context.detector.detect(context.company.id, list(samples.values()))
     decided = []
     for message, raw in parsed:
-        sender = message.from_addr.email if message.from_addr else ""
-        verdict = verdicts.get(sender) if message.verdict.kind == "unknown" else None
+        address = message.from_addr.email if message.from_addr else ""
+        verdict = verdicts.get(address) if message.verdict.kind == "unknown" else None
         decided.append((replace(message, verdict=verdict) if verdict else message, raw))
     return decided
 
 
-def _thread(session: Session, context: _Context, messages: list[ParsedMessage]):  # type: ignore[no-untyped-def]
+def _thread(session: Session, context: _Context, messages: list[ParsedMessage]) -> ThreadResult:
     company, window = context.company, timedelta(days=context.settings.thread_window_days)
     refs = {key for m in messages for key in referenced_keys(m)}
     by_key = resolve.conversations_of_keys(session, company.id, refs)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from inboxsync.db.dialect import insert_ignore
+from inboxsync.db.dialect import insert_ignore, table_of
 from inboxsync.db.models import (
     Attachment,
     Blob,
@@ -97,9 +97,9 @@ def _insert_clients(session: Session, plan: WritePlan, outcome: WriteOutcome) ->
         {"company_id": plan.company_id, "email": email, "name": name, "created_at": utcnow()}
         for email, name in plan.new_client_names.items()
     ]
-    table = Client.__table__
+    table = table_of(Client)
     statement = insert_ignore(session, table).returning(table.c.email, table.c.id)
-    created = {email: client_id for email, client_id in session.execute(statement, rows)}
+    created = dict(session.execute(statement, rows))
     outcome.new_clients = len(created)
     raced = set(plan.new_client_names) - set(created)
     if raced:  # another writer created them since we looked
@@ -131,9 +131,9 @@ def _insert_conversations(
         }
         for t in threads
     ]
-    table = Conversation.__table__
+    table = table_of(Conversation)
     statement = insert(table).returning(table.c.root_message_key, table.c.id)
-    ids = {key: conversation_id for key, conversation_id in session.execute(statement, rows)}
+    ids: dict[str, int] = dict(session.execute(statement, rows).tuples().all())
     for thread in threads:
         thread.stored_id = ids[thread.root_key]
     outcome.new_conversations = len(ids)
@@ -146,8 +146,8 @@ def _apply_merges(session: Session, plan: WritePlan) -> None:
         return
     moves = [{"loser": loser, "winner": winner.root().stored_id} for loser, winner in merged]
     session.connection().execute(
-        update(InboxMessage.__table__)
-        .where(InboxMessage.__table__.c.conversation_id == bindparam("loser"))
+        update(table_of(InboxMessage))
+        .where(table_of(InboxMessage).c.conversation_id == bindparam("loser"))
         .values(conversation_id=bindparam("winner")),
         moves,
     )
@@ -187,9 +187,9 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
         )
     if not rows:
         return {}
-    table = InboxMessage.__table__
+    table = table_of(InboxMessage)
     statement = insert_ignore(session, table).returning(table.c.message_key, table.c.id)
-    inserted = {key: message_id for key, message_id in session.execute(statement, rows)}
+    inserted = dict(session.execute(statement, rows))
     outcome.new_messages = len(inserted)
     outcome.notifications = sum(
         1
@@ -224,10 +224,10 @@ def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, i
     if not rows:
         return
     session.execute(
-        insert_ignore(session, Blob.__table__),
+        insert_ignore(session, table_of(Blob)),
         [{"sha256": d, "size": len(data), "data": data} for d, data in blobs.items()],
     )
-    session.execute(insert(Attachment.__table__), rows)
+    session.execute(insert(table_of(Attachment)), rows)
 
 
 def _drop_empty_conversations(session: Session, outcome: WriteOutcome) -> None:
@@ -296,7 +296,7 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
             "headers_only": item.headers_only,
             "created_at": utcnow(),
         }
-    session.execute(insert_ignore(session, Quarantine.__table__), list(rows.values()))
+    session.execute(insert_ignore(session, table_of(Quarantine)), list(rows.values()))
     outcome.quarantined = len(plan.quarantine)
 
 

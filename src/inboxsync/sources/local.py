@@ -1,4 +1,4 @@
-"""Local sources: a Maildir (cur/ and new/, Maildir++ subfolders), an mbox file, a directory tree."""
+"""Local sources: a Maildir (with Maildir++ subfolders), an mbox file, a directory tree."""
 
 from __future__ import annotations
 
@@ -73,9 +73,8 @@ class MaildirSource(_FileSource):
     """A Maildir: messages in cur/ and new/, and in Maildir++ subfolders (`.Sent/cur`…)."""
 
     def files(self) -> Iterable[Path]:
-        folders = [self.root] + sorted(
-            p for p in self.root.iterdir() if p.name.startswith(".") and p.is_dir()
-        )
+        subfolders = (p for p in self.root.iterdir() if p.name.startswith(".") and p.is_dir())
+        folders = [self.root, *sorted(subfolders)]
         for folder in folders:
             for sub in MAILDIR_SUBDIRS:
                 directory = folder / sub
