@@ -98,7 +98,7 @@ def add_conversations(
     """Pending conversations, each with one inbound message (subject, body); returns ids."""
     ids: list[int] = []
     with sessions.begin() as session:
-        for n, (subject, body) in enumerate(texts):
+        for n, (subject, _body) in enumerate(texts):
             when = BASE + timedelta(minutes=n)
             conv = Conversation(
                 company_id=company_id,

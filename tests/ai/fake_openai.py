@@ -5,6 +5,7 @@ unknown folder ids, missing and duplicated items, a model that obeys injected te
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -123,10 +124,9 @@ class FakeOpenAI:
                     self._send(401, {"error": {"message": "no key"}})
                     return
                 status, payload, headers = fake._answer(body)
-                try:
+                # The client may have timed out and gone away.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._send(status, payload, headers)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client timed out and went away
 
             def _send(
                 self, status: int, payload: Any, headers: dict[str, str] | None = None

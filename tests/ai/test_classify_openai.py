@@ -22,7 +22,20 @@ TOPICS = [
 ]
 
 
-WORDS = "amber basil cedar delta ember fjord garnet harbor iris juniper kelp lotus".split()
+WORDS = [
+    "amber",
+    "basil",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "garnet",
+    "harbor",
+    "iris",
+    "juniper",
+    "kelp",
+    "lotus",
+]
 
 
 def _topics(n: int) -> list[tuple[str, str]]:
