@@ -1,0 +1,106 @@
+"""Setting up a company that auto-replies, and mail for it, through the real pipeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.config import Settings
+from inboxsync.db.companies import add_company, add_folder
+from inboxsync.db.models import Conversation, InboxMessage
+from inboxsync.outbound import SmtpSettings, set_company_smtp, set_folder_auto_reply
+from inboxsync.pipeline.sync import ingest
+from inboxsync.sources.local import open_source
+from tests.factories import make_message, write_files
+
+SUBJECT_TEMPLATE = "Re: {subject} [{company_name}]"
+BODY_TEMPLATE = "Hello {client_name},\n\nWe received your message about {subject}.\n{company_name}"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def setup_company(
+    sessions: sessionmaker[Session],
+    smtp_port: int,
+    *,
+    name: str = "Acme",
+    tls: str = "none",
+    username: str | None = None,
+    password_env: str | None = None,
+) -> tuple[int, int]:
+    """A company with one auto-reply folder ("Support") and one without ("Billing").
+
+    Returns (company id, Support folder id).
+    """
+    domain = f"{name.lower()}.example"
+    with sessions.begin() as session:
+        company_id = add_company(session, name, [f"support@{domain}", f"sales@{domain}"])
+        support = add_folder(session, company_id, "Support", "technical problems")
+        add_folder(session, company_id, "Billing", "invoices and payments")
+        set_folder_auto_reply(
+            session, company_id, "Support", subject=SUBJECT_TEMPLATE, body=BODY_TEMPLATE
+        )
+        set_company_smtp(
+            session,
+            company_id,
+            SmtpSettings(
+                "127.0.0.1",
+                smtp_port,
+                tls,
+                username=username,
+                password_env=password_env,
+                from_address=f"support@{domain}",
+            ),
+        )
+    return company_id, support
+
+
+def ingest_raw(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    company_id: int,
+    folder: Path,
+    messages: dict[str, bytes],
+    *,
+    mailbox_id: int | None = None,
+) -> list[int]:
+    """Store messages through the pipeline; returns the new conversations' ids."""
+    new: list[int] = []
+    ingest(
+        sessions,
+        company_id,
+        open_source(write_files(folder, messages)),
+        settings=settings,
+        mailbox_id=mailbox_id,
+        on_new_conversations=new.extend,
+    )
+    return sorted(new)
+
+
+def recent(msgid: str, sender: str = "Alice Martin <alice@client.example>", **kw: object) -> bytes:
+    """A message dated now (so it is not history)."""
+    return make_message(msgid=msgid, sender=sender, date=now(), **kw)  # type: ignore[arg-type]
+
+
+def file_into(sessions: sessionmaker[Session], conversation_ids: list[int], folder_id: int) -> None:
+    """File conversations as a user would (what the classifier also ends with)."""
+    with sessions.begin() as session:
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id.in_(conversation_ids))
+            .values(status="classified", folder_id=folder_id, folder_source="user")
+        )
+
+
+def conversation_of(sessions: sessionmaker[Session], message_key: str) -> int:
+    with sessions() as session:
+        found = session.scalar(
+            select(InboxMessage.conversation_id).where(InboxMessage.message_key == message_key)
+        )
+    assert found is not None
+    return int(found)
