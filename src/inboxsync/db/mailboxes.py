@@ -223,6 +223,19 @@ def acquire_lease(
     return won
 
 
+def take_over_lease(
+    sessions: sessionmaker[Session], mailbox_id: int, dead_holder: str, holder: str, ttl: float
+) -> bool:
+    """Take the lease from `dead_holder` (a process known to be gone); False if it moved on."""
+    with sessions.begin() as session:
+        result = session.execute(
+            update(MailboxLease)
+            .where(MailboxLease.mailbox_id == mailbox_id, MailboxLease.holder == dead_holder)
+            .values(holder=holder, expires_at=utcnow() + timedelta(seconds=ttl))
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def renew_lease(
     sessions: sessionmaker[Session], mailbox_id: int, holder: str, ttl_seconds: float
 ) -> bool:

@@ -1,0 +1,112 @@
+"""IMAP fixtures: a real Dovecot on loopback (one per session), a fresh user per test, helpers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.config import Settings
+from inboxsync.db import mailboxes
+from inboxsync.db.companies import add_company
+from tests.factories import make_message
+from tests.imap.dovecot import DOVECOT, DovecotServer, ImapUser
+
+COMPANY_ADDRESS = "support@acme.example"
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """Dovecot on a free loopback port for the whole session (installed by `make services`)."""
+    if not os.path.exists(DOVECOT) or shutil.which("openssl") is None:
+        pytest.skip("dovecot/openssl not installed: run `make services`")
+    server = DovecotServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_user(dovecot: DovecotServer) -> ImapUser:
+    """A fresh IMAP user with an empty INBOX."""
+    return dovecot.new_user()
+
+
+def imap_settings(db_url: str, **overrides: object) -> Settings:
+    """Settings for tests: small batches, near-instant retries."""
+    values: dict[str, object] = {
+        "db": db_url,
+        "imap_fetch_batch": 4,
+        "imap_header_batch": 10,
+        "imap_retries": 2,
+        "imap_retry_wait_seconds": 0.01,
+        "imap_timeout_seconds": 10,
+        "lease_seconds": 30,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Account:
+    """A company with one IMAP mailbox on the test server."""
+
+    company_id: int
+    mailbox_id: int
+    user: ImapUser
+    env_var: str
+
+
+def add_account(
+    sessions: sessionmaker[Session],
+    server: DovecotServer,
+    user: ImapUser,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    folders: list[str] | None = None,
+    company: str = "Acme",
+    company_id: int | None = None,
+) -> Account:
+    """Create (or reuse) a company and a mailbox for `user`, its password in an env var."""
+    env_var = f"INBOXSYNC_TEST_PW_{user.name.upper()}"
+    monkeypatch.setenv(env_var, user.password)
+    with sessions.begin() as session:
+        if company_id is None:
+            company_id = add_company(session, company, [COMPANY_ADDRESS])
+        mailbox_id = mailboxes.add_mailbox(
+            session,
+            company_id,
+            host="127.0.0.1",
+            port=server.port,
+            tls="none",
+            username=user.name,
+            secret_kind="password",
+            secret_ref=f"env:{env_var}",
+            folders=folders,
+        )
+    return Account(company_id, mailbox_id, user, env_var)
+
+
+def crlf(raw: bytes) -> bytes:
+    """`raw` with CRLF line ends, as an IMAP server stores and serves it."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def mails(n: int, start: int = 0, *, tag: str = "m", **kwargs: object) -> list[bytes]:
+    """`n` distinct customer messages with Message-IDs <tag-i@client.example>, CRLF line ends."""
+    return [
+        crlf(
+            make_message(
+                msgid=f"<{tag}-{i}@client.example>",
+                sender=f"Client {i % 7} <client{i % 7}@client.example>",
+                subject=f"Question number {i}",
+                body=f"Hello, this is message {i}.\n",
+                minutes=i,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        )
+        for i in range(start, start + n)
+    ]

@@ -1,0 +1,114 @@
+"""The IMAP protocol layer against a real Dovecot: TLS modes, logins, read-only fetches, faults."""
+
+from __future__ import annotations
+
+import pytest
+
+from inboxsync.errors import AuthError
+from inboxsync.sources.imap import ImapConnection, ImapConnectionError, ImapEndpoint, TlsMode
+from inboxsync.sources.secrets import Secret
+from tests.factories import make_message
+from tests.imap.conftest import crlf, mails
+from tests.imap.dovecot import DovecotServer, ImapUser, free_port
+
+
+def endpoint(
+    server: DovecotServer, user: ImapUser, tls: TlsMode = "none", **kw: object
+) -> ImapEndpoint:
+    port = server.ssl_port if tls == "ssl" else server.port
+    return ImapEndpoint("127.0.0.1", port, tls, user.name, ca_file=str(server.cert), timeout=10,
+                        **kw)  # type: ignore[arg-type]  # fmt: skip
+
+
+@pytest.mark.parametrize("tls", ["ssl", "starttls", "none"])
+def test_logs_in_with_each_tls_mode(
+    dovecot: DovecotServer, imap_user: ImapUser, tls: TlsMode
+) -> None:
+    with ImapConnection.open(endpoint(dovecot, imap_user, tls), Secret(imap_user.password)) as conn:
+        assert conn.examine("INBOX").exists == 0
+        assert conn.condstore
+
+
+def test_logs_in_with_an_xoauth2_token(dovecot: DovecotServer, imap_user: ImapUser) -> None:
+    # The fixture's passdb checks the bearer token like a password.
+    ep = endpoint(dovecot, imap_user, oauth2=True)
+    with ImapConnection.open(ep, Secret(imap_user.password)) as conn:
+        assert conn.examine("INBOX").uidvalidity > 0
+
+
+def test_a_refused_login_is_an_auth_error_without_the_secret(
+    dovecot: DovecotServer, imap_user: ImapUser
+) -> None:
+    for oauth2 in (False, True):
+        with pytest.raises(AuthError) as err:
+            ImapConnection.open(endpoint(dovecot, imap_user, oauth2=oauth2), Secret("wrong-s3cret"))
+        assert "refused the login" in str(err.value)
+        assert "wrong-s3cret" not in str(err.value)
+
+
+def test_an_untrusted_certificate_is_refused(dovecot: DovecotServer, imap_user: ImapUser) -> None:
+    ep = ImapEndpoint("127.0.0.1", dovecot.ssl_port, "ssl", imap_user.name, timeout=10)
+    with pytest.raises(Exception, match="certificate") as err:
+        ImapConnection.open(ep, Secret(imap_user.password))
+    assert not isinstance(err.value, ImapConnectionError)  # not worth a retry
+
+
+def test_connection_refused_is_transient(imap_user: ImapUser) -> None:
+    ep = ImapEndpoint("127.0.0.1", free_port(), "none", imap_user.name, timeout=5)
+    with pytest.raises(ImapConnectionError, match="connection refused"):
+        ImapConnection.open(ep, Secret("x"))
+
+
+def test_headers_first_then_bodies_and_nothing_is_flagged(
+    dovecot: DovecotServer, imap_user: ImapUser
+) -> None:
+    no_id = crlf(make_message(msgid=None, subject="No id"))
+    messages = [*mails(3), no_id]
+    dovecot.append(imap_user, messages)
+    with ImapConnection.open(endpoint(dovecot, imap_user), Secret(imap_user.password)) as conn:
+        status = conn.examine("INBOX")
+        assert (status.exists, status.uidnext) == (4, 5)
+        assert conn.uids_after(0) == [1, 2, 3, 4]
+        assert conn.uids_after(4) == []
+        peeks = conn.peek([1, 2, 3, 4, 99])
+        assert [(p.uid, p.size, p.message_id) for p in peeks] == [
+            (1, len(messages[0]), "m-0@client.example"),
+            (2, len(messages[1]), "m-1@client.example"),
+            (3, len(messages[2]), "m-2@client.example"),
+            (4, len(no_id), None),
+        ]
+        headers_bytes = conn.stats.bytes_downloaded
+        bodies = conn.bodies([2, 4])
+        assert [(b.uid, b.raw) for b in bodies] == [(2, messages[1]), (4, no_id)]
+        assert bodies[0].internaldate is not None and bodies[0].internaldate.tzinfo is None
+        assert conn.stats.bytes_downloaded == headers_bytes + len(messages[1]) + len(no_id)
+        assert conn.headers([3])[3].startswith(b"Message-ID: <m-2@client.example>")
+    with dovecot.client(imap_user) as client:
+        client.select_folder("INBOX", readonly=True)
+        flags = client.get_flags([1, 2, 3, 4])
+    assert all(b"\\Seen" not in f for f in flags.values())
+
+
+def test_a_missing_folder_is_a_source_error(dovecot: DovecotServer, imap_user: ImapUser) -> None:
+    from inboxsync.errors import SourceError
+
+    secret = Secret(imap_user.password)
+    with (
+        ImapConnection.open(endpoint(dovecot, imap_user), secret) as conn,
+        pytest.raises(SourceError, match="EXAMINE Nope") as err,
+    ):
+        conn.examine("Nope")
+    assert not isinstance(err.value, ImapConnectionError)
+
+
+def test_idle_wakes_up_when_mail_arrives(dovecot: DovecotServer, imap_user: ImapUser) -> None:
+    import threading
+
+    with ImapConnection.open(endpoint(dovecot, imap_user), Secret(imap_user.password)) as conn:
+        assert conn.has_idle
+        conn.examine("INBOX")
+        timer = threading.Timer(0.5, dovecot.append, args=(imap_user, mails(1)))
+        timer.start()
+        assert conn.wait_for_change(20)
+        timer.join()
+        assert not conn.wait_for_change(0.5)
