@@ -24,7 +24,7 @@ def inbox_for(db_url: str) -> Inbox:
 def conversation_of(inbox: Inbox) -> dict[str, int]:
     with inbox.sessions() as session:
         rows = session.execute(select(InboxMessage.message_key, InboxMessage.conversation_id))
-        return dict(rows)
+        return dict(rows.all())
 
 
 def run(inbox: Inbox, tmp_path: Path, name: str, files: dict[str, bytes]) -> dict[str, int]:

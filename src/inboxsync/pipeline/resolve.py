@@ -47,7 +47,7 @@ def clients_by_email(session: Session, company_id: int, emails: Collection[str])
             Client.company_id == company_id, Client.email.in_(emails)
         )
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def conversations_of_keys(
@@ -61,7 +61,7 @@ def conversations_of_keys(
             InboxMessage.company_id == company_id, InboxMessage.message_key.in_(keys)
         )
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def conversations_replying_to(

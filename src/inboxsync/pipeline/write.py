@@ -99,7 +99,7 @@ def _insert_clients(session: Session, plan: WritePlan, outcome: WriteOutcome) ->
     ]
     table = table_of(Client)
     statement = insert_ignore(session, table).returning(table.c.email, table.c.id)
-    created = dict(session.execute(statement, rows))
+    created: dict[str, int] = dict(session.execute(statement, rows).all())
     outcome.new_clients = len(created)
     raced = set(plan.new_client_names) - set(created)
     if raced:  # another writer created them since we looked
@@ -133,7 +133,7 @@ def _insert_conversations(
     ]
     table = table_of(Conversation)
     statement = insert(table).returning(table.c.root_message_key, table.c.id)
-    ids: dict[str, int] = dict(session.execute(statement, rows).tuples().all())
+    ids: dict[str, int] = dict(session.execute(statement, rows).all())
     for thread in threads:
         thread.stored_id = ids[thread.root_key]
     outcome.new_conversations = len(ids)
@@ -189,7 +189,7 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
         return {}
     table = table_of(InboxMessage)
     statement = insert_ignore(session, table).returning(table.c.message_key, table.c.id)
-    inserted = dict(session.execute(statement, rows))
+    inserted: dict[str, int] = dict(session.execute(statement, rows).all())
     outcome.new_messages = len(inserted)
     outcome.notifications = sum(
         1
