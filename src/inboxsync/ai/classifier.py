@@ -156,17 +156,19 @@ def _classify_round(
     remaining = [it for it in asked if it.key not in answers and it.key not in rnd.outcomes]
     if remaining:
         answers |= _ask_local(sessions, settings, company_id, folders, remaining, rnd, provider)
+    decided: dict[str, CachedDecision] = {}
     for cid, answer in answers.items():
-        h = rnd.hashes[cid]
         src = "ai" if answer.reason.startswith("ai") else "local"
         reason = "; ".join(filter(None, [rnd.notes.get(cid, ""), answer.reason]))
-        rnd.decisions[h] = CachedDecision(answer.folder_id, answer.confidence, src, reason)
+        decided[rnd.hashes[cid]] = CachedDecision(answer.folder_id, answer.confidence, src, reason)
+    # Only the AI's decisions are worth caching: the local model's change as it learns.
+    rnd.decisions = {h: d for h, d in decided.items() if d.source == "ai"}
     for cid in items:
         if cid in rnd.outcomes:
             continue
         rep = todo[rnd.hashes[cid]]
         if rep in answers:
-            rnd.outcomes[cid] = _from_decision(rnd.decisions[rnd.hashes[cid]], "")
+            rnd.outcomes[cid] = _from_decision(decided[rnd.hashes[cid]], "")
         elif rep in rnd.outcomes:
             rnd.outcomes[cid] = rnd.outcomes[rep]
     for cid in attempts:

@@ -30,5 +30,5 @@ def make_provider(
 
 
 def cache_sources(kind: ProviderKind) -> tuple[str, ...]:
-    """Cache entries a provider trusts: the local model's own guesses don't stop the AI."""
+    """Cache entries a provider trusts: the local model's own guesses never stop the AI."""
     return ("user", "ai") if kind == "openai" else ("user", "ai", "local")
