@@ -12,13 +12,24 @@ class CuttingProxy:
 
     `per_connection=True` gives every new connection its own budget (a flaky link that drops
     now and then); otherwise the budget is shared and, once spent, new connections are cut
-    at once (a link that stays down) until `heal()`.
+    at once (a link that stays down) until `heal()`. `stall=True` stops relaying instead of
+    cutting (a hung server); `bye=True` sends an untagged BYE on its own line before cutting.
     """
 
-    def __init__(self, upstream_port: int, budget: int, *, per_connection: bool = False) -> None:
+    def __init__(
+        self,
+        upstream_port: int,
+        budget: int,
+        *,
+        per_connection: bool = False,
+        stall: bool = False,
+        bye: bool = False,
+    ) -> None:
         self.upstream_port = upstream_port
         self.budget = budget
         self.per_connection = per_connection
+        self.stall = stall
+        self.bye = bye
         self.cuts = 0
         self.connections = 0
         self._left = budget
@@ -83,6 +94,10 @@ class CuttingProxy:
                         if allowed:
                             dst.sendall(data[:allowed])
                         self.cuts += 1
+                        if self.bye:
+                            dst.sendall(b"\r\n* BYE Server shutting down.\r\n")
+                        if self.stall:
+                            self._closed.wait()
                         break
                 dst.sendall(data)
         except OSError:
