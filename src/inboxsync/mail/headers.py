@@ -1,0 +1,85 @@
+"""The headers-first path: the message key from the header block alone, and raw header access."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from inboxsync.errors import MessageParseError
+from inboxsync.mail.message_id import normalize_message_id, synthetic_key
+
+# The first empty line, whatever the line endings (CRLF, LF, CR-only or a mix).
+# `\r(?!\n)` keeps the two halves of one CRLF from counting as two line breaks.
+_BLANK_LINE = re.compile(rb"(\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
+_IDENTITY_HEADERS = ("from", "date", "message-id", "subject", "to")
+
+_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+
+
+def split_raw(raw: bytes) -> tuple[bytes, bytes]:
+    """Split a raw message at its first empty line into (header block, body)."""
+    match = _BLANK_LINE.search(raw)
+    if match is None:
+        return raw, b""
+    # The header block keeps the line ending of its last line; the body starts after the blank.
+    return raw[: match.end(1)], raw[match.end() :]
+
+
+def header_map(msg: Message) -> dict[str, str]:
+    """Return the raw value of the first occurrence of each header, keyed by lower-case name.
+
+    Values are as parsed by compat32: folded, RFC 2047 still encoded, 8-bit bytes as
+    surrogate escapes.
+    """
+    headers: dict[str, str] = {}
+    for name, value in msg.raw_items():
+        headers.setdefault(name.lower(), value if isinstance(value, str) else str(value))
+    return headers
+
+
+def all_values(msg: Message, name: str) -> list[str]:
+    """Return the raw values of every `name` header, in order."""
+    wanted = name.lower()
+    return [
+        value if isinstance(value, str) else str(value)
+        for key, value in msg.raw_items()
+        if key.lower() == wanted
+    ]
+
+
+def ensure_message(msg: Message) -> None:
+    """Raise MessageParseError unless `msg` has at least one identifying header field."""
+    names = {name.lower() for name, _ in msg.raw_items()}
+    if not names:
+        raise MessageParseError("not a message: no header fields")
+    if names.isdisjoint(_IDENTITY_HEADERS):
+        raise MessageParseError("not a message: no From, Date, Message-ID, Subject or To header")
+
+
+def message_key(headers: dict[str, str], body: bytes) -> str:
+    """Return the normalized Message-ID, or the synthetic content key when there is none."""
+    message_id = normalize_message_id(headers.get("message-id"))
+    if message_id is not None:
+        return message_id
+    return synthetic_key(
+        headers.get("from"), headers.get("date"), headers.get("subject"), headers.get("to"), body
+    )
+
+
+def peek_key(raw: bytes) -> str:
+    """Return the message key of `raw` by parsing only its header block.
+
+    Equals `parse_message(raw).message_key`. Raises MessageParseError when `raw` is not a
+    message (empty, or no identifying header), as `parse_message` does.
+    """
+    if not raw.strip():
+        raise MessageParseError("not a message: empty")
+    head, body = split_raw(raw)
+    try:
+        msg = _HEADER_PARSER.parsebytes(head)
+    except Exception as exc:
+        raise MessageParseError(f"header parser failed: {type(exc).__name__}") from exc
+    ensure_message(msg)
+    return message_key(header_map(msg), body)
