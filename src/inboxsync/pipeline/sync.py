@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -223,12 +223,10 @@ def _thread(session: Session, context: _Context, messages: list[ParsedMessage]) 
         session, company.id, [m.message_key for m in messages]
     )
     subjects = {m.subject_norm for m in messages if m.subject_norm}
-    stored = {}
-    if messages and subjects:
-        dates = [m.date_naive for m in messages]
-        stored = resolve.conversations_by_subject(
-            session, company.id, subjects, min(dates) - window, max(dates) + window
-        )
+    dates = [m.date_naive for m in messages] or [datetime(1970, 1, 1)]
+    stored = resolve.conversations_by_subject(
+        session, company.id, subjects, min(dates) - window, max(dates) + window
+    )
     wanted = (set(by_key.values()) | {c for ids in children.values() for c in ids}) - set(stored)
     stored.update(resolve.conversations_by_id(session, wanted))
     return thread_batch(messages, company.addresses, by_key, children, stored, window)
