@@ -49,6 +49,7 @@ def test_a_domain_verdict_needs_several_agreeing_senders_and_never_a_freemail_do
         + [sample(f"mailer-{n}@gmail.com", f"newsletter issue {n}") for n in range(3)],
     )
     assert fake_openai.stats.calls == 1
+    detector.usage()  # the end of a run: what it learnt is saved
     verdicts = detector.detect(
         company.id,
         [sample("ops@monitor.example", "CPU high"), sample("mailer-9@gmail.com", "hi")],
@@ -130,7 +131,9 @@ def test_caches_never_cross_companies(
     one = make_company(sessions, "one")
     two = make_company(sessions, "two")
     s = [sample("noreply@svc.example", "Receipt")]
-    make_detector(sessions, ai_settings, one.id).detect(one.id, s)
+    first = make_detector(sessions, ai_settings, one.id)
+    first.detect(one.id, s)
+    first.usage()
     verdicts = make_detector(sessions, ai_settings, two.id).detect(two.id, s)
     assert verdicts["noreply@svc.example"].rule == "ai"
     assert fake_openai.stats.calls == 2

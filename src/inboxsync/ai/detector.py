@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import caches
@@ -17,7 +19,7 @@ from inboxsync.ai.local_provider import LocalProvider
 from inboxsync.ai.openai_provider import OpenAIProvider
 from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import clean, content_hash, domain_of, normalize_for_hash
-from inboxsync.ai.types import SenderAnswer, SenderItem
+from inboxsync.ai.types import CallRecord, SenderAnswer, SenderItem
 from inboxsync.config import Settings
 from inboxsync.mail.types import Verdict
 from inboxsync.pipeline.detect import SenderSample
@@ -42,17 +44,55 @@ class CachedDetector:
         kind: ProviderKind | None = None,
     ) -> None:
         self._sessions = sessions
+        self._reads = sessions
         self._settings = settings
         self._kind: ProviderKind = kind or provider_kind(settings)
         self._provider = provider
         self._local: LocalProvider | None = None
         self._usage = AiUsage()
         self._lock = threading.Lock()
+        # What this detector learnt, by (company, sender) and (company, content hash): later
+        # batches of the run see it before it reaches the database.
+        self._senders: dict[tuple[int, str], CachedVerdict] = {}
+        self._contents: dict[tuple[int, str], CachedVerdict] = {}
+        self._unsaved: list[tuple[int, dict[str, CachedVerdict], dict[str, CachedVerdict]]] = []
+        self._unrecorded: list[tuple[int, list[CallRecord]]] = []
+        engine = sessions.kw.get("bind")
+        # The pipeline calls `detect` inside its batch transaction, which on SQLite holds the
+        # database's write lock (BEGIN IMMEDIATE): reads go through a plain connection (WAL
+        # readers never wait for a writer) and writes wait for `usage()`, called after the
+        # batches. PostgreSQL has no such lock: there, each `detect` writes at once.
+        self._defer_writes = isinstance(engine, Engine) and engine.dialect.name == "sqlite"
+        if self._defer_writes:
+            assert isinstance(engine, Engine)
+            self._reads = sessionmaker(
+                create_engine(engine.url, connect_args={"timeout": 30}), expire_on_commit=False
+            )
 
     def usage(self) -> AiUsage:
-        """AI usage of this detector so far (what it wrote to the ledger)."""
+        """AI usage of this detector so far, after writing what it learnt to the caches and
+        its calls to the ledger."""
+        self.flush()
         with self._lock:
             return AiUsage(**vars(self._usage))
+
+    def flush(self) -> None:
+        """Write learnt verdicts and call records not written yet (one transaction)."""
+        with self._lock:
+            unsaved, self._unsaved = self._unsaved, []
+            unrecorded, self._unrecorded = self._unrecorded, []
+        if not unsaved and not unrecorded:
+            return
+        try:
+            with self._sessions.begin() as session:
+                for company_id, senders, contents in unsaved:
+                    caches.store_verdicts(session, company_id, senders, contents)
+                for company_id, calls in unrecorded:
+                    record_calls(session, company_id, calls)
+        except SQLAlchemyError:
+            log.exception("notification verdicts could not be saved; they will be asked again")
+            with self._lock:
+                self._unrecorded = unrecorded + self._unrecorded
 
     def detect(self, company_id: int, samples: list[SenderSample]) -> dict[str, Verdict]:
         """A verdict for each sample's sender (senders left out count as persons)."""
@@ -64,8 +104,14 @@ class CachedDetector:
         sources = cache_sources(self._kind)
         hashes = {e: self._hash(s) for e, s in by_email.items()}
         verdicts: dict[str, Verdict] = {}
-        with self._sessions() as session:
-            hits = caches.sender_verdicts(session, company_id, list(by_email), sources)
+        for email in by_email:
+            known = self._senders.get((company_id, email))
+            if known is not None:
+                verdicts[email] = Verdict(known.kind, "ai-cache:sender", known.reason)  # type: ignore[arg-type]
+        with self._reads() as session:
+            hits = caches.sender_verdicts(
+                session, company_id, [e for e in by_email if e not in verdicts], sources
+            )
             for email, v in hits.items():
                 verdicts[email] = Verdict(v.kind, "ai-cache:sender", v.reason)  # type: ignore[arg-type]
             rest = [e for e in by_email if e not in verdicts]
@@ -85,7 +131,8 @@ class CachedDetector:
                 session, company_id, {hashes[e] for e in rest if hashes[e]}, sources
             )
             for email in rest:
-                cv = content.get(hashes[email]) if hashes[email] else None
+                cv = self._contents.get((company_id, hashes[email])) or content.get(hashes[email])
+                cv = cv if hashes[email] else None
                 if cv is not None:
                     verdicts[email] = Verdict(cv.kind, "ai-cache:content", cv.reason)  # type: ignore[arg-type]
             rest = [e for e in rest if e not in verdicts]
@@ -104,11 +151,16 @@ class CachedDetector:
                 learned_sender[email] = cached
                 if hashes[email]:
                     learned_content[hashes[email]] = cached
-        with self._sessions.begin() as session:
-            caches.store_verdicts(session, company_id, learned_sender, learned_content)
-            record_calls(session, company_id, calls)
         with self._lock:
             self._usage.add(usage_of(calls))
+            for email, v in learned_sender.items():
+                self._senders[(company_id, email)] = v
+            for h, v in learned_content.items():
+                self._contents[(company_id, h)] = v
+            self._unsaved.append((company_id, learned_sender, learned_content))
+            self._unrecorded.append((company_id, list(calls)))
+        if not self._defer_writes:
+            self.flush()
         return verdicts
 
     def _hash(self, sample: SenderSample) -> str:
@@ -119,7 +171,7 @@ class CachedDetector:
 
     def _ask(
         self, company_id: int, samples: list[SenderSample], use_local: bool
-    ) -> tuple[dict[str, SenderAnswer], list, dict[str, str]]:  # type: ignore[type-arg]
+    ) -> tuple[dict[str, SenderAnswer], list[CallRecord], dict[str, str]]:
         """Answers for every sample, the provider's call records, and each answer's source
         (`ai`, `local`, or `local-fallback` when the AI could not answer: not cached)."""
         items = [
