@@ -1,0 +1,46 @@
+"""The job queue protocol shared by the inline and Celery backends."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from inboxsync.errors import InboxsyncError
+
+# Arguments a job takes: ids, lists of ids, or nothing. Kept JSON-able for Celery.
+JobArg = int | list[int] | None
+
+TASK_NAMES = ("sync_mailbox", "classify_pending", "send_auto_reply")
+
+
+class RetryLater(Exception):
+    """Raised by a job that cannot finish now and wants to run again after `delay` seconds."""
+
+    def __init__(self, delay: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry in {delay:.1f}s")
+        self.delay = max(0.0, delay)
+        self.reason = reason
+
+
+class JobQueue(Protocol):
+    """Where jobs go. Every job is idempotent, so running one twice is harmless."""
+
+    backend: str
+
+    def enqueue(self, task: str, *args: JobArg, delay: float = 0.0) -> None:
+        """Run `task(*args)` in the background, after `delay` seconds."""
+        ...
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the jobs this process can see to finish (inline); True when none is left.
+
+        The Celery backend returns True at once: its jobs belong to the workers.
+        """
+        ...
+
+    def close(self) -> None:
+        """Stop taking jobs and release resources."""
+        ...
+
+
+class QueueUnavailable(InboxsyncError):
+    """The job broker (Redis) cannot be reached."""

@@ -1,0 +1,37 @@
+"""One round of the schedule: a sync of every mailbox and a sweep of every company."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.config import Settings
+from inboxsync.db.models import Company, Mailbox
+from inboxsync.jobs.follow_up import get_queue
+from inboxsync.jobs.tasks import enqueue_follow_up
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """What a round queued."""
+
+    mailboxes: int
+    jobs: int
+
+
+def schedule_round(sessions: sessionmaker[Session], settings: Settings) -> Round:
+    """Queue `sync_mailbox` for every mailbox, and each company's pending classification and
+    due auto-replies (what a crashed or offline run left). Inline: runs them and waits."""
+    queue = get_queue(settings, sessions)
+    with sessions() as session:
+        mailbox_ids = list(session.scalars(select(Mailbox.id).order_by(Mailbox.id)))
+        company_ids = list(session.scalars(select(Company.id).order_by(Company.id)))
+    for mailbox_id in mailbox_ids:
+        queue.enqueue("sync_mailbox", mailbox_id)
+    jobs = sum(
+        enqueue_follow_up(queue, sessions, settings, company_id, None) for company_id in company_ids
+    )
+    queue.join()
+    return Round(len(mailbox_ids), jobs)

@@ -1,0 +1,143 @@
+"""The bodies of the three jobs, the same for every backend.
+
+Each is idempotent and safe to run twice or concurrently: the mailbox lease, the
+`pending → classifying` claim and the outbox row decide who does the work; a job that finds
+it taken, or that must wait, raises `RetryLater`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.config import Settings
+from inboxsync.db.models import Conversation, Mailbox
+from inboxsync.errors import MailboxBusyError
+from inboxsync.jobs.queue import JobArg, JobQueue, RetryLater
+from inboxsync.outbound import auto_reply_candidates, due_outbox
+from inboxsync.outbound import send_auto_reply as send_one
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job runs with: the database, the settings, and the queue for follow-up jobs."""
+
+    sessions: sessionmaker[Session]
+    settings: Settings
+    queue: JobQueue
+
+
+def sync_mailbox(ctx: JobContext, mailbox_id: JobArg) -> None:
+    """Sync one mailbox, then queue classification of what it brought (and due auto-replies)."""
+    from inboxsync.pipeline.mailbox_sync import sync_mailbox as run_sync
+
+    assert isinstance(mailbox_id, int)
+    with ctx.sessions() as session:
+        company_id = session.scalar(select(Mailbox.company_id).where(Mailbox.id == mailbox_id))
+    if company_id is None:
+        log.warning("mailbox %s is gone; nothing to sync", mailbox_id)
+        return
+    try:
+        report = run_sync(ctx.sessions, ctx.settings, mailbox_id)
+    except MailboxBusyError:
+        # Another process is syncing it right now; the next round will come.
+        log.info("mailbox %s is being synced elsewhere", mailbox_id)
+        return
+    log.info("mailbox %s: %s new messages", mailbox_id, report.new_messages)
+    enqueue_follow_up(ctx.queue, ctx.sessions, ctx.settings, company_id, None)
+
+
+def classify_pending(ctx: JobContext, company_id: JobArg, conversation_ids: JobArg = None) -> None:
+    """Classify the company's pending conversations (or just `conversation_ids`), then queue
+    the auto-replies of those now filed in an auto-reply folder."""
+    from inboxsync.ai import classify_pending as classify
+
+    assert isinstance(company_id, int)
+    ids = conversation_ids if isinstance(conversation_ids, list) else None
+    classify(ctx.sessions, ctx.settings, company_id, conversation_ids=ids)
+    with ctx.sessions() as session:
+        candidates = auto_reply_candidates(
+            session,
+            company_id,
+            max_age=timedelta(hours=ctx.settings.auto_reply_max_age_hours),
+            conversation_ids=ids,
+        )
+        claimed_elsewhere = _still_classifying(session, company_id, ids)
+    for conversation_id in candidates:
+        ctx.queue.enqueue("send_auto_reply", conversation_id)
+    if claimed_elsewhere:
+        # Another classifier holds them (or held them and died: its claim expires after
+        # ai_claim_timeout_seconds). Look again then, to queue their auto-replies.
+        raise RetryLater(
+            min(60.0, float(ctx.settings.ai_claim_timeout_seconds)),
+            f"{claimed_elsewhere} conversation(s) being classified elsewhere",
+        )
+
+
+def _still_classifying(session: Session, company_id: int, ids: list[int] | None) -> int:
+    if ids is None:
+        return 0
+    query = select(func.count()).where(
+        Conversation.company_id == company_id,
+        Conversation.status.in_(("pending", "classifying")),
+        Conversation.id.in_(ids),
+    )
+    return int(session.scalar(query) or 0)
+
+
+def send_auto_reply(ctx: JobContext, conversation_id: JobArg) -> None:
+    """Send one conversation's auto-reply if the policy allows and none went out yet."""
+    assert isinstance(conversation_id, int)
+    outcome = send_one(ctx.sessions, ctx.settings, conversation_id)
+    if outcome.retry_in is not None:
+        raise RetryLater(outcome.retry_in, f"auto-reply {outcome.state}: {outcome.reason}")
+
+
+TASKS: dict[str, Callable[..., None]] = {
+    "sync_mailbox": sync_mailbox,
+    "classify_pending": classify_pending,
+    "send_auto_reply": send_auto_reply,
+}
+
+
+def enqueue_follow_up(
+    queue: JobQueue,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    company_id: int,
+    new_conversation_ids: list[int] | None,
+) -> int:
+    """Queue classification (in chunks, so workers share it) and the auto-replies that are due.
+
+    `None` means a sweep: every pending conversation of the company, and every auto-reply left
+    behind (filed but never answered, or waiting for a retry). Returns the number of jobs queued.
+    """
+    max_age = timedelta(hours=settings.auto_reply_max_age_hours)
+    with sessions() as session:
+        if new_conversation_ids is None:
+            new_conversation_ids = list(
+                session.scalars(
+                    select(Conversation.id)
+                    .where(Conversation.company_id == company_id, Conversation.status == "pending")
+                    .order_by(Conversation.id)
+                )
+            )
+            replies = auto_reply_candidates(session, company_id, max_age=max_age)
+        else:
+            replies = []
+        replies += due_outbox(session, company_id)
+    chunk = settings.jobs_classify_chunk
+    ids = sorted(set(new_conversation_ids))
+    chunks = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
+    for part in chunks:
+        queue.enqueue("classify_pending", company_id, part)
+    for conversation_id in sorted(set(replies)):
+        queue.enqueue("send_auto_reply", conversation_id)
+    return len(chunks) + len(set(replies))

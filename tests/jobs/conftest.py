@@ -1,0 +1,136 @@
+"""Fixtures of the jobs tests: the OpenAI-compatible test server, the recording SMTP server,
+a Redis namespace of this run, and real Celery worker processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.ai.fake_openai import FakeOpenAI
+from tests.outbound.smtp_server import SmtpServer
+
+REDIS_URL = os.environ.get("INBOXSYNC_TEST_REDIS", "redis://127.0.0.1:6379/0")
+INBOXSYNC = Path(sys.executable).with_name("inboxsync")
+
+
+@pytest.fixture(scope="session")
+def fake_ai() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ai(fake_ai: FakeOpenAI) -> FakeOpenAI:
+    fake_ai.reset()
+    return fake_ai
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
+    smtp_server.reset()
+    yield smtp_server
+    smtp_server.reset()
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test run; every key under it is deleted at the end."""
+    prefix = f"inboxsync-test-{uuid.uuid4().hex[:10]}"
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    yield prefix
+    for key in client.scan_iter(f"{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+def job_env(
+    *,
+    db_url: str,
+    ai: FakeOpenAI,
+    prefix: str,
+    queue: str,
+    **extra: str,
+) -> dict[str, str]:
+    """The environment of a worker or CLI process of the tests."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXSYNC_", "OPENAI_"))}
+    env.update(
+        {
+            "INBOXSYNC_DB": db_url,
+            "INBOXSYNC_REDIS_URL": REDIS_URL,
+            "INBOXSYNC_CACHE_PREFIX": prefix,
+            "INBOXSYNC_JOBS_BACKEND": "celery",
+            "INBOXSYNC_JOBS_QUEUE": queue,
+            "INBOXSYNC_AI_PROVIDER": "openai",
+            "OPENAI_API_KEY": "sk-test",
+            "OPENAI_BASE_URL": ai.url,
+            "INBOXSYNC_AI_TIMEOUT_SECONDS": "10",
+            "INBOXSYNC_AI_CLAIM_TIMEOUT_SECONDS": "10",
+            "INBOXSYNC_JOBS_BACKOFF_SECONDS": "0.2",
+            "INBOXSYNC_SMTP_BACKOFF_SECONDS": "0.2",
+            "INBOXSYNC_SMTP_TIMEOUT_SECONDS": "5",
+            "INBOXSYNC_OUTBOX_LEASE_SECONDS": "3",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class Worker:
+    """A real `inboxsync worker` process (Celery, prefork pool)."""
+
+    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 1) -> None:
+        self.log = log
+        self.process = subprocess.Popen(
+            [str(INBOXSYNC), "worker", f"--concurrency={concurrency}", "--loglevel=INFO"],
+            env=env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited: {self.log.read_text()[-3000:]}")
+            if b" ready." in self.log.read_bytes():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"worker not ready: {self.log.read_text()[-3000:]}")
+
+    def children(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(p) for p in path.read_text().split()]
+        except OSError:
+            return []
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
