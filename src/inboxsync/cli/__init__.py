@@ -12,6 +12,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from inboxsync.cli import ai as _ai  # noqa: F401  (registers its commands)
 from inboxsync.cli import core as _core  # noqa: F401  (registers its commands)
 from inboxsync.cli import imap as _imap  # noqa: F401  (registers its commands)
+from inboxsync.cli import jobs as _jobs  # noqa: F401  (registers its commands)
 from inboxsync.cli._app import app
 from inboxsync.errors import InboxsyncError
 
