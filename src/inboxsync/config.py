@@ -141,7 +141,9 @@ class Settings(BaseSettings):
         300, ge=1, description="A claimed auto-reply whose worker vanished is retried after this."
     )
     cache_ttl_seconds: int = Field(300, ge=1, description="Redis cache entries live this long.")
-    cache_prefix: str = Field("inboxsync", description="Prefix of every Redis cache key.")
+    cache_prefix: str = Field(
+        "inboxsync", description="Prefix of every Redis key inboxsync writes (cache and broker)."
+    )
     # --- end of background work ----------------------------------------------------------------
 
     # --- IMAP sync (src/inboxsync/sources/imap*.py, pipeline/mailbox_sync.py) -----------------
