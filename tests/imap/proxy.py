@@ -12,8 +12,8 @@ class CuttingProxy:
 
     `per_connection=True` gives every new connection its own budget (a flaky link that drops
     now and then); otherwise the budget is shared and, once spent, new connections are cut
-    at once (a link that stays down) until `heal()`. `stall=True` stops relaying instead of
-    cutting (a hung server); `bye=True` sends an untagged BYE on its own line before cutting.
+    at once (a link that stays down) until `heal()`. `stall=True` holds the data instead of
+    cutting (a hung server) until `heal()`; `bye=True` sends an untagged BYE before cutting.
     """
 
     def __init__(
@@ -82,6 +82,14 @@ class CuttingProxy:
                 self._left -= allowed
             return allowed
 
+    def _wait_for_heal(self) -> bool:
+        """Hold the data (a hung server) until healed (True) or closed (False)."""
+        while not self._closed.wait(0.02):
+            with self._lock:
+                if self._healed:
+                    return True
+        return False
+
     def _pipe(self, src: socket.socket, dst: socket.socket, left: list[int] | None) -> None:
         try:
             while True:
@@ -96,8 +104,9 @@ class CuttingProxy:
                         self.cuts += 1
                         if self.bye:
                             dst.sendall(b"\r\n* BYE Server shutting down.\r\n")
-                        if self.stall:
-                            self._closed.wait()
+                        if self.stall and self._wait_for_heal():
+                            dst.sendall(data[allowed:])
+                            continue
                         break
                 dst.sendall(data)
         except OSError:

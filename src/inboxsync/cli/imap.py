@@ -131,7 +131,8 @@ def sync(
     report = mailbox_sync.sync_all(inbox.sessions, inbox.settings, company_id, mailbox)
     _print_report(report, as_json)
     if report.errors:
-        raise typer.Exit(1)
+        # Not typer.Exit: with standalone_mode=False click returns its code instead of exiting.
+        sys.exit(1)
 
 
 @app.command()

@@ -85,9 +85,7 @@ class MailboxLease:
         if held is None or not _holder_is_dead(held[0]):
             return False
         # A sync killed on this machine (kill -9) need not block a rerun until the expiry.
-        log.warning(
-            "mailbox %s: the lease holder %s is gone: taking over", self.mailbox_id, held[0]
-        )
+        log.info("mailbox %s: the lease holder %s is gone: taking over", self.mailbox_id, held[0])
         return mailboxes.take_over_lease(
             self.sessions, self.mailbox_id, held[0], self.holder, self.ttl
         )
@@ -228,7 +226,7 @@ def _sync_into(
             stop=stop_after_attempt(settings.imap_retries + 1),
             wait=wait_exponential(multiplier=settings.imap_retry_wait_seconds, max=60),
             retry=retry_if_exception_type(ImapConnectionError),
-            before_sleep=before_sleep_log(log, logging.WARNING),
+            before_sleep=before_sleep_log(log, logging.INFO),
             reraise=True,
         )
         for attempt in retrying:
@@ -367,7 +365,7 @@ def _watch_one(
         try:
             _wait_for_mail(sessions, settings, box, stop)
         except InboxsyncError as exc:
-            log.warning("mailbox %s: cannot wait for mail (%s): polling", box.id, exc)
+            log.info("mailbox %s: cannot wait for mail (%s): polling", box.id, exc)
             stop.wait(settings.imap_poll_seconds)
 
 

@@ -166,8 +166,8 @@ class ImapMailboxSource:
                     raise
                 except SourceError as exc:
                     # A folder that cannot be opened must not keep the others from syncing.
-                    result.error = str(exc)
-                    log.warning("mailbox %s: %s", self.mailbox_id, exc)
+                    result.error = str(exc)  # reported as an error line of the run
+                    log.info("mailbox %s: %s", self.mailbox_id, exc)
         except BaseException as exc:  # handed to the consuming thread, which raises it
             end = _End(exc)
         self._put(out, end)
@@ -193,7 +193,7 @@ class ImapMailboxSource:
         status = self.conn.examine(task.name)
         last_uid, modseq = task.last_uid, task.highestmodseq
         if task.uidvalidity is not None and task.uidvalidity != status.uidvalidity:
-            log.warning(
+            log.info(
                 "mailbox %s folder %r: UIDVALIDITY changed (%s → %s): rescanning it",
                 self.mailbox_id,
                 task.name,

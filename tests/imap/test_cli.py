@@ -1,0 +1,243 @@
+"""The IMAP commands end to end: mailbox add/list, sync, errors, busy mailboxes, watch, secrets."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+import inboxsync.db.registry  # noqa: F401  (every table in Base.metadata)
+from inboxsync.cli import main
+from inboxsync.db import make_engine
+from inboxsync.db.companies import add_company
+from inboxsync.db.models import Base, Mailbox
+from tests.imap.conftest import mails
+from tests.imap.dovecot import DovecotServer, ImapUser
+from tests.imap.proxy import CuttingProxy
+
+CLI = "from inboxsync.cli import main; main()"
+
+
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str,
+        *args: str) -> tuple[int, str, str]:  # fmt: skip
+    """Run the real entry point in this process; returns (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["inboxsync", "--db", db_url, *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def spawn(db_url: str, *args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXSYNC_")} | env
+    return subprocess.Popen([sys.executable, "-c", CLI, "--db", db_url, *args], env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+@pytest.fixture
+def company(sessions: sessionmaker[Session]) -> str:
+    with sessions.begin() as session:
+        add_company(session, "Acme", ["support@acme.example"])
+    return "Acme"
+
+
+def add_mailbox(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str,
+                server: DovecotServer, user: ImapUser, *secret: str) -> int:  # fmt: skip
+    server.append(user, [], folder="Sent")
+    args = ["mailbox", "add", "--company", "Acme", "--imap-host", "127.0.0.1", "--port",
+            str(server.port), "--tls", "none", "--user", user.name, *secret]  # fmt: skip
+    code, out, err = cli(
+        monkeypatch, capsys, db_url, *args, "--folder", "INBOX", "--folder", "Sent"
+    )
+    assert code == 0, err
+    return int(out.split()[1])
+
+
+def test_add_list_and_sync_a_mailbox(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    company: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+) -> None:
+    monkeypatch.setenv("ACME_IMAP_PW", imap_user.password)
+    dovecot.append(imap_user, mails(5))
+    mailbox_id = add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user,
+                             "--password-env", "ACME_IMAP_PW")  # fmt: skip
+
+    code, out, _ = cli(monkeypatch, capsys, db_url, "mailbox", "list", "--json")
+    [listed] = json.loads(out)
+    assert (code, listed["id"], listed["secret_ref"]) == (0, mailbox_id, "env:ACME_IMAP_PW")
+    assert [f["name"] for f in listed["folders"]] == ["INBOX", "Sent"]
+
+    code, out, err = cli(monkeypatch, capsys, db_url, "sync", "--company", "Acme", "--json")
+    report = json.loads(out)
+    assert (code, err, report["new_messages"], report["errors"]) == (0, "", 5, [])
+    assert report["bytes_downloaded"] > 0 and report["imap_round_trips"] > 0
+
+    code, out, _ = cli(monkeypatch, capsys, db_url, "sync", "--mailbox", str(mailbox_id), "--json")
+    assert (code, json.loads(out)["bytes_downloaded"]) == (0, 0)
+    code, out, _ = cli(monkeypatch, capsys, db_url, "sync")
+    assert code == 0 and "IMAP sync" in out
+
+
+def test_a_wrong_password_exits_1_with_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    company: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+) -> None:
+    monkeypatch.setenv("ACME_IMAP_PW", "definitely-wrong")
+    mailbox_id = add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user,
+                             "--password-env", "ACME_IMAP_PW")  # fmt: skip
+    code, out, err = cli(monkeypatch, capsys, db_url, "sync", "--json")
+    assert code == 1
+    assert err.splitlines() == [
+        f"error: mailbox {mailbox_id}: {imap_user.name}@127.0.0.1:{dovecot.port}: "
+        "the server refused the login (password rejected)"
+    ]
+    assert json.loads(out)["errors"] == [err.removeprefix("error: ").strip()]
+
+
+def test_a_missing_secret_is_one_line_too(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    company: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+) -> None:
+    monkeypatch.delenv("ACME_UNSET_PW", raising=False)
+    add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user, "--password-env", "ACME_UNSET_PW")
+    code, _, err = cli(monkeypatch, capsys, db_url, "sync")
+    assert code == 1
+    assert len(err.splitlines()) == 1 and "ACME_UNSET_PW is not set" in err
+
+
+@pytest.mark.parametrize("kind", ["password", "oauth2"])
+def test_secrets_never_reach_logs_reports_or_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    db_url: str,
+    company: str,
+    dovecot: DovecotServer,
+    kind: str,
+    tmp_path: object,
+) -> None:
+    user = dovecot.new_user(password="Tr0ub4dor-" + os.urandom(6).hex())
+    dovecot.append(user, mails(3))
+    secret_file = f"{tmp_path}/secret"
+    with open(secret_file, "w") as fh:
+        fh.write(user.password + "\n")
+    option = "--password-file" if kind == "password" else "--oauth2-token-file"
+    caplog.set_level(logging.DEBUG)  # imapclient logs every protocol line at DEBUG
+    add_mailbox(monkeypatch, capsys, db_url, dovecot, user, option, secret_file)
+    _, out, err = cli(monkeypatch, capsys, db_url, "sync", "--json")
+    assert json.loads(out)["new_messages"] == 3
+    # A wrong secret too: its error must not echo it.
+    with open(secret_file, "w") as fh:
+        fh.write(user.password + "-wrong")
+    dovecot.append(user, mails(1, start=3))
+    _, out2, err2 = cli(monkeypatch, capsys, db_url, "sync", "--json")
+    assert "refused the login" in err2
+    _, listed, _ = cli(monkeypatch, capsys, db_url, "mailbox", "list")
+
+    assert "imapclient" in caplog.text  # the protocol really was logged
+    haystack = caplog.text + out + err + out2 + err2 + listed + dump(db_url)
+    sasl = f"user={user.name}\1auth=Bearer {user.password}\1\1".encode()
+    for needle in (user.password, base64.b64encode(sasl).decode(), user.password[-8:]):
+        assert needle not in haystack
+
+
+def dump(db_url: str) -> str:
+    """Every value of every table, as text."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return "\n".join(
+                repr(tuple(row)) + "".join(
+                    v.decode("latin-1") for v in row if isinstance(v, bytes)
+                )
+                for table in Base.metadata.sorted_tables
+                for row in conn.execute(table.select())
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_two_syncs_of_one_mailbox_started_together_one_runs_one_is_busy(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    sessions: sessionmaker[Session],
+    db_url: str,
+    company: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+) -> None:
+    dovecot.append(imap_user, mails(20))
+    mailbox_id = add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user,
+                             "--password-env", "ACME_IMAP_PW")  # fmt: skip
+    env = {"ACME_IMAP_PW": imap_user.password, "INBOXSYNC_IMAP_TIMEOUT_SECONDS": "60"}
+    # The link hangs mid-fetch until healed, so whichever sync wins the lease is still running
+    # when the other one asks for it.
+    with CuttingProxy(dovecot.port, budget=3_000, stall=True) as proxy:
+        with sessions.begin() as session:
+            session.execute(update(Mailbox).values(imap_port=proxy.port))
+        procs = [spawn(db_url, "sync", "--json", env=env) for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proxy.heal()
+        results = sorted((p.wait(timeout=60), *p.communicate()) for p in procs)
+    (ok, ok_out, ok_err), (busy, busy_out, busy_err) = results
+    assert (ok, ok_err, json.loads(ok_out)["new_messages"]) == (0, "", 20)
+    assert busy == 1
+    [line] = busy_err.splitlines()
+    assert line.startswith(f"error: mailbox {mailbox_id} is busy: another sync holds its lease")
+    assert json.loads(busy_out)["new_messages"] == 0
+
+
+def test_watch_syncs_new_mail_on_idle_and_stops_cleanly_on_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    company: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+) -> None:
+    dovecot.append(imap_user, mails(2))
+    add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user, "--password-env", "ACME_IMAP_PW")
+    env = {"ACME_IMAP_PW": imap_user.password}
+    # A long poll: only IDLE can bring the second sync in time.
+    proc = spawn(db_url, "watch", "--json", "--poll-seconds", "120", env=env)
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["new_messages"] == 2
+        time.sleep(0.5)  # let the watcher enter IDLE
+        dovecot.append(imap_user, mails(1, start=2))
+        second = json.loads(proc.stdout.readline())
+        assert second["new_messages"] == 1
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+        assert proc.stderr is not None and "stopped" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
