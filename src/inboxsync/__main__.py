@@ -2,4 +2,6 @@
 
 from inboxsync.cli import main
 
-main()
+# Guarded: the parser's worker processes import the main module again.
+if __name__ == "__main__":
+    main()

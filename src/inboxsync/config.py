@@ -12,7 +12,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INBOXSYNC_", extra="ignore")
 
     db: str = Field("sqlite:///inboxsync.db", description="SQLAlchemy URL of the database.")
-    batch_size: int = Field(500, ge=1, le=5000, description="Messages per pipeline batch.")
+    batch_size: int = Field(500, ge=1, le=1000, description="Messages per pipeline batch.")
+    parse_workers: int = Field(
+        0,
+        ge=0,
+        description="Processes that parse mail beside the pipeline: 0 = one per core, "
+        "1 = parse in the pipeline's own process.",
+    )
     thread_window_days: int = Field(
         30, ge=0, description="Subject threading only joins conversations active this recently."
     )

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from email.utils import getaddresses
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inboxsync.mail.addresses import MAX_ADDRESSES, parse_addresses
+from inboxsync.mail.addresses import MAX_ADDRESSES, _pairs, parse_addresses
 from inboxsync.mail.types import Address
 
 
@@ -60,3 +63,18 @@ def test_parse_addresses_never_raises(values: list[str]) -> None:
     for address in parse_addresses(values):
         assert "@" in address.email
         assert address.email == address.email.lower()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Alice Martin <alice@x.example>",
+        "bob@y.example",
+        "  Mr. X   <X@Y.Z>  ",
+        "Émilie <e@x.fr>",
+        "=?utf-8?q?Ren=C3=A9?= <r@x.fr>",
+        "<only@brackets.example>",
+    ],
+)
+def test_simple_mailboxes_take_the_fast_path_with_the_stdlib_result(value: str) -> None:
+    assert _pairs(value) == getaddresses([value])

@@ -70,7 +70,7 @@ def import_(
     path: Path,
     company: str = typer.Option(..., "--company", help="Company name or id."),
     batch_size: int | None = typer.Option(
-        None, "--batch-size", min=1, max=5000, help="Messages per batch."
+        None, "--batch-size", min=1, max=1000, help="Messages per batch (1 to 1000)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:

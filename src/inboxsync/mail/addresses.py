@@ -14,6 +14,12 @@ from inboxsync.mail.types import Address
 MAX_ADDRESSES = 100
 MAX_EMAIL_LENGTH = 254
 _ADDR_SPEC = re.compile(r"[^\s<>,;:\"()\[\]@]+@[^\s<>,;:\"()\[\]@]+")
+# The common single mailbox, `Name <local@domain>` or `local@domain`, with nothing the full
+# parser would treat specially (quotes, commas, comments, groups); everything else goes to it.
+_SIMPLE = re.compile(
+    r"\s*(?:([^\"<>,;:()\\@]*?)\s*<([^\s<>,;:\"()\[\]\\@]+@[^\s<>,;:\"()\[\]\\@]+)>"
+    r"|([^\s<>,;:\"()\[\]\\@]+@[^\s<>,;:\"()\[\]\\@]+))\s*"
+)
 
 
 def _email(addr_spec: str) -> str | None:
@@ -30,6 +36,10 @@ def _email(addr_spec: str) -> str | None:
 
 
 def _pairs(value: str) -> list[tuple[str, str]]:
+    simple = _SIMPLE.fullmatch(value)
+    if simple is not None:
+        name, bracketed, bare = simple.groups()
+        return [((name or "").strip(), bracketed or bare)]
     try:
         pairs = getaddresses([value])
     except RecursionError:

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -18,10 +18,11 @@ from inboxsync.db.companies import CompanyInfo, load_company
 from inboxsync.db.counters import counting
 from inboxsync.db.models import SyncRun, utcnow
 from inboxsync.errors import MessageParseError
-from inboxsync.mail import parse_message, peek_key
+from inboxsync.mail import peek_key
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline import resolve
 from inboxsync.pipeline.detect import NotificationDetector, SenderSample, UnknownIsPerson
+from inboxsync.pipeline.parsing import BatchParser, ParseResult
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.threading import (
     ThreadResult,
@@ -48,6 +49,7 @@ class _Context:
     mailbox_id: int | None
     detector: NotificationDetector
     report: SyncReport
+    parser: BatchParser
 
 
 def ingest(
@@ -69,47 +71,94 @@ def ingest(
     """
     report = SyncReport()
     detector = detector or UnknownIsPerson()
+    parser = BatchParser(settings.parse_workers)
     started = time.perf_counter()
-    with counting() as counter:
-        with sessions() as session:
-            company = load_company(session, company_id)
-            run_id = _start_run(session, company_id, mailbox_id, source_name)
-        context = _Context(company, settings, mailbox_id, detector, report)
-        batches = iter(source.batches(settings.batch_size))
-        while True:
-            with report.stage("fetch"):
-                batch = next(batches, None)
-            if batch is None:
-                break
+    try:
+        with counting() as counter:
             with sessions() as session:
-                new_ids = _process(session, context, batch)
-            if new_ids and on_new_conversations is not None:
-                on_new_conversations(new_ids)
-            if progress is not None:
-                progress(len(batch.messages) + len(batch.failures) + batch.skipped_known)
-        report.add_ai(detector.usage())
-        report.db_round_trips = counter.round_trips
-        report.commits = counter.commits
-        report.seconds["total"] = round(time.perf_counter() - started, 6)
-        with sessions() as session:
-            _finish_run(session, run_id, report)
+                company = load_company(session, company_id)
+                run_id = _start_run(session, company_id, mailbox_id, source_name)
+            context = _Context(company, settings, mailbox_id, detector, report, parser)
+            # Batch N+1 is parsed by the workers while batch N is resolved and written.
+            in_flight: _Prepared | None = None
+            for batch in _timed(source.batches(settings.batch_size), report):
+                with sessions() as session:
+                    prepared = _prepare(session, context, batch)
+                if in_flight is not None:
+                    _finish_batch(sessions, context, in_flight, on_new_conversations, progress)
+                in_flight = prepared
+            if in_flight is not None:
+                _finish_batch(sessions, context, in_flight, on_new_conversations, progress)
+            report.add_ai(detector.usage())
+            report.db_round_trips = counter.round_trips
+            report.commits = counter.commits
+            report.seconds["total"] = round(time.perf_counter() - started, 6)
+            with sessions() as session:
+                _finish_run(session, run_id, report)
+    finally:
+        parser.close()
     return report
 
 
-def _process(session: Session, context: _Context, batch: RawBatch) -> list[int]:
+@dataclass
+class _Prepared:
+    """A batch keyed, filtered and handed to the parser, waiting to be resolved and written."""
+
+    batch: RawBatch
+    candidates: list[RawMessage]
+    parsed: Callable[[], list[ParseResult]]
+    quarantine: list[QuarantineItem]
+
+
+def _timed(batches: Iterable[RawBatch], report: SyncReport) -> Iterator[RawBatch]:
+    """The source's batches, the time spent waiting for each counted as `fetch`."""
+    iterator = iter(batches)
+    while True:
+        with report.stage("fetch"):
+            batch = next(iterator, None)
+        if batch is None:
+            return
+        yield batch
+
+
+def _prepare(session: Session, context: _Context, batch: RawBatch) -> _Prepared:
     report, company = context.report, context.company
     report.fetched += len(batch.messages) + len(batch.failures) + batch.skipped_known
     report.duplicates += batch.skipped_known
+    report.bytes_downloaded += sum(len(m.raw) for m in batch.messages)
     quarantine = [QuarantineItem(ref, reason, raw) for ref, reason, raw in batch.failures]
     with report.stage("key"):
-        candidates = _unique_by_key(batch.messages, quarantine, report)
+        unique = _unique_by_key(batch.messages, quarantine, report)
     with report.stage("filter"):
-        stored = resolve.existing_keys(session, company.id, candidates)
+        stored = resolve.existing_keys(session, company.id, unique)
         report.duplicates += len(stored)
+    candidates = [raw for key, raw in unique.items() if key not in stored]
     with report.stage("parse"):
-        parsed = _parse(
-            [(key, raw) for key, raw in candidates.items() if key not in stored], quarantine
-        )
+        parsed = context.parser.submit([(raw.raw, raw.received_at) for raw in candidates])
+    return _Prepared(batch, candidates, parsed, quarantine)
+
+
+def _finish_batch(
+    sessions: sessionmaker[Session],
+    context: _Context,
+    prepared: _Prepared,
+    on_new_conversations: NewConversationsHook | None,
+    progress: ProgressHook | None,
+) -> None:
+    with sessions() as session:
+        new_ids = _resolve_and_write(session, context, prepared)
+    if new_ids and on_new_conversations is not None:
+        on_new_conversations(new_ids)
+    if progress is not None:
+        batch = prepared.batch
+        progress(len(batch.messages) + len(batch.failures) + batch.skipped_known)
+
+
+def _resolve_and_write(session: Session, context: _Context, prepared: _Prepared) -> list[int]:
+    report, company = context.report, context.company
+    quarantine = prepared.quarantine
+    with report.stage("parse"):
+        parsed = _collect(prepared, quarantine)
     with report.stage("resolve"):
         people = {
             email
@@ -135,7 +184,7 @@ def _process(session: Session, context: _Context, batch: RawBatch) -> list[int]:
         known_clients=known_clients,
         new_client_names=new_client_names,
         quarantine=quarantine,
-        checkpoint=batch.checkpoint,
+        checkpoint=prepared.batch.checkpoint,
     )
     with report.stage("write"):
         outcome = write_batch(session, plan)
@@ -146,7 +195,6 @@ def _process(session: Session, context: _Context, batch: RawBatch) -> list[int]:
     report.notifications += outcome.notifications
     report.quarantined += outcome.quarantined
     report.merged_conversations += len(threads.merged)
-    report.bytes_downloaded += sum(len(m.raw) for m in batch.messages)
     report.count_rules(rules)
     return outcome.new_conversation_ids
 
@@ -172,15 +220,16 @@ def _unique_by_key(
     return unique
 
 
-def _parse(
-    candidates: list[tuple[str, RawMessage]], quarantine: list[QuarantineItem]
+def _collect(
+    prepared: _Prepared, quarantine: list[QuarantineItem]
 ) -> list[tuple[ParsedMessage, RawMessage]]:
+    """The parser's results paired with their raw messages; failures go to quarantine."""
     parsed = []
-    for _key, raw in candidates:
-        try:
-            parsed.append((parse_message(raw.raw, raw.received_at), raw))
-        except MessageParseError as exc:
-            quarantine.append(QuarantineItem(raw.source_ref, str(exc), raw.raw))
+    for raw, result in zip(prepared.candidates, prepared.parsed(), strict=True):
+        if isinstance(result, str):
+            quarantine.append(QuarantineItem(raw.source_ref, result, raw.raw))
+        else:
+            parsed.append((result, raw))
     return parsed
 
 
