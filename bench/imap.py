@@ -1,0 +1,261 @@
+"""IMAP benchmark: inboxsync's sync from a real Dovecot beside mbsync pulling the same folder.
+
+    .venv/bin/python bench/imap.py                    # 10,000 messages, SQLite
+    .venv/bin/python bench/imap.py --db postgresql    # the same on PostgreSQL
+    .venv/bin/python bench/imap.py --messages 2000 --json
+
+Dovecot (Debian `dovecot-imapd`) and mbsync (Debian `isync`) come from
+scripts/install-test-services.sh. The messages (inboxsync.demo.synthetic_messages) are written
+straight into the Maildir, then indexed by Dovecot once before anything is timed. Measured, in
+this one run: mbsync's pull into an empty Maildir (default FSync); inboxsync's first full sync
+(download + parse + thread + store); a no-op sync; and the seed note's scenario, 140 new emails
+of which half are already stored from another folder. Nothing printed is hard-coded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from tests.imap.dovecot import DovecotServer, ImapUser  # noqa: E402
+
+from _common import console, fresh_database, table  # noqa: E402
+from _common import verdict as pass_or_miss  # noqa: E402
+from inboxsync.config import Settings  # noqa: E402
+from inboxsync.db import mailboxes, make_engine, make_sessionmaker  # noqa: E402
+from inboxsync.db.companies import company_id_by_name  # noqa: E402
+from inboxsync.demo.synthetic import synthetic_messages  # noqa: E402
+from inboxsync.pipeline.mailbox_sync import MailboxSyncReport, sync_mailbox  # noqa: E402
+
+COMPANY, DOMAIN = "Acme", "acme.example"
+TARGET_RATIO = 0.8  # of mbsync's messages/s
+TARGET_NOOP_MS = 100.0
+SCENARIO_NEW, SCENARIO_KNOWN = 70, 70
+
+
+def write_maildir(server: DovecotServer, user: ImapUser, folder: str, raws: list[bytes]) -> int:
+    """Drop messages into a Maildir folder as the mail user, as a delivery agent would."""
+    base = user.maildir if folder == "INBOX" else user.maildir / f".{folder}"
+    for sub in ("cur", "new", "tmp"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+        os.chown(base / sub, server.mail_uid, server.mail_gid)
+    os.chown(base, server.mail_uid, server.mail_gid)
+    size = 0
+    stamp = int(time.time())
+    for i, raw in enumerate(raws):
+        path = base / "new" / f"{stamp}.M{i}P{os.getpid()}.bench"
+        path.write_bytes(raw)
+        os.chown(path, server.mail_uid, server.mail_gid)
+        size += len(raw)
+    return size
+
+
+def index(server: DovecotServer, user: ImapUser, folders: list[str]) -> int:
+    """Let Dovecot index the folders and cache sizes and Message-IDs, and warm the page cache,
+    so that neither timed client pays for it; returns the number of messages."""
+    total = 0
+    with server.client(user) as client:
+        for folder in folders:
+            exists = int(client.select_folder(folder, readonly=True)[b"EXISTS"])
+            total += exists
+            for start in range(1, exists + 1, 1000):
+                seq = list(range(start, min(start + 1000, exists + 1)))
+                client.use_uid = False
+                client.fetch(seq, ["RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+                client.fetch(seq, ["BODY.PEEK[]"])
+                client.use_uid = True
+    return total
+
+
+def run_mbsync(server: DovecotServer, user: ImapUser, workdir: Path) -> dict[str, Any]:
+    """`mbsync -a` pulling INBOX into an empty Maildir; wall time and size."""
+    target = workdir / "mbsync-maildir"
+    target.mkdir()
+    config = workdir / "mbsyncrc"
+    config.write_text(
+        f"""IMAPAccount bench
+Host 127.0.0.1
+Port {server.port}
+User {user.name}
+Pass {user.password}
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore remote
+Account bench
+
+MaildirStore local
+Path {target}/
+Inbox {target}/INBOX
+SubFolders Verbatim
+
+Channel bench
+Far :remote:
+Near :local:
+Patterns INBOX
+Create Near
+Sync Pull
+SyncState *
+"""
+    )
+    config.chmod(0o600)
+    start = time.perf_counter()
+    subprocess.run(["mbsync", "-q", "-c", str(config), "-a"], check=True, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    files = [
+        p for p in (target / "INBOX").rglob("*") if p.is_file() and p.parent.name in ("cur", "new")
+    ]
+    return {"wall": wall, "messages": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def add_mailbox(url: str, server: DovecotServer, user: ImapUser, folders: list[str]) -> int:
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            return mailboxes.add_mailbox(
+                session,
+                company_id_by_name(session, COMPANY),
+                host="127.0.0.1",
+                port=server.port,
+                tls="none",
+                username=user.name,
+                secret_kind="password",
+                secret_ref=f"env:BENCH_PW_{user.name}",
+                folders=folders,
+            )
+    finally:
+        engine.dispose()
+
+
+def timed_sync(url: str, settings: Settings, mailbox_id: int) -> tuple[float, MailboxSyncReport]:
+    engine = make_engine(url)
+    try:
+        sessions = make_sessionmaker(engine)
+        start = time.perf_counter()
+        report = sync_mailbox(sessions, settings, mailbox_id)
+        return time.perf_counter() - start, report
+    finally:
+        engine.dispose()
+
+
+def new_user(server: DovecotServer) -> ImapUser:
+    user = server.new_user()
+    os.environ[f"BENCH_PW_{user.name}"] = user.password
+    return user
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    args = parser.parse_args()
+    out = console(args.json)
+    if shutil.which("mbsync") is None or not Path("/usr/sbin/dovecot").exists():
+        sys.exit("dovecot and mbsync are needed: bash scripts/install-test-services.sh")
+
+    workdir = Path(tempfile.mkdtemp(prefix="inboxsync-bench-imap-"))
+    server = DovecotServer().start()
+    results: dict[str, Any] = {"messages": args.messages, "db": args.db}
+    try:
+        raws = [raw for _, raw in synthetic_messages(args.messages)]
+        user = new_user(server)
+        results["maildir_bytes"] = write_maildir(server, user, "INBOX", raws)
+        start = time.perf_counter()
+        results["indexed"] = index(server, user, ["INBOX"])
+        results["dovecot_index_s"] = time.perf_counter() - start
+
+        results["mbsync"] = run_mbsync(server, user, workdir)
+
+        with fresh_database(args.db, workdir, COMPANY, [f"support@{DOMAIN}"]) as db:
+            settings = Settings(db=db.url)
+            mailbox_id = add_mailbox(db.url, server, user, ["INBOX"])
+            wall, report = timed_sync(db.url, settings, mailbox_id)
+            results["full"] = {"wall": wall, **report.as_dict()}
+            wall, report = timed_sync(db.url, settings, mailbox_id)
+            results["noop"] = {"wall": wall, **report.as_dict()}
+
+        results["scenario"] = scenario(server, workdir, args.db)
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    show(results, out, args.json)
+
+
+def scenario(server: DovecotServer, workdir: Path, backend: str) -> dict[str, Any]:
+    """140 new emails in INBOX, 70 of them already stored from the Archive folder."""
+    user = new_user(server)
+    raws = [raw for _, raw in synthetic_messages(SCENARIO_NEW + SCENARIO_KNOWN, seed=7)]
+    write_maildir(server, user, "Archive", raws[:SCENARIO_KNOWN])
+    write_maildir(server, user, "INBOX", raws)
+    index(server, user, ["INBOX", "Archive"])
+    with fresh_database(backend, workdir, COMPANY, [f"support@{DOMAIN}"]) as db:
+        settings = Settings(db=db.url)
+        archive = add_mailbox(db.url, server, user, ["Archive"])
+        timed_sync(db.url, settings, archive)
+        inbox = add_mailbox(db.url, server, user, ["INBOX"])
+        wall, report = timed_sync(db.url, settings, inbox)
+    new_bytes = sum(
+        len(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")) for raw in raws[SCENARIO_KNOWN:]
+    )
+    return {"wall": wall, "new_body_bytes": new_bytes, **report.as_dict()}
+
+
+def show(r: dict[str, Any], out: Any, as_json: bool) -> None:
+    mb, full, noop, sc = r["mbsync"], r["full"], r["noop"], r["scenario"]
+    mb_rate = mb["messages"] / mb["wall"]
+    our_rate = full["fetched"] / full["wall"]
+    r["verdicts"] = {
+        "full_vs_mbsync": our_rate / mb_rate,
+        "full_ok": our_rate >= TARGET_RATIO * mb_rate,
+        "noop_ok": noop["wall"] * 1000 < TARGET_NOOP_MS and noop["bytes_downloaded"] == 0,
+        "scenario_ok": sc["bytes_downloaded"] < sc["new_body_bytes"] * 1.1
+        and sc["new_messages"] == SCENARIO_NEW,
+    }
+    if as_json:
+        print(json.dumps(r))
+        return
+    n = r["messages"]
+    out.print(
+        f"{n} messages, {r['maildir_bytes'] / 1e6:.1f} MB in the Maildir; "
+        f"Dovecot indexed and cached them in {r['dovecot_index_s']:.2f} s (not timed below); "
+        f"db {r['db']}"
+    )
+    rows = [
+        ["mbsync pull (FSync yes)", mb["messages"], f"{mb['wall']:.2f}", f"{mb_rate:.0f}",
+         f"{mb['bytes'] / mb['wall'] / 1e6:.1f}", f"{mb['bytes']:,}", "-", "-", "-", "reference"],
+        ["inboxsync full sync", full["fetched"], f"{full['wall']:.2f}", f"{our_rate:.0f}",
+         f"{full['bytes_downloaded'] / full['wall'] / 1e6:.1f}", f"{full['bytes_downloaded']:,}",
+         full["imap_round_trips"], full["db_round_trips"], full["commits"],
+         f"{our_rate / mb_rate:.2f}× mbsync (target ≥ {TARGET_RATIO}×) "
+         + pass_or_miss(r["verdicts"]["full_ok"])],
+        ["inboxsync no-op sync", noop["fetched"], f"{noop['wall'] * 1000:.1f} ms", "-", "-",
+         f"{noop['bytes_downloaded']:,}", noop["imap_round_trips"], noop["db_round_trips"],
+         noop["commits"],
+         f"< {TARGET_NOOP_MS:.0f} ms, no body " + pass_or_miss(r["verdicts"]["noop_ok"])],
+        ["note's scenario: 140 new, 70 stored elsewhere", sc["fetched"], f"{sc['wall']:.2f}",
+         "-", "-",
+         f"{sc['bytes_downloaded']:,}", sc["imap_round_trips"], sc["db_round_trips"], sc["commits"],
+         f"new bodies {sc['new_body_bytes']:,} B; {sc['new_messages']} stored, "
+         f"{sc['duplicates']} skipped " + pass_or_miss(r["verdicts"]["scenario_ok"])],
+    ]  # fmt: skip
+    columns = ["run", "messages", "wall s", "msgs/s", "MB/s", "bytes downloaded",
+               "IMAP round trips", "DB round trips", "commits", "target"]  # fmt: skip
+    out.print(table("IMAP sync vs mbsync", columns, rows))
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in full["seconds"].items())
+    out.print(f"full sync stages (s): {stages}")
+
+
+if __name__ == "__main__":
+    main()
