@@ -25,6 +25,7 @@ from inboxsync.outbound import (
     set_folder_auto_reply,
     status_counts,
 )
+from inboxsync.outbound.templates import unknown_placeholders
 
 console = Console()
 
@@ -191,24 +192,33 @@ def read_body(path: Path | None) -> str | None:
         raise UsageError(f"cannot read {path}: {exc}") from exc
 
 
-def apply_folder_auto_reply(
-    ctx: typer.Context,
-    company: str,
-    name: str,
-    subject: str | None,
-    body_file: Path | None,
-) -> None:
-    """For `folder add --auto-reply-subject S --auto-reply-body-file F`: set the new folder's
-    auto-reply (both are required together)."""
+def auto_reply_options(subject: str | None, body_file: Path | None) -> tuple[str, str] | None:
+    """`folder add`'s `--auto-reply-subject S --auto-reply-body-file F`, checked and read
+    before the folder is created; None when neither is given."""
     if subject is None and body_file is None:
-        return
+        return None
     if subject is None or body_file is None:
         raise UsageError("--auto-reply-subject and --auto-reply-body-file go together")
     body = read_body(body_file)
+    assert body is not None
+    unknown = unknown_placeholders(subject) + unknown_placeholders(body)
+    if unknown:
+        names = ", ".join("{" + n + "}" for n in sorted(set(unknown)))
+        raise UsageError(f"unknown placeholder(s) {names}: use {{client_name}}, {{subject}}, …")
+    return subject, body
+
+
+def set_auto_reply(ctx: typer.Context, company: str, name: str, template: tuple[str, str]) -> None:
+    """Turn on the auto-reply of a folder just created by `folder add`."""
     inbox = Inbox(settings_of(ctx))
     with inbox.sessions.begin() as session:
         set_folder_auto_reply(
-            session, inbox.company_id(company), name, enabled=True, subject=subject, body=body
+            session,
+            inbox.company_id(company),
+            name,
+            enabled=True,
+            subject=template[0],
+            body=template[1],
         )
 
 

@@ -1,0 +1,126 @@
+"""The jobs commands as an operator runs them: real processes, the real SMTP server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.db.outbox_models import CompanySmtp
+from tests.ai.fake_openai import FakeOpenAI
+from tests.jobs.scenario import people
+from tests.outbound.smtp_server import SmtpServer
+
+
+def run(
+    db_url: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXSYNC_", "OPENAI_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "inboxsync", "--db", db_url, *args],
+        capture_output=True,
+        text=True,
+        env=clean | (env or {}),
+        timeout=120,
+    )
+
+
+def ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_set_up_auto_replies_import_sweep_and_list_the_outbox(
+    db_url: str,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    smtp: SmtpServer,
+    ai: FakeOpenAI,
+) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text("Bonjour {client_name},\nnous traitons « {subject} ».\n{company_name}\n")
+    ok(run(db_url, "company", "add", "Acme", "--address", "support@acme.example"))
+    ok(
+        run(
+            db_url, "folder", "add", "Support", "--company", "Acme",
+            "--description", "technical problems",
+            "--auto-reply-subject", "Re: {subject}", "--auto-reply-body-file", str(body),
+        )
+    )  # fmt: skip
+    ok(run(db_url, "folder", "add", "Billing", "--company", "Acme", "--description", "money"))
+    secret_env = {"ACME_SMTP_PASSWORD": "never-in-the-database"}
+    ok(
+        run(
+            db_url, "company", "set-smtp", "Acme", "--host", "127.0.0.1",
+            "--port", str(smtp.port), "--tls", "none",
+        )
+    )  # fmt: skip
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    for name, raw in people(3).items():
+        (mail / name).write_bytes(raw)
+    ok(run(db_url, "import", str(mail), "--company", "Acme", "--json"))
+    # The sweep classifies what the import left pending and sends the auto-replies.
+    env = {
+        "INBOXSYNC_AI_PROVIDER": "openai",
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": ai.url,
+    }
+    assert "queued 0 mailbox" in ok(run(db_url, "schedule", "--once", env=env))
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == [
+        "p0@client0.example",
+        "p1@client1.example",
+        "p2@client2.example",
+    ]
+    assert "nous traitons « support request" in smtp.received[0].message.get_body().get_content()  # type: ignore[union-attr]
+    listing = json.loads(ok(run(db_url, "outbox", "--company", "Acme", "--json")))
+    assert listing["counts"] == {"sent": 3}
+    assert {row["status"] for row in listing["rows"]} == {"sent"}
+
+    # Turning the auto-reply off, then a password that stays out of the database.
+    ok(run(db_url, "folder", "edit", "Support", "--company", "Acme", "--no-auto-reply"))
+    ok(
+        run(
+            db_url, "company", "set-smtp", "Acme", "--host", "127.0.0.1",
+            "--port", str(smtp.port), "--tls", "starttls", "--user", "acme",
+            "--password-env", "ACME_SMTP_PASSWORD", env=secret_env,
+        )
+    )  # fmt: skip
+    with sessions() as session:
+        row = session.scalars(select(CompanySmtp)).one()
+    assert (row.tls, row.username, row.password_env) == ("starttls", "acme", "ACME_SMTP_PASSWORD")
+    assert "never-in-the-database" not in repr(vars(row))
+
+
+def test_bad_options_are_one_line_errors(db_url: str, tmp_path: Path) -> None:
+    ok(run(db_url, "company", "add", "Acme", "--address", "support@acme.example"))
+    bad_tls = run(
+        db_url, "company", "set-smtp", "Acme", "--host", "h", "--port", "25", "--tls", "tls"
+    )
+    assert bad_tls.returncode == 2 and bad_tls.stderr.count("\n") == 1
+    no_env = run(
+        db_url, "company", "set-smtp", "Acme", "--host", "h", "--port", "25", "--tls", "none",
+        "--user", "acme",
+    )  # fmt: skip
+    assert no_env.returncode == 2 and "--password-env" in no_env.stderr
+    body = tmp_path / "b.txt"
+    body.write_text("Hello {name}")
+    typo = run(
+        db_url, "folder", "add", "Support", "--company", "Acme", "--description", "d",
+        "--auto-reply-subject", "Re: {subject}", "--auto-reply-body-file", str(body),
+    )  # fmt: skip
+    assert typo.returncode == 2 and "{name}" in typo.stderr
+    half = run(
+        db_url, "folder", "add", "Support", "--company", "Acme", "--description", "d",
+        "--auto-reply-subject", "Re: {subject}",
+    )  # fmt: skip
+    assert half.returncode == 2
+    # Neither failed attempt created the folder.
+    ok(run(db_url, "folder", "add", "Support", "--company", "Acme", "--description", "d"))
+    worker = run(db_url, "worker")
+    assert worker.returncode == 2 and "INBOXSYNC_REDIS_URL" in worker.stderr
