@@ -58,9 +58,22 @@ def folder_add(
     name: str,
     company: str = typer.Option(..., "--company", help="Company name or id."),
     description: str = typer.Option(..., "--description", help="What belongs in the folder."),
+    # --- auto-reply options (cli/jobs.py) ---
+    auto_reply_subject: str | None = typer.Option(
+        None, "--auto-reply-subject", help="Auto-reply subject ({client_name}, {subject}…)."
+    ),
+    auto_reply_body_file: Path | None = typer.Option(
+        None, "--auto-reply-body-file", help="File holding the auto-reply body template (UTF-8)."
+    ),
+    # --- end of auto-reply options ---
 ) -> None:
     """Create a folder that new conversations can be filed into."""
+    from inboxsync.cli.jobs import auto_reply_options, set_auto_reply  # auto-reply (cli/jobs.py)
+
+    template = auto_reply_options(auto_reply_subject, auto_reply_body_file)
     folder_id = Inbox(settings_of(ctx)).add_folder(company, name, description)
+    if template is not None:
+        set_auto_reply(ctx, company, name, template)
     console.print(f"folder {name!r} created (id {folder_id})")
 
 
