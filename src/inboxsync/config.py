@@ -178,6 +178,6 @@ class Settings(BaseSettings):
     imap_test_kill_at: str | None = Field(
         None,
         description="Tests only: SIGKILL the process at a named point of an IMAP sync "
-        "('fetched:N', 'committed:N', 'peeked:N'); see docs/imap.md.",
+        "('peeked:N', 'fetched:N', 'resumed:N'); see docs/imap.md.",
     )
     # --- end of IMAP sync ----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 The killed sync runs in a subprocess (the reruns run here). `INBOXSYNC_IMAP_TEST_KILL_AT` makes
 it SIGKILL itself at a named point (after the Nth header fetch, with the Nth batch fetched but not
-stored, after the Nth batch committed); one more run is killed from outside once a batch is stored.
+handed over, when the pipeline comes back after the Nth batch); one more run is killed from
+outside once a batch is stored.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from tests.factories import make_message
 from tests.imap.conftest import COMPANY_ADDRESS, add_account, crlf, imap_settings, mails
 from tests.imap.dovecot import DovecotServer, ImapUser
 
-KILL_POINTS = ["peeked:1", "fetched:3", "committed:4", "peeked:4"]
+KILL_POINTS = ["peeked:1", "fetched:3", "resumed:4", "peeked:4"]
 
 
 def wipe(url: str) -> None:

@@ -241,3 +241,75 @@ def test_round_trips_do_not_grow_with_the_number_of_messages(
         assert report.new_messages == n
         counts.append((report.imap_round_trips, report.db_round_trips, report.commits))
     assert counts[0] == counts[1]
+
+
+def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stored(
+    sessions: sessionmaker[Session],
+    db_url: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from inboxsync.errors import MailboxBusyError
+    from inboxsync.pipeline.mailbox_sync import MailboxLease
+
+    account = add_account(sessions, dovecot, imap_user, monkeypatch)
+    dovecot.append(imap_user, mails(12))
+    checks = []
+
+    def check(self: MailboxLease) -> None:
+        checks.append(1)
+        if len(checks) > 3:  # the connection check, batches 1 and 2; batch 3 finds it lost
+            raise MailboxBusyError(f"mailbox {self.mailbox_id}: lease lost, sync stopped")
+
+    monkeypatch.setattr(MailboxLease, "check", check)
+    with pytest.raises(MailboxBusyError, match="lease lost"):
+        sync_mailbox(sessions, imap_settings(db_url), account.mailbox_id)
+    assert not [t for t in threading.enumerate() if t.name == "imap-fetch"]
+    # What was committed (batch 1, or 1 and 2, as deep as the pipeline works ahead) and the
+    # cursor agree; the rest waits for the next run.
+    stored = count(sessions, InboxMessage)
+    assert stored in (4, 8) and cursor(sessions, account.mailbox_id)[1] == stored
+    with sessions() as session:
+        assert mailboxes.lease_holder(session, account.mailbox_id) is None
+
+
+def test_a_missing_folder_is_one_error_line_and_the_other_folders_sync(
+    sessions: sessionmaker[Session],
+    db_url: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["Nope", "INBOX"])
+    dovecot.append(imap_user, mails(3))
+    report = sync_all(sessions, imap_settings(db_url))
+    assert report.new_messages == 3
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith(f"mailbox {account.mailbox_id}: ")
+    assert "EXAMINE Nope" in report.errors[0]
+
+
+def test_a_no_op_sync_runs_no_pipeline_and_writes_no_run_row(
+    sessions: sessionmaker[Session],
+    db_url: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from inboxsync.db.models import SyncRun
+
+    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["INBOX", "Sent"])
+    dovecot.append(imap_user, mails(3))
+    dovecot.append(imap_user, mails(1, tag="sent"), folder="Sent")
+    settings = imap_settings(db_url)
+    sync_mailbox(sessions, settings, account.mailbox_id)
+    runs = count(sessions, SyncRun)
+    report = sync_mailbox(sessions, settings, account.mailbox_id)
+    # greeting, LOGIN, ENABLE, EXAMINE ×2, LOGOUT
+    assert (report.imap_round_trips, report.commits, report.bytes_downloaded) == (6, 0, 0)
+    assert count(sessions, SyncRun) == runs
+    dovecot.append(imap_user, mails(1, tag="sent", start=1), folder="Sent")
+    assert sync_mailbox(sessions, settings, account.mailbox_id).new_messages == 1

@@ -31,13 +31,19 @@ from inboxsync.config import Settings
 from inboxsync.db import mailboxes
 from inboxsync.db.counters import counting
 from inboxsync.db.mailboxes import MailboxInfo
-from inboxsync.errors import InboxsyncError, MailboxBusyError
+from inboxsync.errors import InboxsyncError, MailboxBusyError, SourceError
 from inboxsync.pipeline.detect import NotificationDetector
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.resolve import existing_keys
 from inboxsync.pipeline.sync import ingest
-from inboxsync.sources.imap import ImapConnection, ImapConnectionError, ImapEndpoint, TlsMode
-from inboxsync.sources.imap_fetch import FetchLimits, FolderTask, ImapMailboxSource
+from inboxsync.sources.imap import (
+    FolderStatus,
+    ImapConnection,
+    ImapConnectionError,
+    ImapEndpoint,
+    TlsMode,
+)
+from inboxsync.sources.imap_fetch import FetchLimits, FolderTask, ImapMailboxSource, needs_sync
 from inboxsync.sources.secrets import Secret, parse_ref, resolve
 
 log = logging.getLogger(__name__)
@@ -254,6 +260,7 @@ def _attempt(
     lease.check()
     conn = ImapConnection.open(endpoint, secret)
     key_round_trips = 0
+    source: ImapMailboxSource | None = None
 
     def known_keys(keys: list[str]) -> set[str]:
         nonlocal key_round_trips
@@ -266,13 +273,12 @@ def _attempt(
         lease.check()
 
     try:
-        with sessions() as session:
+        with counting() as counter, sessions() as session:
             cursors = mailboxes.folder_cursors(session, box.id)
-        tasks = [
-            FolderTask(c.id, c.name, c.uidvalidity, c.last_uid, c.highestmodseq)
-            for c in cursors
-            if c.id not in done
-        ]
+        key_round_trips += counter.round_trips
+        tasks, statuses = _folders_to_sync(conn, cursors, done, report, box.id)
+        if not tasks:
+            return  # nothing new anywhere: no pipeline run, no sync_runs row
         source = ImapMailboxSource(
             conn,
             tasks,
@@ -287,6 +293,7 @@ def _attempt(
             before_batch=before_batch,
             should_stop=should_stop,
             kill_at=settings.imap_test_kill_at,
+            statuses=statuses,
         )
         part = ingest(
             sessions,
@@ -310,10 +317,41 @@ def _attempt(
         if source.failure is not None:
             raise source.failure
     finally:
+        if source is not None:
+            source.close()  # its thread must be done with the connection first
         conn.close()
         report.db_round_trips += key_round_trips
         report.imap_round_trips += conn.stats.commands
         report.bytes_downloaded += conn.stats.bytes_downloaded
+
+
+def _folders_to_sync(
+    conn: ImapConnection,
+    cursors: list[mailboxes.FolderCursor],
+    done: set[int],
+    report: MailboxSyncReport,
+    mailbox_id: int,
+) -> tuple[list[FolderTask], dict[int, FolderStatus]]:
+    """EXAMINE each folder not done yet; those with nothing above the cursor are done now."""
+    tasks, statuses = [], {}
+    for c in cursors:
+        if c.id in done:
+            continue
+        task = FolderTask(c.id, c.name, c.uidvalidity, c.last_uid, c.highestmodseq)
+        try:
+            status = conn.examine(c.name)
+        except ImapConnectionError:
+            raise
+        except SourceError as exc:  # this folder only: the others still sync
+            report.errors.append(f"mailbox {mailbox_id}: {exc}")
+            done.add(c.id)  # reported once, not again by a retry
+            continue
+        if needs_sync(task, status):
+            tasks.append(task)
+            statuses[c.id] = status
+        else:
+            done.add(c.id)
+    return tasks, statuses
 
 
 def watch(

@@ -82,6 +82,9 @@ class _End:
         self.error = error
 
 
+_Item = RawBatch | _FolderDone | _End
+
+
 class ImapMailboxSource:
     """A `Source` over the folders of one open connection.
 
@@ -100,8 +103,10 @@ class ImapMailboxSource:
         before_batch: Callable[[], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         kill_at: str | None = None,
+        statuses: dict[int, FolderStatus] | None = None,
     ) -> None:
         self.conn = conn
+        self.statuses = statuses or {}
         self.folders = folders
         self.known_keys = known_keys
         self.mailbox_id = mailbox_id
@@ -113,14 +118,17 @@ class ImapMailboxSource:
         self.failure: ImapConnectionError | None = None
         self._stop = threading.Event()
         self._peeks = 0
+        self._producer: threading.Thread | None = None
+        self._queue: queue.Queue[_Item] | None = None
 
     def batches(self, batch_size: int) -> Iterator[RawBatch]:
         """Yield batches of at most `limits.fetch_batch` messages (`batch_size` caps it)."""
-        out: queue.Queue[RawBatch | _FolderDone | _End] = queue.Queue(maxsize=self.limits.prefetch)
+        out: queue.Queue[_Item] = queue.Queue(maxsize=self.limits.prefetch)
         fetch_batch = max(1, min(batch_size, self.limits.fetch_batch))
         producer = threading.Thread(
             target=self._produce, args=(out, fetch_batch), name="imap-fetch", daemon=True
         )
+        self._producer, self._queue = producer, out
         producer.start()
         yielded = 0
         try:
@@ -143,17 +151,24 @@ class ImapMailboxSource:
                 yielded += 1
                 self._maybe_kill("fetched", yielded)
                 yield item
-                self._maybe_kill("committed", yielded)
+                self._maybe_kill("resumed", yielded)
         finally:
-            self._stop.set()
-            while producer.is_alive():
-                with contextlib.suppress(queue.Empty):
-                    out.get(timeout=0.1)
-            producer.join()
+            self.close()
+
+    def close(self) -> None:
+        """Stop the fetching thread and wait for it (call before closing the connection)."""
+        self._stop.set()
+        producer, out = self._producer, self._queue
+        if producer is None or out is None:
+            return
+        while producer.is_alive():
+            with contextlib.suppress(queue.Empty):
+                out.get(timeout=0.1)
+        producer.join()
 
     # -- the fetching thread --------------------------------------------------------------------
 
-    def _produce(self, out: queue.Queue[RawBatch | _FolderDone | _End], fetch_batch: int) -> None:
+    def _produce(self, out: queue.Queue[_Item], fetch_batch: int) -> None:
         end = _End()
         try:
             for task in self.folders:
@@ -172,9 +187,7 @@ class ImapMailboxSource:
             end = _End(exc)
         self._put(out, end)
 
-    def _put(
-        self, out: queue.Queue[RawBatch | _FolderDone | _End], item: RawBatch | _FolderDone | _End
-    ) -> bool:
+    def _put(self, out: queue.Queue[_Item], item: _Item) -> bool:
         while not self._stop.is_set():
             try:
                 out.put(item, timeout=0.2)
@@ -187,10 +200,12 @@ class ImapMailboxSource:
         self,
         task: FolderTask,
         result: FolderResult,
-        out: queue.Queue[RawBatch | _FolderDone | _End],
+        out: queue.Queue[_Item],
         fetch_batch: int,
     ) -> None:
-        status = self.conn.examine(task.name)
+        status = self.statuses.get(task.folder_id)
+        if status is None or self.conn.selected != task.name:
+            status = self.conn.examine(task.name)
         last_uid, modseq = task.last_uid, task.highestmodseq
         if task.uidvalidity is not None and task.uidvalidity != status.uidvalidity:
             log.info(
@@ -202,7 +217,7 @@ class ImapMailboxSource:
             )
             result.rescanned = True
             last_uid, modseq = 0, None
-        elif task.uidvalidity is not None and _unchanged(status, task):
+        elif not needs_sync(task, status):
             self._put(out, _FolderDone(task.folder_id))
             return
         uids = self.conn.uids_after(last_uid)
@@ -303,8 +318,14 @@ class ImapMailboxSource:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+def needs_sync(task: FolderTask, status: FolderStatus) -> bool:
+    """False when EXAMINE shows the folder holds nothing above the cursor (no more commands)."""
+    if task.uidvalidity is None or task.uidvalidity != status.uidvalidity:
+        return True
+    return not _unchanged(status, task)
+
+
 def _unchanged(status: FolderStatus, task: FolderTask) -> bool:
-    """True when the folder cannot hold a message above the cursor (no round trip needed)."""
     if status.uidnext is not None:
         return status.uidnext <= task.last_uid + 1
     return status.highestmodseq is not None and status.highestmodseq == task.highestmodseq
