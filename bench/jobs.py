@@ -1,0 +1,497 @@
+"""Background-work benchmark (issue 5), against the tests' OpenAI-compatible server at 300 ms
+a call, a recording SMTP server, Redis and real Celery worker processes.
+
+1. The note's sync (140 emails: 20 new conversations from new people, 10 automated new
+   senders, 60 replies in known threads, 50 newsletters) on SQLite: time until the
+   `--async` sync returns (mail stored, jobs queued) vs until every new conversation is
+   classified and auto-replied by two workers; beside the inline backend, which waits.
+2. Classification throughput of one and of two workers on 10,000 pending conversations.
+3. The Redis cache: the pipeline's two lookups, and the whole 140-email sync, with and
+   without it.
+
+    .venv/bin/python bench/jobs.py [--json] [--latency 0.3] [--pending 10000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import redis  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+from tests.ai.fake_openai import FakeOpenAI  # noqa: E402
+from tests.factories import make_message, write_files  # noqa: E402
+from tests.jobs.conftest import REDIS_URL, Worker, job_env  # noqa: E402
+from tests.outbound.smtp_server import SmtpServer  # noqa: E402
+
+from _common import console, fresh_database, table, verdict  # noqa: E402
+from inboxsync.cache import CachedLookups, RedisCache  # noqa: E402
+from inboxsync.config import Settings  # noqa: E402
+from inboxsync.db import make_engine, make_sessionmaker  # noqa: E402
+from inboxsync.db.companies import add_company, add_folder  # noqa: E402
+from inboxsync.db.models import Conversation, InboxMessage  # noqa: E402
+from inboxsync.db.outbox_models import OutboxEntry  # noqa: E402
+from inboxsync.jobs import close_queues, follow_up, get_queue  # noqa: E402
+from inboxsync.outbound import SmtpSettings, set_company_smtp, set_folder_auto_reply  # noqa: E402
+from inboxsync.pipeline import resolve  # noqa: E402
+from inboxsync.pipeline.sync import ingest  # noqa: E402
+from inboxsync.sources.local import open_source  # noqa: E402
+
+FOLDERS = {"Support": "technical problems, bugs", "Billing": "invoices and payments"}
+ASYNC_TARGET_MS = 150.0
+SPEEDUP_TARGET = 1.7
+log = logging.getLogger("bench.jobs")
+
+
+WORDS = [
+    "amber",
+    "basil",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "garnet",
+    "harbor",
+    "iris",
+    "juniper",
+    "kelp",
+    "lotus",
+    "maple",
+    "nutmeg",
+    "olive",
+    "pepper",
+]
+
+
+def words(i: int, n: int = 4) -> str:
+    """Distinct words for distinct numbers (the AI caches treat digits as a template)."""
+    return " ".join(WORDS[i // 16**k % 16] for k in range(n))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def history(n: int, tag: str) -> dict[str, bytes]:
+    """Known clients with a thread each, a month old (history: never auto-replied)."""
+    old = now() - timedelta(days=30)
+    return {
+        f"h{i:05d}.eml": make_message(
+            msgid=f"<h{i}.{tag}@client.example>",
+            sender=f"Client {i} <client{i}@known{i}.example>",
+            subject=f"{'Support' if i % 2 else 'Billing'} thread {tag} {i}",
+            body=f"An older question {tag} {i} about support or billing.",
+            date=old + timedelta(minutes=i),
+        )
+        for i in range(n)
+    }
+
+
+def note_sync(known: int) -> dict[str, bytes]:
+    """The note's 140 emails, dated now: 20 new conversations (10 Support, 10 Billing), 10
+    automated senders, 60 replies in known threads, 50 newsletters."""
+    out: dict[str, bytes] = {}
+    t = now()
+
+    def add(raw: bytes) -> None:
+        out[f"s{len(out):04d}.eml"] = raw
+
+    for n in range(20):
+        topic = "Support" if n % 2 else "Billing"
+        add(
+            make_message(
+                msgid=f"<p{n}@people.example>",
+                sender=f"Person {n} <person{n}@corp{n}.example>",
+                subject=f"{topic} question {words(n)}",
+                body=f"Hello, I have a {topic.lower()} question about {words(n + 99)}.",
+                date=t,
+            )
+        )
+    for n in range(10):
+        add(
+            make_message(
+                msgid=f"<a{n}@vendor.example>",
+                sender=f"Vendor {n} <noreply@vendor{n}.example>",
+                subject=f"Statement {n} available",
+                body="Automated message, do not reply.",
+                headers={"Auto-Submitted": "auto-generated"},
+                date=t,
+            )
+        )
+    for n in range(60):
+        h = n % known
+        add(
+            make_message(
+                msgid=f"<r{n}@known.example>",
+                sender=f"Client {h} <client{h}@known{h}.example>",
+                subject=f"Re: thread {h}",
+                body=f"Thanks, following up {n}.",
+                in_reply_to=f"<h{h}.base@client.example>",
+                date=t,
+            )
+        )
+    for n in range(50):
+        add(
+            make_message(
+                msgid=f"<n{n}@news.example>",
+                sender=f"News <news@list{n % 8}.example>",
+                subject=f"Weekly digest {n}",
+                body="Our news of the week. Unsubscribe at any time.",
+                headers={"List-Unsubscribe": f"<mailto:u{n}@list.example>", "Precedence": "bulk"},
+                date=t,
+            )
+        )
+    return out
+
+
+def settings_for(db: str, ai: FakeOpenAI, **extra: Any) -> Settings:
+    return Settings(
+        db=db,
+        ai_provider="openai",
+        openai_api_key=SecretStr("sk-bench"),
+        openai_base_url=ai.url,
+        ai_timeout_seconds=30,
+        redis_url=REDIS_URL,
+        **extra,
+    )
+
+
+def setup_company(sessions: sessionmaker[Session], name: str, smtp_port: int) -> int:
+    domain = f"{name.lower()}.example"
+    with sessions.begin() as session:
+        company_id = add_company(session, name, [f"support@{domain}"])
+        for folder, description in FOLDERS.items():
+            add_folder(session, company_id, folder, description)
+            set_folder_auto_reply(
+                session, company_id, folder, subject="Re: {subject}", body="Hello {client_name}."
+            )
+        set_company_smtp(session, company_id, SmtpSettings("127.0.0.1", smtp_port, "none"))
+    return company_id
+
+
+def store(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    company_id: int,
+    folder: Path,
+) -> list[int]:
+    new: list[int] = []
+    ingest(
+        sessions,
+        company_id,
+        open_source(folder),
+        settings=settings,
+        on_new_conversations=new.extend,
+    )
+    return new
+
+
+def count(sessions: sessionmaker[Session], query: Any) -> int:
+    with sessions() as session:
+        return int(session.scalar(query) or 0)
+
+
+def wait_until(check: Callable[[], bool], every: float = 0.02, timeout: float = 900.0) -> None:
+    """Poll `check` (a light query: polling must not steal the workers' CPU)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the workers did not finish")
+        time.sleep(every)
+
+
+# --- 1. the note's sync -------------------------------------------------------------------
+
+
+def note_run(
+    workdir: Path, ai: FakeOpenAI, smtp: SmtpServer, backend: str, prefix: str
+) -> dict[str, float]:
+    smtp.reset()
+    with fresh_database("sqlite", workdir, "Seed", ["seed@seed.example"]) as db:
+        engine = make_engine(db.url)
+        sessions = make_sessionmaker(engine)
+        queue = f"{prefix}-{uuid.uuid4().hex[:6]}"
+        settings = settings_for(
+            db.url, ai, jobs_backend=backend, jobs_queue=queue, cache_prefix=prefix
+        )
+        company_id = setup_company(sessions, "Acme", smtp.port)
+        hist = write_files(workdir / f"hist-{queue}", history(60, "base"))
+        inline = settings.model_copy(update={"jobs_backend": "inline"})
+        old = store(sessions, inline, company_id, hist)
+        follow_up(sessions, inline, company_id, old, wait=True)  # classified; history: no reply
+        close_queues()
+        mail = write_files(workdir / f"sync-{queue}", note_sync(60))
+        workers: list[Worker] = []
+        if backend == "celery":
+            env = job_env(db_url=db.url, ai=ai, prefix=prefix, queue=queue)
+            workers = [Worker(env, workdir / f"{queue}-w{i}.log") for i in range(2)]
+        get_queue(settings, sessions)  # at start-up, as the CLI does: the broker is reachable
+        try:
+            started = time.perf_counter()
+            new = store(sessions, settings, company_id, mail)
+            follow_up(sessions, settings, company_id, new, wait=backend == "inline")
+            returned = time.perf_counter() - started
+            pending = Conversation.status.in_(("pending", "classifying"))
+            wait_until(
+                lambda: (
+                    count(sessions, select(func.count()).where(pending)) == 0
+                    and len(smtp.received) >= 20
+                )
+            )
+            done = time.perf_counter() - started
+        finally:
+            for w in workers:
+                w.stop()
+            close_queues()
+        classified = count(
+            sessions, select(func.count()).where(Conversation.status == "classified")
+        )
+        sent = count(sessions, select(func.count()).where(OutboxEntry.status == "sent"))
+        engine.dispose()
+    return {
+        "returned_ms": returned * 1000,
+        "done_ms": done * 1000,
+        "new_conversations": len(new),
+        "classified": classified,
+        "auto_replies": sent,
+        "received": len(smtp.received),
+    }
+
+
+# --- 2. throughput --------------------------------------------------------------------------
+
+
+def throughput(
+    workdir: Path, ai: FakeOpenAI, smtp: SmtpServer, pending: int, prefix: str, backend: str
+) -> dict[int, dict[str, float]]:
+    results: dict[int, dict[str, float]] = {}
+    with fresh_database(backend, workdir, "Seed", ["seed@seed.example"]) as db:
+        engine = make_engine(db.url)
+        sessions = make_sessionmaker(engine)
+        settings = settings_for(db.url, ai, batch_size=1000, jobs_backend="celery")
+        for workers_n in (1, 2):
+            name = f"Tp{workers_n}"
+            company_id = setup_company(sessions, name, smtp.port)
+            with sessions.begin() as session:  # no auto-replies: classification alone
+                for folder in FOLDERS:
+                    set_folder_auto_reply(session, company_id, folder, enabled=False)
+            mail = {
+                f"t{i:05d}.eml": make_message(
+                    msgid=f"<t{i}.{name}@bulk.example>",
+                    sender=f"Person {i} <p{i}@c{i % 500}.example>",
+                    subject=f"{'Support' if i % 2 else 'Billing'} case {name} {words(i)}",
+                    body=f"Case {name} {words(i)}: please help with {words(i * 7919 % 10007)}.",
+                    date=now() - timedelta(days=30),
+                )
+                for i in range(pending)
+            }
+            ids = store(sessions, settings, company_id, write_files(workdir / name, mail))
+            queue = f"{prefix}-tp{workers_n}-{backend}"
+            run_settings = settings.model_copy(update={"jobs_queue": queue, "cache_prefix": prefix})
+            env = job_env(db_url=db.url, ai=ai, prefix=prefix, queue=queue)
+            workers = [Worker(env, workdir / f"{queue}-{i}.log") for i in range(workers_n)]
+            calls = ai.stats.calls
+            try:
+                started = time.perf_counter()
+                follow_up(sessions, run_settings, company_id, ids, wait=False)
+                left = select(func.count()).where(
+                    Conversation.company_id == company_id,
+                    Conversation.status.in_(("pending", "classifying")),
+                )
+                wait_until(lambda q=left: count(sessions, q) == 0, every=0.25)
+                elapsed = time.perf_counter() - started
+            finally:
+                for w in workers:
+                    w.stop()
+                close_queues()
+            results[workers_n] = {
+                "conversations": len(ids),
+                "seconds": elapsed,
+                "per_second": len(ids) / elapsed,
+                "ai_calls": ai.stats.calls - calls,
+            }
+        engine.dispose()
+    return results
+
+
+# --- 3. the cache ---------------------------------------------------------------------------
+
+
+def cache_bench(
+    workdir: Path, ai: FakeOpenAI, prefix: str, backend: str, runs: int
+) -> dict[str, float]:
+    """Per batch of 140 keys: the early filter and the client lookup, with and without the
+    (warm) cache; then the whole 140-email sync with each."""
+    plain_existing, plain_clients = resolve.existing_keys, resolve.clients_by_email
+    out: dict[str, float] = {}
+    with fresh_database(backend, workdir, "Seed", ["seed@seed.example"]) as db:
+        engine = make_engine(db.url)
+        sessions = make_sessionmaker(engine)
+        settings = settings_for(db.url, ai, jobs_backend="inline")
+        cache = RedisCache(REDIS_URL, prefix=f"{prefix}-cache", ttl_seconds=300)
+        lookups = CachedLookups(cache)
+        company_id = setup_company(sessions, "Acme", 25)
+        store(
+            sessions,
+            settings,
+            company_id,
+            write_files(workdir / f"ch-{backend}", history(2000, "c")),
+        )
+        with sessions() as session:
+            keys = list(session.scalars(select(InboxMessage.message_key).limit(140)))
+            emails = [f"client{i}@known{i}.example" for i in range(140)]
+        new_keys = [f"new{i}@x.example" for i in range(140)]
+        cache.remember_keys(company_id, keys)
+        with sessions() as session:
+            cache.remember_clients(company_id, plain_clients(session, company_id, emails))
+
+        def timed(fn: Callable[[Session], object]) -> float:
+            samples = []
+            for _ in range(max(20, runs * 10)):
+                with sessions() as session:
+                    t = time.perf_counter()
+                    fn(session)
+                    samples.append(time.perf_counter() - t)
+            return statistics.median(samples) * 1000
+
+        out["known_keys_db_ms"] = timed(lambda s: plain_existing(s, company_id, keys))
+        out["known_keys_cache_ms"] = timed(lambda s: lookups.existing_keys(s, company_id, keys))
+        out["new_keys_db_ms"] = timed(lambda s: plain_existing(s, company_id, new_keys))
+        out["new_keys_cache_ms"] = timed(lambda s: lookups.existing_keys(s, company_id, new_keys))
+        out["clients_db_ms"] = timed(lambda s: plain_clients(s, company_id, emails))
+        out["clients_cache_ms"] = timed(lambda s: lookups.clients_by_email(s, company_id, emails))
+
+        def sync_ms(cached: bool, run: int) -> float:
+            folder = write_files(
+                workdir / f"cs-{backend}-{cached}-{run}",
+                {
+                    f"m{i}.eml": make_message(
+                        msgid=f"<cs{run}.{cached}.{i}@x.example>",
+                        sender=f"Client {i} <client{i}@known{i}.example>",
+                        subject=f"Re: thread {i}",
+                        date=now(),
+                    )
+                    for i in range(140)
+                },
+            )
+            if cached:
+                resolve.existing_keys = lookups.existing_keys  # type: ignore[assignment]
+                resolve.clients_by_email = lookups.clients_by_email  # type: ignore[assignment]
+            try:
+                t = time.perf_counter()
+                store(sessions, settings, company_id, folder)
+                return (time.perf_counter() - t) * 1000
+            finally:
+                resolve.existing_keys, resolve.clients_by_email = plain_existing, plain_clients
+
+        plain = [sync_ms(False, r) for r in range(runs)]
+        cached = [sync_ms(True, r) for r in range(runs)]
+        out["sync_db_ms"] = statistics.median(plain)
+        out["sync_cache_ms"] = statistics.median(cached)
+        for key in cache.client.scan_iter(f"{prefix}-cache:*"):
+            cache.client.delete(key)
+        engine.dispose()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+    parser.add_argument("--latency", type=float, default=0.3, help="Seconds per AI call.")
+    parser.add_argument("--pending", type=int, default=10_000, help="Conversations for part 2.")
+    parser.add_argument("--runs", type=int, default=3, help="Repetitions of part 1 and 3.")
+    parser.add_argument("--throughput-db", default="postgresql", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    out = console(args.json)
+    prefix = f"inboxsync-bench-{uuid.uuid4().hex[:8]}"
+    ai = FakeOpenAI().start()
+    ai.latency = args.latency
+    smtp = SmtpServer().start()
+    result: dict[str, Any] = {"latency_s": args.latency}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-jobs-") as tmp:
+            workdir = Path(tmp)
+            note: dict[str, list[dict[str, float]]] = {"celery": [], "inline": []}
+            for _ in range(args.runs):
+                for backend in note:
+                    note[backend].append(note_run(workdir, ai, smtp, backend, prefix))
+            result["note"] = {
+                b: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                for b, runs in note.items()
+            }
+            result["throughput"] = throughput(
+                workdir, ai, smtp, args.pending, prefix, args.throughput_db
+            )
+            result["cache"] = {
+                b: cache_bench(workdir, ai, prefix, b, args.runs) for b in ("sqlite", "postgresql")
+            }
+    finally:
+        smtp.stop()
+        ai.stop()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+    tp = result["throughput"]
+    result["speedup"] = tp[2]["per_second"] / tp[1]["per_second"]
+    if args.json:
+        print(json.dumps(result))
+        return
+    celery, inline = result["note"]["celery"], result["note"]["inline"]
+    fast = verdict(celery["returned_ms"] < ASYNC_TARGET_MS)
+    columns = ["backend", "returns (ms)", "classified + replied (ms)", "new conv.", "replies"]
+    out.print(
+        table(
+            f"The note's sync: 140 emails on SQLite, AI at {args.latency * 1000:.0f} ms a call "
+            f"(median of {args.runs})",
+            [*columns, "target"],
+            [
+                ["celery --async, 2 workers", celery["returned_ms"], celery["done_ms"],
+                 int(celery["new_conversations"]), int(celery["received"]),
+                 f"{fast} (< {ASYNC_TARGET_MS:.0f} ms)"],
+                ["inline (waits)", inline["returned_ms"], inline["done_ms"],
+                 int(inline["new_conversations"]), int(inline["received"]), ""],
+            ],
+        )
+    )  # fmt: skip
+    out.print(
+        table(
+            f"Classification throughput, {args.pending:,} pending conversations "
+            f"({args.throughput_db})",
+            ["workers", "seconds", "conversations/s", "AI calls"],
+            [[str(n), r["seconds"], r["per_second"], int(r["ai_calls"])] for n, r in tp.items()],
+        )
+    )
+    out.print(
+        f"two workers / one: {result['speedup']:.2f}x "
+        f"{verdict(result['speedup'] >= SPEEDUP_TARGET)} (target {SPEEDUP_TARGET}x)"
+    )
+    rows = []
+    for b, c in result["cache"].items():
+        rows += [
+            [b, "early filter, 140 stored keys", c["known_keys_db_ms"], c["known_keys_cache_ms"]],
+            [b, "early filter, 140 new keys", c["new_keys_db_ms"], c["new_keys_cache_ms"]],
+            [b, "clients of 140 senders", c["clients_db_ms"], c["clients_cache_ms"]],
+            [b, "whole sync of 140 emails", c["sync_db_ms"], c["sync_cache_ms"]],
+        ]
+    out.print(table("Redis cache (median ms)", ["db", "step", "without", "with cache"], rows))
+
+
+if __name__ == "__main__":
+    main()
