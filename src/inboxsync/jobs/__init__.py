@@ -1,6 +1,6 @@
 """Background work: the queue protocol, the inline and Celery backends, the three jobs."""
 
-from inboxsync.jobs.follow_up import close_queues, follow_up, get_queue
+from inboxsync.jobs.follow_up import close_queues, follow_up, follow_up_companies, get_queue
 from inboxsync.jobs.queue import TASK_NAMES, JobQueue, QueueUnavailable, RetryLater
 from inboxsync.jobs.tasks import JobContext, enqueue_follow_up
 
@@ -13,5 +13,6 @@ __all__ = [
     "close_queues",
     "enqueue_follow_up",
     "follow_up",
+    "follow_up_companies",
     "get_queue",
 ]
