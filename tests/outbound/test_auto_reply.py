@@ -15,13 +15,15 @@ from inboxsync.config import Settings
 from inboxsync.db.mailboxes import add_mailbox
 from inboxsync.db.models import Conversation, InboxMessage, Mailbox, utcnow
 from inboxsync.db.outbox_models import OutboxEntry
-from inboxsync.outbound import list_outbox, send_auto_reply, status_counts
+from inboxsync.outbound import send_auto_reply
 from tests.factories import make_message
 from tests.outbound.helpers import (
     conversation_of,
     file_into,
     ingest_raw,
     now,
+    outbox_counts,
+    outbox_rows,
     recent,
     setup_company,
 )
@@ -85,7 +87,7 @@ def test_sent_once_with_rfc_3834_headers_and_stored_as_outgoing(
     assert [m.direction for m in out] == ["in", "out"]
     assert out[1].message_key == message_id and out[1].to_emails == "alice@client.example"
     assert conversation is not None and conversation.message_count == 2
-    assert status_counts(sessions()) == {"sent": 1}
+    assert outbox_counts(sessions) == {"sent": 1}
 
 
 def test_a_reply_to_the_auto_reply_threads_back_and_gets_no_second_one(
@@ -165,7 +167,8 @@ def test_loop_cases_send_nothing_even_when_filed(
     assert outcome.state == "skipped", name
     assert reason in outcome.reason
     assert smtp.received == []
-    assert outbox_row(sessions, cid).status == "skipped"
+    row = outbox_row(sessions, cid)
+    assert row.status == "skipped" and "@" in row.recipient and row.attempts == 0
 
 
 def test_never_to_the_address_we_send_from(
@@ -202,7 +205,7 @@ def test_at_most_one_per_recipient_per_day_even_concurrently(
         outcomes = list(pool.map(lambda c: send_auto_reply(sessions, settings, c), ids))
     assert len(smtp.received) == 1
     assert sorted(o.state for o in outcomes) == ["sent", "skipped", "skipped", "skipped"]
-    assert status_counts(sessions()) == {"sent": 1, "skipped": 3}
+    assert outbox_counts(sessions) == {"sent": 1, "skipped": 3}
 
 
 def test_the_per_recipient_limit_is_a_setting(
@@ -272,7 +275,7 @@ def test_not_filed_or_no_auto_reply_folder_leaves_no_row(
     assert billing is not None and billing_id is not None
     file_into(sessions, ids, billing_id)
     assert send_auto_reply(sessions, settings, ids[0]).state == "not_applicable"
-    assert list_outbox(sessions()) == [] and smtp.received == []
+    assert outbox_rows(sessions) == [] and smtp.received == []
 
 
 def test_a_company_without_smtp_settings_is_skipped_visibly(

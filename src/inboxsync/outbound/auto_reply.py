@@ -132,7 +132,9 @@ def _refuse_or_none(
     if reason is None:
         return None
     with sessions.begin() as session:
-        outbox.record_skip(session, loaded.company_id, conversation_id, reason)
+        outbox.record_skip(
+            session, loaded.company_id, conversation_id, reason, loaded.case.recipient
+        )
     log.info("conversation %s gets no auto-reply: %s", conversation_id, reason)
     return Outcome("skipped", reason)
 

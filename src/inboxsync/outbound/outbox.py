@@ -92,7 +92,9 @@ def _lock_recipient(session: Session, company_id: int, recipient: str) -> None:
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def record_skip(session: Session, company_id: int, conversation_id: int, reason: str) -> bool:
+def record_skip(
+    session: Session, company_id: int, conversation_id: int, reason: str, recipient: str = ""
+) -> bool:
     """Record that this conversation gets no auto-reply (final); False if it already has a row."""
     now = utcnow()
     result = session.execute(
@@ -102,6 +104,7 @@ def record_skip(session: Session, company_id: int, conversation_id: int, reason:
             kind="auto_reply",
             status="skipped",
             reason=reason,
+            recipient=recipient[:320],
             created_at=now,
             updated_at=now,
         )
