@@ -78,9 +78,11 @@ def test_headers_first_then_bodies_and_nothing_is_flagged(
             (4, len(no_id), None),
         ]
         headers_bytes = conn.stats.bytes_downloaded
-        bodies = conn.bodies([2, 4])
-        assert [(b.uid, b.raw) for b in bodies] == [(2, messages[1]), (4, no_id)]
-        assert bodies[0].internaldate is not None and bodies[0].internaldate.tzinfo is None
+        dates = {p.uid: p.internaldate for p in peeks}
+        bodies = conn.bodies([4, 2, 77], dates)
+        assert [(b.uid, b.raw) for b in bodies] == [(4, no_id), (2, messages[1])]
+        assert bodies[1].internaldate == dates[2] and dates[2] is not None
+        assert dates[2].tzinfo is None
         assert conn.stats.bytes_downloaded == headers_bytes + len(messages[1]) + len(no_id)
         assert conn.headers([3])[3].startswith(b"Message-ID: <m-2@client.example>")
     with dovecot.client(imap_user) as client:
@@ -112,3 +114,10 @@ def test_idle_wakes_up_when_mail_arrives(dovecot: DovecotServer, imap_user: Imap
         assert conn.wait_for_change(20)
         timer.join()
         assert not conn.wait_for_change(0.5)
+
+
+def test_uid_sets_are_compact() -> None:
+    from inboxsync.sources.imap import uid_set
+
+    assert uid_set([3, 1, 2, 7, 9, 10, 10]) == "1:3,7,9:10"
+    assert uid_set([5]) == "5"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -78,6 +79,7 @@ class HeaderPeek:
     uid: int
     size: int
     message_id: str | None
+    internaldate: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +193,7 @@ class ImapConnection:
         if not uids:
             return []
         with _translated(self.endpoint, "UID FETCH (headers)"):
-            data = self._client.fetch(uids, ["RFC822.SIZE", PEEK_ITEM])
+            data = self._client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE", PEEK_ITEM])
         self.stats.commands += 1
         peeks = []
         for uid in uids:
@@ -202,7 +204,10 @@ class ImapConnection:
             self.stats.bytes_downloaded += len(header)
             peeks.append(
                 HeaderPeek(
-                    uid=uid, size=int(item.get(b"RFC822.SIZE", 0)), message_id=_message_id(header)
+                    uid=uid,
+                    size=int(item.get(b"RFC822.SIZE", 0)),
+                    message_id=_message_id(header),
+                    internaldate=_naive_utc(item.get(b"INTERNALDATE")),
                 )
             )
         return peeks
@@ -218,22 +223,33 @@ class ImapConnection:
         self.stats.bytes_downloaded += sum(len(h) for h in out.values())
         return out
 
-    def bodies(self, uids: list[int]) -> list[FetchedMessage]:
-        """Phase 2: the whole message of each UID, in UID order (messages gone are skipped)."""
+    def bodies(
+        self, uids: list[int], internaldates: dict[int, datetime | None] | None = None
+    ) -> list[FetchedMessage]:
+        """Phase 2: the whole message of each UID, in the order asked (messages gone skipped).
+
+        `internaldates` (from phase 1) are attached to the results. The response goes through
+        imaplib's reader rather than IMAPClient's parser: for message bodies it is ~4× cheaper
+        in CPU (and so in GIL time taken from the pipeline running beside it).
+        """
         if not uids:
             return []
+        imap = self._client._imap  # the imaplib.IMAP4 that IMAPClient drives
         with _translated(self.endpoint, "UID FETCH (bodies)"):
-            data = self._client.fetch(uids, [BODY_ITEM, "INTERNALDATE"])
+            typ, data = imap.uid("FETCH", uid_set(uids), f"(UID {BODY_ITEM})")
         self.stats.commands += 1
+        if typ != "OK":
+            raise SourceError(f"{self.endpoint.label}: UID FETCH (bodies) refused: {data!r}")
+        found = _bodies_of(data)
+        dates = internaldates or {}
         out = []
         for uid in uids:
-            item = data.get(uid)
-            if item is None:
+            raw = found.get(uid)
+            if raw is None:
                 continue
-            raw = _section(item, b"BODY[]")
             self.stats.bytes_downloaded += len(raw)
             self.stats.bodies += 1
-            out.append(FetchedMessage(uid, raw, _naive_utc(item.get(b"INTERNALDATE"))))
+            out.append(FetchedMessage(uid, raw, dates.get(uid)))
         return out
 
     def wait_for_change(self, seconds: float, should_stop: Any = None) -> bool:
@@ -284,6 +300,42 @@ def _announces_mail(response: Any) -> bool:
     return (
         isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT")
     )
+
+
+_UID = re.compile(rb"\bUID (\d+)")
+
+
+def uid_set(uids: list[int]) -> str:
+    """`1:3,7,9:10` for [1, 2, 3, 7, 9, 10] (sorted UIDs as a compact IMAP sequence set)."""
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    start = prev = ordered[0]
+    for uid in [*ordered[1:], None]:
+        if uid is not None and uid == prev + 1:
+            prev = uid
+            continue
+        parts.append(str(start) if start == prev else f"{start}:{prev}")
+        if uid is not None:
+            start = prev = uid
+    return ",".join(parts)
+
+
+def _bodies_of(data: list[Any]) -> dict[int, bytes]:
+    """UID → literal from imaplib's FETCH data: (`N (UID u BODY[] {n}`, literal) pairs, each
+    followed by the rest of its line (`)` or ` UID u)`); other untagged FETCHes are skipped."""
+    found: dict[int, bytes] = {}
+    for i, item in enumerate(data):
+        if not isinstance(item, tuple) or len(item) != 2:
+            continue
+        head, literal = item
+        if b"BODY[]" not in head.upper():
+            continue
+        match = _UID.search(head)
+        if match is None and i + 1 < len(data) and isinstance(data[i + 1], bytes):
+            match = _UID.search(data[i + 1])
+        if match is not None:
+            found[int(match.group(1))] = bytes(literal)
+    return found
 
 
 def _section(item: dict[bytes, Any], prefix: bytes) -> bytes:

@@ -18,6 +18,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from inboxsync.errors import SourceError
 from inboxsync.sources.base import Checkpoint, RawBatch, RawMessage
@@ -63,6 +64,7 @@ class FolderResult:
 @dataclass
 class _Segment:
     fetch: list[int] = field(default_factory=list)
+    dates: dict[int, datetime | None] = field(default_factory=dict)
     oversized: list[HeaderPeek] = field(default_factory=list)
     skipped: int = 0
     last_uid: int = 0
@@ -282,6 +284,7 @@ class ImapMailboxSource:
                 segment.oversized.append(peek)
             else:
                 segment.fetch.append(peek.uid)
+                segment.dates[peek.uid] = peek.internaldate
             if key is not None:
                 seen.add(key)
             segment.last_uid = peek.uid
@@ -306,7 +309,7 @@ class ImapMailboxSource:
                 )
                 raw = headers.get(peek.uid, b"")
                 found.append((peek.uid, RawMessage(ref(peek.uid), raw, None, True, note)))
-        for body in self.conn.bodies(seg.fetch):
+        for body in self.conn.bodies(seg.fetch, seg.dates):
             found.append((body.uid, RawMessage(ref(body.uid), body.raw, body.internaldate)))
         found.sort(key=lambda pair: pair[0])
         return [message for _, message in found]
