@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.db.models import Client, Conversation, InboxMessage, Quarantine, SyncRun
 from inboxsync.demo.synthetic import synthetic_messages
+from inboxsync.errors import SourceError
+from inboxsync.pipeline import ingest
+from inboxsync.sources import RawBatch, RawMessage
 from tests.factories import make_message, write_files
 
 
@@ -119,3 +124,33 @@ def test_sync_run_is_recorded_with_its_report(db_url: str, tmp_path: Path) -> No
     inbox = open_inbox(db_url, "Acme")
     inbox.import_path("Acme", synthetic_folder(tmp_path, 20))
     assert count(inbox, SyncRun, status="finished") == 1
+
+
+class _FailingAfterOneBatch:
+    """A source whose connection drops after its first batch."""
+
+    def __init__(self, raws: list[bytes]) -> None:
+        self.raws = raws
+
+    def batches(self, batch_size: int) -> Iterator[RawBatch]:
+        yield RawBatch([RawMessage(f"m{i}", raw) for i, raw in enumerate(self.raws)])
+        raise SourceError("connection reset by peer")
+
+
+def test_a_source_failing_midway_keeps_the_committed_batch_and_marks_the_run_failed(
+    db_url: str,
+) -> None:
+    inbox = open_inbox(db_url, "Acme")
+    raws = [make_message(msgid=f"<{i}@c.example>", subject=f"Topic {i}") for i in range(3)]
+    with pytest.raises(SourceError):
+        ingest(
+            inbox.sessions,
+            inbox.company_id("Acme"),
+            _FailingAfterOneBatch(raws),
+            settings=inbox.settings,
+        )
+    assert count(inbox, InboxMessage) == 3
+    with inbox.sessions() as session:
+        run = session.scalars(select(SyncRun)).one()
+    assert run.status == "failed"
+    assert "connection reset" in run.report

@@ -73,31 +73,61 @@ def ingest(
     detector = detector or UnknownIsPerson()
     parser = BatchParser(settings.parse_workers)
     started = time.perf_counter()
-    try:
-        with counting() as counter:
-            with sessions() as session:
-                company = load_company(session, company_id)
-                run_id = _start_run(session, company_id, mailbox_id, source_name)
-            context = _Context(company, settings, mailbox_id, detector, report, parser)
-            # Batch N+1 is parsed by the workers while batch N is resolved and written.
-            in_flight: _Prepared | None = None
-            for batch in _timed(source.batches(settings.batch_size), report):
-                with sessions() as session:
-                    prepared = _prepare(session, context, batch)
-                if in_flight is not None:
-                    _finish_batch(sessions, context, in_flight, on_new_conversations, progress)
-                in_flight = prepared
-            if in_flight is not None:
-                _finish_batch(sessions, context, in_flight, on_new_conversations, progress)
+    with counting() as counter:
+        with sessions() as session:
+            company = load_company(session, company_id)
+            run_id = _start_run(session, company_id, mailbox_id, source_name)
+        context = _Context(company, settings, mailbox_id, detector, report, parser)
+        status = "failed"
+        try:
+            _run_batches(sessions, context, source, on_new_conversations, progress)
+            status = "finished"
+        except Exception as exc:
+            report.errors.append(f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            parser.close()
             report.add_ai(detector.usage())
             report.db_round_trips = counter.round_trips
             report.commits = counter.commits
             report.seconds["total"] = round(time.perf_counter() - started, 6)
-            with sessions() as session:
-                _finish_run(session, run_id, report)
-    finally:
-        parser.close()
+            try:
+                with sessions() as session:
+                    _finish_run(session, run_id, report, status)
+            except Exception:
+                if status == "finished":
+                    raise
+                log.warning("could not record the end of failed run %s", run_id)
     return report
+
+
+def _run_batches(
+    sessions: sessionmaker[Session],
+    context: _Context,
+    source: Source,
+    on_new_conversations: NewConversationsHook | None,
+    progress: ProgressHook | None,
+) -> None:
+    # Batch N+1 is parsed by the workers while batch N is resolved and written.
+    batches = _timed(source.batches(context.settings.batch_size), context.report)
+    in_flight: _Prepared | None = None
+    while True:
+        try:
+            batch = next(batches, None)
+        except Exception:
+            # The source failed (a dropped connection…): keep what it delivered.
+            if in_flight is not None:
+                _finish_batch(sessions, context, in_flight, on_new_conversations, progress)
+            raise
+        if batch is None:
+            break
+        with sessions() as session:
+            prepared = _prepare(session, context, batch)
+        if in_flight is not None:
+            _finish_batch(sessions, context, in_flight, on_new_conversations, progress)
+        in_flight = prepared
+    if in_flight is not None:
+        _finish_batch(sessions, context, in_flight, on_new_conversations, progress)
 
 
 @dataclass
@@ -314,10 +344,10 @@ def _start_run(session: Session, company_id: int, mailbox_id: int | None, source
     return run.id
 
 
-def _finish_run(session: Session, run_id: int, report: SyncReport) -> None:
+def _finish_run(session: Session, run_id: int, report: SyncReport, status: str) -> None:
     session.execute(
         update(SyncRun)
         .where(SyncRun.id == run_id)
-        .values(finished_at=utcnow(), status="finished", report=json.dumps(report.as_dict()))
+        .values(finished_at=utcnow(), status=status, report=json.dumps(report.as_dict()))
     )
     session.commit()
