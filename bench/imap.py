@@ -37,6 +37,9 @@ from inboxsync.db import mailboxes, make_engine, make_sessionmaker  # noqa: E402
 from inboxsync.db.companies import company_id_by_name  # noqa: E402
 from inboxsync.demo.synthetic import synthetic_messages  # noqa: E402
 from inboxsync.pipeline.mailbox_sync import MailboxSyncReport, sync_mailbox  # noqa: E402
+from inboxsync.sources.imap import ImapConnection, ImapEndpoint  # noqa: E402
+from inboxsync.sources.imap_fetch import FetchLimits, FolderTask, ImapMailboxSource  # noqa: E402
+from inboxsync.sources.secrets import Secret  # noqa: E402
 
 COMPANY, DOMAIN = "Acme", "acme.example"
 TARGET_RATIO = 0.8  # of mbsync's messages/s
@@ -179,11 +182,33 @@ def main() -> None:
         results["mbsync_warm"] = run_mbsync(server, b, workdir, "warm")
         results["full_warm"], _ = ours(args.db, workdir, server, a)
         results["noop"] = noop
+        results["source_only"] = source_only(server, a)
         results["scenario"] = scenario(server, workdir, args.db)
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     show(results, out, args.json)
+
+
+def source_only(server: DovecotServer, user: ImapUser) -> dict[str, Any]:
+    """The IMAP side alone (phases 1 and 2 of every message, nothing stored), warm cache."""
+    settings = Settings()
+    endpoint = ImapEndpoint("127.0.0.1", server.port, "none", user.name)
+    start = time.perf_counter()
+    with ImapConnection.open(endpoint, Secret(user.password)) as conn:
+        source = ImapMailboxSource(
+            conn,
+            [FolderTask(0, "INBOX", None, 0)],
+            lambda keys: set(),
+            mailbox_id=0,
+            limits=FetchLimits(
+                settings.imap_header_batch, settings.imap_fetch_batch, settings.imap_prefetch
+            ),
+        )
+        messages = sum(len(batch.messages) for batch in source.batches(settings.batch_size))
+    wall = time.perf_counter() - start
+    return {"wall": wall, "messages": messages, "bytes": conn.stats.bytes_downloaded,
+            "commands": conn.stats.commands}  # fmt: skip
 
 
 def ours(
@@ -227,7 +252,7 @@ def show(r: dict[str, Any], out: Any, as_json: bool) -> None:
 
     cold = rate(r["full_cold"], "fetched") / rate(r["mbsync_cold"], "messages")
     warm = rate(r["full_warm"], "fetched") / rate(r["mbsync_warm"], "messages")
-    noop, sc = r["noop"], r["scenario"]
+    noop, sc, src = r["noop"], r["scenario"], r["source_only"]
     r["verdicts"] = {
         "cold_vs_mbsync": cold,
         "warm_vs_mbsync": warm,
@@ -262,6 +287,9 @@ def show(r: dict[str, Any], out: Any, as_json: bool) -> None:
                 + pass_or_miss(r["verdicts"]["full_ok"])),
         mbsync_row("mbsync pull, warm server cache", r["mbsync_warm"]),
         our_row("inboxsync full sync, warm server cache", r["full_warm"], f"{warm:.2f}× mbsync"),
+        ["inboxsync IMAP side alone (nothing stored), warm", src["messages"], f"{src['wall']:.2f}",
+         f"{rate(src, 'messages'):.0f}", f"{src['bytes'] / src['wall'] / 1e6:.1f}",
+         f"{src['bytes']:,}", src["commands"], "-", "-", "what the pipeline waits on"],
         ["inboxsync no-op sync (median of 3)", noop["fetched"], f"{noop['wall'] * 1000:.1f} ms",
          "-", "-", f"{noop['bytes_downloaded']:,}", noop["imap_round_trips"],
          noop["db_round_trips"], noop["commits"],
