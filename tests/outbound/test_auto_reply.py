@@ -398,3 +398,22 @@ def test_no_answer_to_data_is_failed_not_resent(
     smtp.release()
     assert send_auto_reply(sessions, settings, cid).state == "failed"
     assert len(smtp.received) == 1
+
+
+def test_a_missing_password_variable_is_retried_then_failed_and_not_leaked(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    smtp: SmtpServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ACME_SMTP_PASSWORD_UNSET", raising=False)
+    company_id, support = setup_company(
+        sessions, smtp.port, username="acme", password_env="ACME_SMTP_PASSWORD_UNSET"
+    )
+    ids = ingest_raw(sessions, settings, company_id, tmp_path / "in", {"m.eml": recent("<a@c.x>")})
+    file_into(sessions, ids, support)
+    states = [send_auto_reply(sessions, settings, ids[0]).state for _ in range(3)]
+    assert states == ["retry", "retry", "failed"]
+    row = outbox_row(sessions, ids[0])
+    assert "ACME_SMTP_PASSWORD_UNSET" in row.reason and smtp.received == []

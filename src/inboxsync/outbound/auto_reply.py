@@ -27,6 +27,7 @@ from inboxsync.db.models import (
     utcnow,
 )
 from inboxsync.db.outbox_models import OutboxEntry
+from inboxsync.errors import ConfigError
 from inboxsync.outbound import outbox
 from inboxsync.outbound.message import (
     AutoReply,
@@ -194,6 +195,9 @@ def _deliver(
         return Outcome("failed", str(exc))
     except SmtpError as exc:
         return _after_failure(sessions, settings, claim, exc)
+    except ConfigError as exc:
+        # e.g. the password variable is unset: retried, so that fixing it is enough.
+        return _after_failure(sessions, settings, claim, SmtpError(str(exc), transient=True))
     with sessions.begin() as session:
         outbox.mark_sent(session, claim)
         _store_outgoing(session, loaded, conversation_id, reply, raw)
