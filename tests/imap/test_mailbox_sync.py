@@ -313,3 +313,39 @@ def test_a_no_op_sync_runs_no_pipeline_and_writes_no_run_row(
     assert count(sessions, SyncRun) == runs
     dovecot.append(imap_user, mails(1, tag="sent", start=1), folder="Sent")
     assert sync_mailbox(sessions, settings, account.mailbox_id).new_messages == 1
+
+
+def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
+    sessions: sessionmaker[Session],
+    db_url: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import queue
+    import threading
+
+    from inboxsync.pipeline.mailbox_sync import MailboxSyncReport, watch
+    from inboxsync.sources.imap import ImapConnection
+
+    monkeypatch.setattr(ImapConnection, "has_idle", property(lambda self: False))
+    add_account(sessions, dovecot, imap_user, monkeypatch)
+    dovecot.append(imap_user, mails(2))
+    reports: queue.Queue[MailboxSyncReport] = queue.Queue()
+    stop = threading.Event()
+    settings = imap_settings(db_url, imap_poll_seconds=0.2)
+    thread = threading.Thread(
+        target=watch, args=(sessions, settings, stop), kwargs={"on_report": reports.put}
+    )
+    thread.start()
+    try:
+        assert reports.get(timeout=30).new_messages == 2
+        dovecot.append(imap_user, mails(1, start=2))
+        new = 0
+        while new == 0:  # polls that found nothing come first
+            new = reports.get(timeout=30).new_messages
+        assert new == 1
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
