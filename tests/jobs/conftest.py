@@ -4,6 +4,7 @@ a Redis namespace of this run, and real Celery worker processes."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,11 +14,18 @@ from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy.orm import Session, sessionmaker
 
+from inboxsync.db import mailboxes
 from tests.ai.fake_openai import FakeOpenAI
+from tests.imap.dovecot import DOVECOT, DovecotServer, ImapUser
 from tests.outbound.smtp_server import SmtpServer
 
 REDIS_URL = os.environ.get("INBOXSYNC_TEST_REDIS", "redis://127.0.0.1:6379/0")
+# Workers are started once per module, so IMAP users of the jobs tests share one password,
+# which the workers find in this variable.
+IMAP_PASSWORD_ENV = "INBOXSYNC_TEST_JOBS_IMAP_PASSWORD"
+IMAP_PASSWORD = f"pw-{uuid.uuid4().hex}"
 INBOXSYNC = Path(sys.executable).with_name("inboxsync")
 
 
@@ -46,6 +54,35 @@ def smtp(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
     smtp_server.reset()
     yield smtp_server
     smtp_server.reset()
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """A Dovecot of the jobs tests (the IMAP tests' helper), for `sync_mailbox` end to end."""
+    if not os.path.exists(DOVECOT) or shutil.which("openssl") is None:
+        pytest.skip("dovecot/openssl not installed: run `make services`")
+    server = DovecotServer().start()
+    yield server
+    server.stop()
+
+
+def add_imap_mailbox(
+    sessions: sessionmaker[Session], server: DovecotServer, company_id: int
+) -> tuple[int, ImapUser]:
+    """A mailbox of the company on the test Dovecot; its password is in IMAP_PASSWORD_ENV."""
+    user = server.new_user(IMAP_PASSWORD)
+    with sessions.begin() as session:
+        mailbox_id = mailboxes.add_mailbox(
+            session,
+            company_id,
+            host="127.0.0.1",
+            port=server.port,
+            tls="none",
+            username=user.name,
+            secret_kind="password",
+            secret_ref=f"env:{IMAP_PASSWORD_ENV}",
+        )
+    return mailbox_id, user
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +126,8 @@ def job_env(
             "INBOXSYNC_SMTP_BACKOFF_SECONDS": "0.2",
             "INBOXSYNC_SMTP_TIMEOUT_SECONDS": "5",
             "INBOXSYNC_OUTBOX_LEASE_SECONDS": "3",
+            "INBOXSYNC_IMAP_RETRIES": "1",
+            IMAP_PASSWORD_ENV: IMAP_PASSWORD,
         }
     )
     env.update(extra)

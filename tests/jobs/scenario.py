@@ -12,7 +12,7 @@ def people(n: int, *, tag: str = "p", topic: str = "support") -> dict[str, bytes
         f"{tag}{i}.eml": recent(
             f"<{tag}{i}@client.example>",
             sender=f"Person {i} <{tag}{i}@client{i}.example>",
-            subject=f"{topic} request {i}",
+            subject=f"{topic} request {tag}{i}",
             body=f"Hello, I need help with my {topic} question number {i}.",
         )
         for i in range(n)
@@ -39,7 +39,7 @@ def loop_cases(tag: str = "loop", domain: str = "acme.example") -> dict[str, byt
             f"<{tag}-own@{domain}>",
             sender=f"Support <support@{domain}>",
             to="Person 0 <p0@client0.example>",
-            subject="Re: support request 0",
+            subject="Re: support request p0",
         ),
         f"{tag}-bounce.eml": recent(
             f"<{tag}-bounce@mx.client.example>",

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db import make_engine, make_sessionmaker
-from inboxsync.db.models import Conversation
+from inboxsync.db.models import Conversation, Mailbox
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.jobs import close_queues, follow_up
+from inboxsync.jobs.schedule import schedule_round
 from tests.ai.fake_openai import FakeOpenAI
 from tests.conftest import _pg_admin, _pg_url
-from tests.jobs.conftest import REDIS_URL, Worker, job_env
+from tests.imap.dovecot import DovecotServer
+from tests.jobs.conftest import REDIS_URL, Worker, add_imap_mailbox, job_env
 from tests.jobs.scenario import loop_cases, people
 from tests.outbound.helpers import ingest_raw, setup_company
 from tests.outbound.smtp_server import SmtpServer
@@ -105,6 +107,10 @@ def celery_env(
 def ai_server(fake_ai: FakeOpenAI) -> FakeOpenAI:
     fake_ai.reset()
     return fake_ai
+
+
+def crlf(raw: bytes) -> bytes:
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
@@ -247,3 +253,29 @@ def test_a_worker_killed_during_smtp_data_never_sends_twice(
             select(OutboxEntry.reason).where(OutboxEntry.company_id == company_id)
         )
     assert reason is not None and "delivery unknown" in reason
+
+
+def test_scheduled_mailbox_sync_runs_in_the_worker(
+    celery_env: Env,
+    ai_server: FakeOpenAI,
+    smtp: SmtpServer,
+    dovecot: DovecotServer,
+) -> None:
+    company_id, _ = celery_env.company(smtp)
+    _, user = add_imap_mailbox(celery_env.sessions, dovecot, company_id)
+    dovecot.append(user, [crlf(raw) for raw in people(2, tag="hist").values()])
+    assert schedule_round(celery_env.sessions, celery_env.settings).mailboxes == 1
+
+    def synced() -> bool:
+        with celery_env.sessions() as session:
+            first = session.scalar(
+                select(Mailbox.first_synced_at).where(Mailbox.company_id == company_id)
+            )
+        return first is not None and outbox(celery_env, company_id).get("skipped") == 2
+
+    wait_for(synced, what="first sync, history filed and not answered")
+    time.sleep(1.1)
+    dovecot.append(user, [crlf(raw) for raw in people(1, tag="fresh").values()])
+    schedule_round(celery_env.sessions, celery_env.settings)
+    wait_for(lambda: outbox(celery_env, company_id).get("sent") == 1, what="the new mail answered")
+    assert recipients(smtp) == ["fresh0@client0.example"]

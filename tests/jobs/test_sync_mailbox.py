@@ -1,0 +1,75 @@
+"""`sync_mailbox` end to end, inline: IMAP (a real Dovecot) → store → classify → auto-reply,
+where the mail of the first sync is history and gets no auto-reply."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from inboxsync.config import Settings
+from inboxsync.db.models import Conversation, Mailbox
+from inboxsync.jobs import close_queues
+from inboxsync.jobs.schedule import schedule_round
+from tests.ai.fake_openai import FakeOpenAI
+from tests.imap.dovecot import DovecotServer
+from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox
+from tests.jobs.scenario import people
+from tests.outbound.helpers import outbox_rows, setup_company
+from tests.outbound.smtp_server import SmtpServer
+
+
+def crlf(raw: bytes) -> bytes:
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+@pytest.fixture
+def settings(db_url: str, ai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv(IMAP_PASSWORD_ENV, IMAP_PASSWORD)
+    yield Settings(
+        db=db_url,
+        ai_provider="openai",
+        openai_api_key=SecretStr("sk-test"),
+        openai_base_url=ai.url,
+        imap_retries=1,
+        imap_timeout_seconds=10,
+    )
+    close_queues()
+
+
+def test_first_sync_is_history_later_mail_is_answered_once(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    smtp: SmtpServer,
+    dovecot: DovecotServer,
+) -> None:
+    company_id, _ = setup_company(sessions, smtp.port)
+    _, user = add_imap_mailbox(sessions, dovecot, company_id)
+    dovecot.append(user, [crlf(raw) for raw in people(2, tag="old").values()])
+
+    first = schedule_round(sessions, settings)
+    assert first.mailboxes == 1
+    with sessions() as session:
+        first_sync = session.scalar(select(Mailbox.first_synced_at))
+        classified = session.scalar(select(func.count()).where(Conversation.status == "classified"))
+    assert first_sync is not None and classified == 2
+    # Received before the mailbox's first sync: history, even though it is recent.
+    assert smtp.received == []
+    assert {r.reason for r in outbox_rows(sessions)} == {
+        "received before the mailbox's first sync (history)"
+    }
+
+    time.sleep(1.1)  # Date headers have whole seconds
+    dovecot.append(user, [crlf(raw) for raw in people(2, tag="new").values()])
+    schedule_round(sessions, settings)
+    schedule_round(sessions, settings)  # a second round finds nothing more to do
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == [
+        "new0@client0.example",
+        "new1@client1.example",
+    ]
+    states = sorted(r.status for r in outbox_rows(sessions))
+    assert states == ["sent", "sent", "skipped", "skipped"]
