@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -166,10 +167,7 @@ class Worker:
             return []
 
     def stop(self) -> None:
+        """Kill the worker and its pool (the tests wait for their jobs before stopping it)."""
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
