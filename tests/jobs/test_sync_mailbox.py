@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
+from inboxsync.db import mailboxes
 from inboxsync.db.models import Conversation, Mailbox
-from inboxsync.jobs import close_queues
+from inboxsync.jobs import close_queues, get_queue
+from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
 from tests.ai.fake_openai import FakeOpenAI
 from tests.imap.dovecot import DovecotServer
@@ -73,3 +75,24 @@ def test_first_sync_is_history_later_mail_is_answered_once(
     ]
     states = sorted(r.status for r in outbox_rows(sessions))
     assert states == ["sent", "sent", "skipped", "skipped"]
+
+
+def test_a_refused_password_fails_the_job_without_retries(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    smtp: SmtpServer,
+    dovecot: DovecotServer,
+) -> None:
+    company_id, _ = setup_company(sessions, smtp.port)
+    user = dovecot.new_user("another-password")
+    with sessions.begin() as session:
+        mailboxes.add_mailbox(
+            session, company_id, host="127.0.0.1", port=dovecot.port, tls="none",
+            username=user.name, secret_kind="password", secret_ref=f"env:{IMAP_PASSWORD_ENV}",
+        )  # fmt: skip
+    settings = settings.model_copy(update={"jobs_max_retries": 5, "jobs_backoff_seconds": 5.0})
+    schedule_round(sessions, settings)
+    queue = get_queue(settings, sessions)
+    assert isinstance(queue, InlineQueue)
+    # One run, failed: an AuthError is not retried (another attempt cannot fix a password).
+    assert (queue.runs, queue.failed, queue.dropped) == (1, 1, 0)

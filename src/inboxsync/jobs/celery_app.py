@@ -16,7 +16,13 @@ from kombu.exceptions import OperationalError
 
 from inboxsync.config import Settings
 from inboxsync.errors import ConfigError
-from inboxsync.jobs.queue import TASK_NAMES, JobArg, QueueUnavailable, RetryLater
+from inboxsync.jobs.queue import (
+    PERMANENT_ERRORS,
+    TASK_NAMES,
+    JobArg,
+    QueueUnavailable,
+    RetryLater,
+)
 from inboxsync.jobs.runtime import sessions_for
 from inboxsync.jobs.tasks import TASKS, JobContext
 from inboxsync.outbound.auto_reply import backoff
@@ -77,6 +83,9 @@ def _run(task: Task, name: str, args: tuple[Any, ...]) -> None:
     except RetryLater as exc:
         # Bounded by the work itself (outbox attempts, claim timeouts), not by a count here.
         raise task.retry(countdown=exc.delay, max_retries=None) from None
+    except PERMANENT_ERRORS as exc:
+        log.error("job %s%s failed, not retried: %s", name, args, exc)
+        raise
     except Exception as exc:
         retries = task.request.retries or 0
         if retries >= settings.jobs_max_retries:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.jobs.queue import JobArg, RetryLater
+from inboxsync.jobs.queue import PERMANENT_ERRORS, JobArg, RetryLater
 from inboxsync.jobs.tasks import TASKS, JobContext
 from inboxsync.outbound.auto_reply import backoff
 
@@ -45,6 +45,7 @@ class InlineQueue:
         self._done = threading.Condition()
         self._timers: set[threading.Timer] = set()
         self._closed = False
+        self.runs = 0  # job executions, retries included
         self.completed = 0
         self.failed = 0
         self.dropped = 0
@@ -81,10 +82,16 @@ class InlineQueue:
         self._pool.submit(self._run, task, args, attempt)
 
     def _run(self, task: str, args: tuple[JobArg, ...], attempt: int) -> None:
+        with self._done:
+            self.runs += 1
         try:
             TASKS[task](self._context, *args)
         except RetryLater as exc:
             self._retry(task, args, attempt, exc.delay, exc.reason)
+            return
+        except PERMANENT_ERRORS as exc:
+            log.error("job %s%s failed, not retried: %s", task, args, exc)
+            self._finish(failed=True)
             return
         except Exception as exc:
             if attempt < self.settings.jobs_max_retries:

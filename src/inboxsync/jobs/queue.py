@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from inboxsync.errors import InboxsyncError
+from inboxsync.errors import AuthError, ConfigError, InboxsyncError, UsageError
 
 # Arguments a job takes: ids, lists of ids, or nothing. Kept JSON-able for Celery.
 JobArg = int | list[int] | None
 
 TASK_NAMES = ("sync_mailbox", "classify_pending", "send_auto_reply")
+
+# Errors that another attempt cannot fix (a wrong password, a missing setting): not retried.
+PERMANENT_ERRORS: tuple[type[Exception], ...] = (AuthError, ConfigError, UsageError)
 
 
 class RetryLater(Exception):
