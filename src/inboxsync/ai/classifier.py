@@ -23,7 +23,7 @@ from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.folders import folder_version, load_folders
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
 from inboxsync.ai.local_provider import LocalProvider, item_text
-from inboxsync.ai.openai_provider import OpenAIProvider
+from inboxsync.ai.openai_provider import shared_provider
 from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import content_hash
 from inboxsync.ai.types import CallRecord, ConversationItem, FolderAnswer, FolderDef
@@ -195,12 +195,8 @@ def _ask_ai(
 ) -> dict[int, FolderAnswer]:
     """The AI's valid answers. Unreachable AI: the conversation goes back to `pending`;
     invalid answers are left for the local model."""
-    ai = provider or OpenAIProvider(settings)
-    try:
-        res = ai.classify(asked, folders, cache_key=f"inboxsync:{company_id}:{version}")
-    finally:
-        if provider is None and isinstance(ai, OpenAIProvider):
-            ai.close()
+    ai = provider or shared_provider(settings)
+    res = ai.classify(asked, folders, cache_key=f"inboxsync:{company_id}:{version}")
     rnd.calls.extend(res.calls)
     for key in res.transient:
         rnd.outcomes[key] = _Outcome("pending", reason=res.failed.get(key, "ai unavailable"))

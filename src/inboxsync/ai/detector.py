@@ -16,7 +16,7 @@ from inboxsync.ai.caches import CachedVerdict
 from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
 from inboxsync.ai.local_provider import LocalProvider
-from inboxsync.ai.openai_provider import OpenAIProvider
+from inboxsync.ai.openai_provider import shared_provider
 from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import clean, content_hash, domain_of, normalize_for_hash
 from inboxsync.ai.types import CallRecord, SenderAnswer, SenderItem
@@ -188,12 +188,8 @@ class CachedDetector:
         if use_local:
             res = local.detect_notifications(items)
             return res.answers, res.calls, dict.fromkeys(res.answers, "local")
-        provider = self._provider or OpenAIProvider(self._settings)
-        try:
-            res = provider.detect_notifications(items)
-        finally:
-            if self._provider is None and isinstance(provider, OpenAIProvider):
-                provider.close()
+        provider = self._provider or shared_provider(self._settings)
+        res = provider.detect_notifications(items)
         source = dict.fromkeys(res.answers, "ai")
         missing = [it for it in items if it.key not in res.answers]
         if missing:

@@ -3,15 +3,15 @@ validated micro-batches sent concurrently, with retries, a circuit breaker and o
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar, cast
-
-import openai
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from inboxsync.ai import prompt
 from inboxsync.ai.batching import micro_batches, text_tokens
@@ -32,11 +32,44 @@ from inboxsync.ai.validate import MalformedAnswer, parse_results, validate_class
 from inboxsync.config import Settings
 from inboxsync.errors import ConfigError
 
+if TYPE_CHECKING:
+    pass
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 K = TypeVar("K")
 A = TypeVar("A")
+
+
+_shared: dict[tuple[Any, ...], OpenAIProvider] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_provider(settings: Settings) -> OpenAIProvider:
+    """One provider (and so one SDK client and connection pool, about 0.1 s to build) per
+    endpoint, key, model and limits, for the whole process; it is thread-safe."""
+    key = (
+        settings.openai_base_url,
+        settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+        settings.ai_model,
+        settings.ai_timeout_seconds,
+        settings.ai_batch_max_items,
+        settings.ai_batch_max_input_tokens,
+        settings.ai_concurrency,
+        settings.ai_max_retries,
+        settings.ai_backoff_seconds,
+        settings.ai_max_backoff_seconds,
+        settings.ai_breaker_failures,
+        settings.ai_breaker_cooldown_seconds,
+        settings.ai_prompt_cache_key,
+        json.dumps(settings.ai_prices, sort_keys=True),
+    )
+    with _shared_lock:
+        provider = _shared.get(key)
+        if provider is None:
+            provider = _shared[key] = OpenAIProvider(settings)
+        return provider
 
 
 def cost_usd(prices: dict[str, list[float]], model: str, inp: int, cached: int, out: int) -> float:
@@ -85,6 +118,8 @@ class OpenAIProvider:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         if not key and not settings.openai_base_url:
             raise ConfigError("the openai provider needs OPENAI_API_KEY (or OPENAI_BASE_URL)")
+        import openai  # 1 s to import: only when the AI is actually used
+
         self.model = settings.ai_model
         self._settings = settings
         self._client = openai.OpenAI(
@@ -213,6 +248,8 @@ class OpenAIProvider:
 
     def _send(self, job: _Job[T, K, A], batch: list[T], calls: list[CallRecord]) -> str | None:
         """The answer's content; raises _Transient when retries are exhausted."""
+        import openai
+
         s = self._settings
         messages = job.messages(batch)
         cache_key = job.cache_key if s.ai_prompt_cache_key else openai.omit
@@ -304,6 +341,8 @@ def _replace_outcome(record: CallRecord, outcome: Outcome, detail: str) -> CallR
 
 def _classify_error(exc: Exception) -> tuple[Outcome, str, float | None, bool]:
     """(ledger outcome, reason without secrets, Retry-After seconds, worth retrying)."""
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return "timeout", "timed out", None, True
     if isinstance(exc, openai.APIConnectionError):
