@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.config import Settings
 from inboxsync.db.companies import add_company, add_folder
 from inboxsync.db.models import Conversation, InboxMessage
-from inboxsync.outbound import SmtpSettings, set_company_smtp, set_folder_auto_reply
+from inboxsync.outbound import (
+    OutboxRow,
+    SmtpSettings,
+    list_outbox,
+    set_company_smtp,
+    set_folder_auto_reply,
+    status_counts,
+)
 from inboxsync.pipeline.sync import ingest
 from inboxsync.sources.local import open_source
 from tests.factories import make_message, write_files
@@ -104,3 +111,13 @@ def conversation_of(sessions: sessionmaker[Session], message_key: str) -> int:
         )
     assert found is not None
     return int(found)
+
+
+def outbox_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions() as session:
+        return status_counts(session)
+
+
+def outbox_rows(sessions: sessionmaker[Session]) -> list[OutboxRow]:
+    with sessions() as session:
+        return list_outbox(session)
