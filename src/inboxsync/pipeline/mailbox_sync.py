@@ -119,7 +119,10 @@ class MailboxLease:
         self._done.set()
         if self._thread is not None:
             self._thread.join()
-        mailboxes.release_lease(self.sessions, self.mailbox_id, self.holder)
+        try:
+            mailboxes.release_lease(self.sessions, self.mailbox_id, self.holder)
+        except Exception:  # never hide the sync's own error; the lease expires by itself
+            log.warning("mailbox %s: could not release the lease", self.mailbox_id, exc_info=True)
 
 
 def _holder_is_dead(holder: str) -> bool:
