@@ -130,16 +130,18 @@ class OpenAIProvider:
         )
         self._sleep = sleep
         self._backoff = Backoff(settings.ai_backoff_seconds, settings.ai_max_backoff_seconds)
-        self._breaker = breaker or breaker_for(
-            str(self._client.base_url),
-            self.model,
-            settings.ai_breaker_failures,
-            settings.ai_breaker_cooldown_seconds,
-        )
+        self._own_breaker = breaker
+        self._endpoint = str(self._client.base_url)
 
     @property
     def breaker(self) -> CircuitBreaker:
-        return self._breaker
+        """The breaker of this endpoint and model, shared by the whole process."""
+        if self._own_breaker is not None:
+            return self._own_breaker
+        s = self._settings
+        return breaker_for(
+            self._endpoint, self.model, s.ai_breaker_failures, s.ai_breaker_cooldown_seconds
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -256,7 +258,7 @@ class OpenAIProvider:
         attempt = 0
         while True:
             attempt += 1
-            if not self._breaker.allow():
+            if not self.breaker.allow():
                 raise _Transient("ai unavailable: circuit breaker open")
             start = time.perf_counter()
             try:
@@ -272,7 +274,7 @@ class OpenAIProvider:
                 latency = _ms(start)
                 outcome, reason, retry_after, retryable = _classify_error(exc)
                 calls.append(self._record(job.purpose, len(batch), latency, outcome, reason))
-                self._breaker.failure()
+                self.breaker.failure()
                 wait = self._backoff.delay(attempt, retry_after) if retryable else None
                 if wait is None or attempt > s.ai_max_retries:
                     raise _Transient(f"ai unavailable: {reason}") from None
@@ -281,7 +283,7 @@ class OpenAIProvider:
                 )
                 self._sleep(wait)
                 continue
-            self._breaker.success()
+            self.breaker.success()
             usage = response.usage
             details = usage.prompt_tokens_details if usage else None
             record = self._record(
