@@ -8,9 +8,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db import ensure_migrated, make_engine, make_sessionmaker, migrate
 from inboxsync.db import companies as company_store
 from inboxsync.db import conversations as conversation_store
+from inboxsync.db import ensure_migrated, make_engine, make_sessionmaker, migrate
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.sync import ProgressHook, ingest
 from inboxsync.sources.local import open_source

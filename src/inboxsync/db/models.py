@@ -160,9 +160,7 @@ class InboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     message_key: Mapped[str] = mapped_column(String(500))
     message_id: Mapped[str | None] = mapped_column(String(500))
     in_reply_to: Mapped[str | None] = mapped_column(String(500))

@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["company_id"], ["companies.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("company_id", "email"),
     )
-    op.create_index(
-        "ix_ai_sender_verdicts_domain", "ai_sender_verdicts", ["company_id", "domain"]
-    )
+    op.create_index("ix_ai_sender_verdicts_domain", "ai_sender_verdicts", ["company_id", "domain"])
     op.create_table(
         "ai_content_verdicts",
         sa.Column("company_id", sa.Integer(), nullable=False),
