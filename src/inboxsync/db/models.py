@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
-    Float,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
