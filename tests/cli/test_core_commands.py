@@ -30,8 +30,11 @@ REPORT_FIELDS = {
 }
 
 
-def inboxsync(*args: str, db: str | None = None) -> subprocess.CompletedProcess[str]:
+def inboxsync(
+    *args: str, db: str | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXSYNC_", "OPENAI_"))}
+    env.update(extra_env or {})
     prefix = ["--db", db] if db else []
     return subprocess.run(
         [sys.executable, "-m", "inboxsync", *prefix, *args],
@@ -109,3 +112,12 @@ def test_unreachable_database_is_one_line_exit_1() -> None:
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "cannot reach the database" in result.stderr
+
+
+def test_a_bad_setting_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = inboxsync(
+        "init", db=f"sqlite:///{tmp_path}/x.db", extra_env={"INBOXSYNC_BATCH_SIZE": "lots"}
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: bad setting: batch_size")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -22,7 +22,8 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Entry point: run the app, turning errors into one line on stderr and an exit code."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a command's exit code instead of exiting.
+        code = app(standalone_mode=False)
     except NoArgsIsHelpError as exc:
         print(exc.format_message())
         sys.exit(0)
@@ -37,6 +38,7 @@ def main() -> None:
         _fail(exc.format_message(), exc.exit_code)
     except InboxsyncError as exc:
         _fail(str(exc), exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(message: str, exit_code: int) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import typer
+from pydantic import ValidationError
 
 from inboxsync.config import Settings
+from inboxsync.errors import ConfigError
 
 app = typer.Typer(
     name="inboxsync",
@@ -28,8 +31,17 @@ def _root(
     db: str | None = typer.Option(
         None, "--db", help="Database URL (else INBOXSYNC_DB, else sqlite:///inboxsync.db)."
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),
 ) -> None:
-    settings = Settings()
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"bad setting: {problems}") from exc
     if db:
         settings = settings.model_copy(update={"db": db})
     ctx.obj = CliState(settings=settings)
