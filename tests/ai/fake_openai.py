@@ -34,6 +34,8 @@ FAULTS = {
     "duplicate",  # the first item is answered twice
     "obey",  # the model files items where their text tells it to
     "refusal",  # the model refuses
+    "garbage",  # HTTP 200 whose body is not JSON at all
+    "401",  # the key is refused
 }
 
 
@@ -158,6 +160,10 @@ class FakeOpenAI:
             return 429, error, {"Retry-After": self.retry_after}
         if fault == "500":
             return 500, {"error": {"message": "boom", "type": "server_error"}}, {}
+        if fault == "401":
+            return 401, {"error": {"message": "bad key", "type": "invalid_api_key"}}, {}
+        if fault == "garbage":
+            return 200, b"<html>proxy error</html>", {}
         if fault == "timeout":
             time.sleep(self.timeout_sleep)
         messages = body["messages"]

@@ -228,3 +228,16 @@ def test_conversations_failing_too_often_end_failed(
     assert {_states(sessions, company.id)[i][0] for i in ids} == {"failed"}
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AiClaim)) == 0
+
+
+@pytest.mark.parametrize("fault", ["garbage", "401"])
+def test_answers_the_sdk_cannot_use_leave_conversations_pending(
+    sessions: sessionmaker[Session], ai_settings: Settings, fake_openai: FakeOpenAI, fault: str
+) -> None:
+    company = make_company(sessions)
+    ids = add_conversations(sessions, company.id, _topics(3))
+    fake_openai.fail(fault)
+    usage = classify_pending(sessions, ai_settings, company.id)
+    assert usage.calls == 1  # not worth retrying
+    assert [o for o, _ in _ledger(sessions)] == ["error"]
+    assert {_states(sessions, company.id)[i][0] for i in ids} == {"pending"}

@@ -100,7 +100,8 @@ def classify_pending(
                 sessions, settings, company_id, folders, version, kind, provider, attempts
             )
         except Exception:
-            # A bug or a database hiccup: give the claims back rather than strand them.
+            # A bug, the local model or a database hiccup: give the claims back rather than
+            # strand them, and end this run quietly; the sync that called us must not fail.
             log.exception("company %d: classification round failed", company_id)
             with sessions.begin() as session:
                 session.execute(
@@ -108,7 +109,7 @@ def classify_pending(
                     .where(CONV.c.id.in_(list(attempts)), CONV.c.status == "classifying")
                     .values(status="pending", status_reason="classifier error")
                 )
-            raise
+            break
         usage.add(usage_of(calls))
     return usage
 

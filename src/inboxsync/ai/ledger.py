@@ -141,3 +141,26 @@ def cost_report(
         )
         for r in rows
     ]
+
+
+def usage_since(
+    session: Session, company_ids: Sequence[int], since: datetime, purpose: str
+) -> AiUsage:
+    """The AI usage recorded for these companies since `since`, for one purpose (the local
+    model's rows are not AI calls and are left out, as in `usage_of`)."""
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(AiCall.input_tokens), 0),
+            func.coalesce(func.sum(AiCall.output_tokens), 0),
+            func.coalesce(func.sum(AiCall.cached_tokens), 0),
+            func.coalesce(func.sum(AiCall.cost_usd), 0.0),
+        ).where(
+            AiCall.company_id.in_(company_ids),
+            AiCall.at >= since,
+            AiCall.purpose == purpose,
+            AiCall.provider != "local",
+        )
+    ).one()
+    calls, input_tokens, output_tokens, cached_tokens, cost = row
+    return AiUsage(calls, input_tokens, output_tokens, cached_tokens, round(float(cost), 8))

@@ -270,7 +270,7 @@ class OpenAIProvider:
                     max_completion_tokens=job.out_tokens_per_item * len(batch) + 64,
                     prompt_cache_key=cache_key,
                 )
-            except (openai.APIConnectionError, openai.APIStatusError) as exc:
+            except Exception as exc:  # whatever the SDK or the server did, the sync goes on
                 latency = _ms(start)
                 outcome, reason, retry_after, retryable = _classify_error(exc)
                 calls.append(self._record(job.purpose, len(batch), latency, outcome, reason))
@@ -345,11 +345,15 @@ def _classify_error(exc: Exception) -> tuple[Outcome, str, float | None, bool]:
     """(ledger outcome, reason without secrets, Retry-After seconds, worth retrying)."""
     import openai
 
+    if not isinstance(exc, openai.APIError):
+        log.warning("unexpected AI client error: %s", type(exc).__name__)
+        return "error", f"client error ({type(exc).__name__})", None, False
     if isinstance(exc, openai.APITimeoutError):
         return "timeout", "timed out", None, True
     if isinstance(exc, openai.APIConnectionError):
         return "error", "connection failed", None, True
-    assert isinstance(exc, openai.APIStatusError)
+    if not isinstance(exc, openai.APIStatusError):
+        return "error", f"bad answer ({type(exc).__name__})", None, False
     status = exc.status_code
     retry_after = retry_after_seconds(exc.response.headers if exc.response else None)
     if status == 429:
