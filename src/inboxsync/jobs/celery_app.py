@@ -113,8 +113,11 @@ class CeleryQueue:
         """Load the transport and reach the broker now: a sync checks Redis before it fetches
         mail, and its first job is not slowed by the imports (~0.15 s)."""
         try:
-            with self.app.connection_for_write() as connection:
-                connection.ensure_connection(max_retries=2, interval_start=0.2)
+            with self.app.producer_or_acquire() as producer:
+                producer.connection.ensure_connection(max_retries=2, interval_start=0.2)
+                # Declared once here, the queue's binding is not written by the first job.
+                producer.maybe_declare(self.app.amqp.queues[self.settings.jobs_queue])
+            _ = self.app.backend  # made on first use: not during the first job either
         except OperationalError as exc:
             raise QueueUnavailable(f"cannot reach the job broker: {exc}") from exc
 

@@ -29,7 +29,9 @@ def auto_reply_candidates(
             Conversation.company_id == company_id,
             Conversation.status == "classified",
             Folder.auto_reply_enabled.is_(True),
-            Conversation.last_message_at >= utcnow() - max_age,
+            # A thread that started before the history age is history (a new reply in an old
+            # thread gets no auto-reply either: its first incoming message is old).
+            Conversation.started_at >= utcnow() - max_age,
             ~has_row,
         )
         .order_by(Conversation.id)
