@@ -138,3 +138,29 @@ def test_follow_up_of_every_company_after_a_sync(
         "acme.example",
         "globex.example",
     }
+
+
+def test_a_new_reply_in_an_old_thread_queues_no_auto_reply(
+    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    from tests.factories import make_message
+    from tests.outbound.helpers import now
+
+    company_id, _ = setup_company(sessions, smtp.port)
+    old = make_message(
+        msgid="<old@client.example>", subject="support request", date=now() - timedelta(days=20)
+    )
+    first = ingest_raw(sessions, settings, company_id, tmp_path / "a", {"old.eml": old})
+    follow_up(sessions, settings, company_id, first, wait=True)
+    assert statuses(sessions, company_id) == {"classified": 1}
+    reply = make_message(
+        msgid="<new@client.example>", subject="Re: support request", date=now(),
+        in_reply_to="<old@client.example>",
+    )  # fmt: skip
+    assert ingest_raw(sessions, settings, company_id, tmp_path / "b", {"r.eml": reply}) == []
+    queue = get_queue(settings, sessions)
+    assert isinstance(queue, InlineQueue)
+    runs = queue.runs
+    follow_up(sessions, settings, company_id, None, wait=True)  # a sweep
+    assert queue.runs == runs  # nothing to classify, no auto-reply job for the old thread
+    assert smtp.received == []
