@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from inboxsync.ai import make_detector
+from inboxsync.ai.ledger import usage_since
 from inboxsync.config import Settings
 from inboxsync.db import companies as company_store
 from inboxsync.db import conversations as conversation_store
 from inboxsync.db import ensure_migrated, make_engine, make_sessionmaker, migrate
+from inboxsync.db import mailboxes as mailbox_store
+from inboxsync.db.models import utcnow
+from inboxsync.jobs import follow_up
+from inboxsync.pipeline import mailbox_sync
+from inboxsync.pipeline.mailbox_sync import MailboxSyncReport
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.sync import ProgressHook, ingest
 from inboxsync.sources.local import open_source
@@ -77,20 +85,69 @@ class Inbox:
         *,
         batch_size: int | None = None,
         progress: ProgressHook | None = None,
+        wait: bool = True,
     ) -> SyncReport:
-        """Import a Maildir, mbox file or directory of message files for `company`."""
+        """Import a Maildir, mbox file or directory of message files for `company`, then
+        classify the new conversations and send their auto-replies (in the background
+        unless `wait`)."""
         company_id = self.company_id(company)
         source = open_source(path)
         settings = self.settings
         if batch_size is not None:
             settings = settings.model_copy(update={"batch_size": batch_size})
-        return ingest(
+        started = utcnow()
+        new_ids: list[int] = []
+        report = ingest(
             self.sessions,
             company_id,
             source,
             settings=settings,
+            detector=make_detector(self.sessions, settings),
+            on_new_conversations=new_ids.extend,
             progress=progress,
             source_name=str(path),
+        )
+        self._follow_up(report, {company_id: new_ids}, started, wait)
+        return report
+
+    def sync(
+        self, company: str | None = None, mailbox: int | None = None, *, wait: bool = True
+    ) -> MailboxSyncReport:
+        """Fetch new mail from the IMAP mailboxes (all, a company's, or one), then follow up
+        as `import_path` does."""
+        company_id = self.company_id(company) if company else None
+        with self.sessions() as session:
+            boxes = mailbox_store.list_mailboxes(session, company_id, mailbox)
+        started = utcnow()
+        report = mailbox_sync.sync_all(
+            self.sessions,
+            self.settings,
+            company_id,
+            mailbox,
+            detector=make_detector(self.sessions, self.settings),
+        )
+        self._follow_up(report, {box.company_id: None for box in boxes}, started, wait)
+        return report
+
+    def _follow_up(
+        self,
+        report: SyncReport,
+        new_conversations: dict[int, list[int] | None],
+        started: datetime,
+        wait: bool,
+    ) -> None:
+        """Queue classification and auto-replies per company (`None`: every pending one);
+        when waiting, add the classification's AI usage to the report."""
+        with report.stage("follow_up"):
+            for company_id, ids in new_conversations.items():
+                if ids == []:
+                    continue
+                follow_up(self.sessions, self.settings, company_id, ids, wait=wait)
+        if wait and new_conversations:
+            with self.sessions() as session:
+                report.add_ai(usage_since(session, list(new_conversations), started, "classify"))
+        report.seconds["total"] = round(
+            report.seconds.get("total", 0.0) + report.seconds["follow_up"], 6
         )
 
     def conversations(

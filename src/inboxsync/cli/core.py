@@ -86,18 +86,26 @@ def import_(
         None, "--batch-size", min=1, max=1000, help="Messages per batch (1 to 1000)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+    run_async: bool = typer.Option(
+        False, "--async", help="Return once mail is stored; workers classify and reply."
+    ),
 ) -> None:
     """Import a Maildir, an mbox file or a directory of message files."""
     inbox = Inbox(settings_of(ctx))
+    wait = not run_async
     if as_json or not sys.stderr.isatty():
-        report = inbox.import_path(company, path, batch_size=batch_size)
+        report = inbox.import_path(company, path, batch_size=batch_size, wait=wait)
     else:
         total = getattr(open_source(path), "count", lambda: None)()
         columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
         with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True)) as bar:
             task = bar.add_task("importing", total=total)
             report = inbox.import_path(
-                company, path, batch_size=batch_size, progress=lambda n: bar.advance(task, n)
+                company,
+                path,
+                batch_size=batch_size,
+                progress=lambda n: bar.advance(task, n),
+                wait=wait,
             )
     if as_json:
         print(json.dumps(report.as_dict()))

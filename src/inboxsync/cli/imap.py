@@ -124,11 +124,13 @@ def sync(
     company: str | None = typer.Option(None, "--company", help="Only this company's mailboxes."),
     mailbox: int | None = typer.Option(None, "--mailbox", help="Only this mailbox (id)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+    run_async: bool = typer.Option(
+        False, "--async", help="Return once mail is stored; workers classify and reply."
+    ),
 ) -> None:
     """Fetch new mail from IMAP mailboxes (all by default). Exit 1 when any mailbox failed."""
     inbox = Inbox(settings_of(ctx))
-    company_id = inbox.company_id(company) if company else None
-    report = mailbox_sync.sync_all(inbox.sessions, inbox.settings, company_id, mailbox)
+    report = inbox.sync(company, mailbox, wait=not run_async)
     _print_report(report, as_json)
     if report.errors:
         # Not typer.Exit: with standalone_mode=False click returns its code instead of exiting.

@@ -39,10 +39,10 @@ def report_table(report: SyncReport, title: str = "Sync report") -> Table:
 def conversations_table(rows: list[ConversationRow], title: str = "Conversations") -> Table:
     """One line per conversation."""
     table = Table(title=title)
-    table.add_column("id", justify="right")
+    table.add_column("id", justify="right", no_wrap=True, min_width=3)
     table.add_column("subject", no_wrap=True, overflow="ellipsis", max_width=46)
     table.add_column("client", no_wrap=True, overflow="ellipsis", max_width=34)
-    table.add_column("msgs", justify="right")
+    table.add_column("msgs", justify="right", no_wrap=True, min_width=4)
     table.add_column("last message", no_wrap=True)
     for column in ("kind", "status", "folder"):
         table.add_column(column, no_wrap=True)
