@@ -65,9 +65,7 @@ class CachedDetector:
         self._defer_writes = isinstance(engine, Engine) and engine.dialect.name == "sqlite"
         if self._defer_writes:
             assert isinstance(engine, Engine)
-            self._reads = sessionmaker(
-                create_engine(engine.url, connect_args={"timeout": 30}), expire_on_commit=False
-            )
+            self._reads = _plain_reader(engine)
 
     def usage(self) -> AiUsage:
         """AI usage of this detector so far, after writing what it learnt to the caches and
@@ -206,6 +204,21 @@ class CachedDetector:
         if self._local is None:
             self._local = LocalProvider(self._settings)
         return self._local
+
+
+_readers: dict[str, sessionmaker[Session]] = {}
+_readers_lock = threading.Lock()
+
+
+def _plain_reader(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on a SQLite file that never take its write lock (pysqlite's own transaction
+    handling: no BEGIN before a SELECT), one engine per database for the process."""
+    url = engine.url.render_as_string(hide_password=False)
+    with _readers_lock:
+        if url not in _readers:
+            plain = create_engine(url, connect_args={"timeout": 30})
+            _readers[url] = sessionmaker(plain, expire_on_commit=False)
+        return _readers[url]
 
 
 def make_detector(

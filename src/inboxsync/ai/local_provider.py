@@ -26,7 +26,7 @@ _TEMPERATURE = 0.02
 
 _AUTOMATED_LOCAL = re.compile(
     r"^(?:no-?reply|do-?not-?reply|ne-?pas-?repondre|notifications?|alerts?|mailer|bounces?"
-    r"|automated|system|newsletters?|news|info|marketing|updates?)[.+_-]?",
+    r"|automated|newsletters?|news)(?:$|[.+_-])",
     re.IGNORECASE,
 )
 _AUTOMATED_TEXT = re.compile(
