@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import classify_pending, cost_report, set_folder
+from inboxsync.ai.classifier import requeue_stale
 from inboxsync.ai.local_provider import LocalProvider
 from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiCall, AiClaim
@@ -42,7 +43,7 @@ def test_same_content_is_asked_once_until_a_folder_is_edited(
     sessions: sessionmaker[Session], ai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     company = make_company(sessions)
-    add_conversations(sessions, company.id, TEXTS * 3)  # three copies of each text
+    old_ids = add_conversations(sessions, company.id, TEXTS * 3)  # three copies of each text
     usage = classify_pending(sessions, ai_settings, company.id)
     assert usage.calls == 1
     assert fake_openai.stats.items_per_call == [2]  # duplicates asked about once
@@ -61,6 +62,13 @@ def test_same_content_is_asked_once_until_a_folder_is_edited(
     classify_pending(sessions, ai_settings, company.id)
     assert fake_openai.stats.calls == 2  # a new folder version: asked again
     assert _conv(sessions, ids[0])[3] != version
+    # What was filed against the old folders can be filed again; users' decisions stay.
+    set_folder(sessions, old_ids[1], "Support")
+    assert requeue_stale(sessions, company.id) == 7  # 6 + 2 filed before the edit, - 1 user
+    classify_pending(sessions, ai_settings, company.id)
+    assert fake_openai.stats.calls == 2  # the same two texts: the new decisions are cached
+    assert {_conv(sessions, i)[3] for i in old_ids} == {_conv(sessions, ids[0])[3]}
+    assert _conv(sessions, old_ids[1])[1:3] == (company.folders["Support"], "user")
 
 
 def test_a_users_correction_wins_and_teaches_the_cache(

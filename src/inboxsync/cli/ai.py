@@ -27,23 +27,29 @@ def _inbox(ctx: typer.Context) -> Inbox:
 def classify(
     ctx: typer.Context,
     company: str | None = typer.Option(None, "--company", help="Company name or id (else all)."),
+    refile_stale: bool = typer.Option(
+        False, "--refile-stale", help="First re-queue what was filed against older folders."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """File the pending conversations into folders (AI or the local model)."""
     from inboxsync.ai import classify_pending
-    from inboxsync.ai.classifier import status_counts
+    from inboxsync.ai.classifier import requeue_stale, status_counts
     from inboxsync.pipeline.report import AiUsage
 
     inbox = _inbox(ctx)
     ids = [inbox.company_id(company)] if company else [c.id for c in inbox.companies()]
     usage = AiUsage()
     states: dict[str, int] = {}
+    requeued = 0
     for company_id in ids:
+        if refile_stale:
+            requeued += requeue_stale(inbox.sessions, company_id)
         usage.add(classify_pending(inbox.sessions, inbox.settings, company_id))
         with inbox.sessions() as session:
             for status, n in status_counts(session, company_id).items():
                 states[status] = states.get(status, 0) + n
-    result = {"ai": asdict(usage), "conversations": states}
+    result = {"ai": asdict(usage), "conversations": states, "requeued": requeued}
     if as_json:
         print(json.dumps(result))
         return
