@@ -57,6 +57,8 @@ class Stats:
     faults: Counter[str] = field(default_factory=Counter)
     requests: list[dict[str, Any]] = field(default_factory=list)
     items_per_call: list[int] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
 
 
 class FakeOpenAI:
@@ -153,6 +155,15 @@ class FakeOpenAI:
             fault = self._faults.pop(0) if self._faults else self.always
             if fault:
                 self.stats.faults[fault] += 1
+            self.stats.in_flight += 1
+            self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+        try:
+            return self._respond(body, fault)
+        finally:
+            with self._lock:
+                self.stats.in_flight -= 1
+
+    def _respond(self, body: dict[str, Any], fault: str | None) -> tuple[int, Any, dict[str, str]]:
         if self.latency:
             time.sleep(self.latency)
         if fault == "429":

@@ -241,3 +241,20 @@ def test_answers_the_sdk_cannot_use_leave_conversations_pending(
     assert usage.calls == 1  # not worth retrying
     assert [o for o, _ in _ledger(sessions)] == ["error"]
     assert {_states(sessions, company.id)[i][0] for i in ids} == {"pending"}
+
+
+def test_batches_fly_concurrently_and_later_calls_hit_the_prompt_cache(
+    sessions: sessionmaker[Session], ai_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
+    company = make_company(sessions)
+    add_conversations(sessions, company.id, _topics(30))
+    fake_openai.latency = 0.3
+    classify_pending(sessions, ai_settings, company.id)
+    assert fake_openai.stats.calls == 3
+    assert fake_openai.stats.max_in_flight == ai_settings.ai_concurrency == 3
+    # The same stable prefix (instructions, folders, examples, schema) in a later sync: the
+    # provider reports it cached, and the ledger keeps the figure.
+    add_conversations(sessions, company.id, [("Another billing case", "billing again, lotus")])
+    usage = classify_pending(sessions, ai_settings, company.id)
+    assert usage.calls == 1
+    assert usage.cached_tokens >= 1024
