@@ -100,7 +100,9 @@ def test_the_local_model_learns_from_a_companys_corrections(
 
 
 class CountingEmbedder(HashingEmbedder):
-    """The hashing model, counting the texts it embeds."""
+    """The hashing model made worth caching (like e5), counting the texts it embeds."""
+
+    cacheable = True
 
     def __init__(self) -> None:
         self.embedded = 0
@@ -129,5 +131,12 @@ def test_embeddings_are_computed_once_per_conversation(
     assert embedder.embedded == 6  # read back from ai_embeddings
 
 
-def test_the_e5_model_is_a_process_wide_singleton() -> None:
+def test_the_embedders_are_process_wide_and_hashing_vectors_are_not_stored(
+    sessions: sessionmaker[Session], local_settings: Settings
+) -> None:
     assert get_embedder("hashing") is get_embedder("hashing")
+    company = make_company(sessions)
+    add_conversations(sessions, company.id, [("topic", "text")])
+    classify_pending(sessions, local_settings, company.id)
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(AiEmbedding)) == 0

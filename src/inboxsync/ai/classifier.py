@@ -251,6 +251,8 @@ def _embeddings(
 ) -> dict[int, npt.NDArray[np.float32]]:
     """Embeddings of the items: cached ones read, the others computed once and stored."""
     model = local.model
+    if not local.embedder.cacheable:
+        return dict(zip([it.key for it in items], local.embed(items), strict=True))
     with sessions() as session:
         known = caches.embeddings(session, model, [it.key for it in items])
     out: dict[int, npt.NDArray[np.float32]] = {}
@@ -292,7 +294,9 @@ def _examples(
                 Conversation.folder_id.is_not(None),
             )
         ).all()
-        lacking = [r.id for r in rows if r.vector is None][:MAX_NEW_EXAMPLES]
+        lacking = [r.id for r in rows if r.vector is None]
+        if local.embedder.cacheable:
+            lacking = lacking[:MAX_NEW_EXAMPLES]
         lacking_items = load_items(session, lacking, 600) if lacking else {}
     examples: dict[int, list[npt.NDArray[np.float32]]] = {}
     fresh: dict[int, npt.NDArray[np.float32]] = {}

