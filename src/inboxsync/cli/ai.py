@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -100,27 +101,15 @@ def costs(
     if as_json:
         print(json.dumps({"rows": [asdict(r) for r in rows], "total_usd": total}))
         return
-    table = Table(title="AI costs")
-    for col in (
-        "purpose",
-        "provider",
-        "model",
-        "calls",
-        "failed",
-        "items",
-        "input",
-        "cached",
-        "output",
-        "USD",
-    ):
+    table = Table(title="AI costs", box=box.SIMPLE, pad_edge=False, collapse_padding=True)
+    for col in ("purpose", "model", "calls", "failed", "items", "in", "cached", "out", "USD"):
         table.add_column(
-            col, justify="left" if col in ("purpose", "provider", "model") else "right"
+            col, justify="left" if col in ("purpose", "model") else "right", no_wrap=col == "model"
         )
     for r in rows:
         table.add_row(
             r.purpose,
-            r.provider,
-            r.model,
+            f"{r.provider}/{r.model}",
             str(r.calls),
             str(r.failed_calls),
             str(r.items),
@@ -129,7 +118,7 @@ def costs(
             str(r.output_tokens),
             f"{r.cost_usd:.6f}",
         )
-    table.add_row("total", "", "", "", "", "", "", "", "", f"{total:.6f}")
+    table.add_row("total", "", "", "", "", "", "", "", f"{total:.6f}")
     console.print(table)
 
 
