@@ -232,3 +232,34 @@ def test_only_the_given_conversations_are_classified(
     classify_pending(sessions, local_settings, company.id, conversation_ids=[ids[1]])
     assert _conv(sessions, ids[0])[0] == "pending"
     assert _conv(sessions, ids[1])[0] in ("classified", "unclassified")
+
+
+@pytest.mark.parametrize("kind", ["local", "openai"])
+def test_round_trips_are_the_same_for_10_and_100_conversations(
+    sessions: sessionmaker[Session],
+    local_settings: Settings,
+    ai_settings: Settings,
+    fake_openai: FakeOpenAI,
+    kind: str,
+) -> None:
+    from inboxsync.db import counting
+
+    settings = local_settings if kind == "local" else ai_settings
+    settings = settings.model_copy(update={"ai_batch_max_items": 100})
+    trips = []
+    for n, name in ((10, "small"), (100, "large")):
+        company = make_company(sessions, name)
+        words = ["amber", "basil", "cedar", "delta", "ember", "fjord", "garnet", "harbor"]
+        add_conversations(
+            sessions,
+            company.id,
+            [
+                (f"{TEXTS[i % 2][0]} {words[i % 8]}", f"{words[i // 8 % 8]} {words[i // 64]}")
+                for i in range(n)
+            ],
+        )
+        with counting() as counter:
+            classify_pending(sessions, settings, company.id)
+        trips.append((counter.round_trips, counter.commits))
+    assert trips[0] == trips[1]
+    assert trips[0][0] <= 25, trips  # a fixed handful of statements per claimed chunk
