@@ -88,8 +88,9 @@ class BatchParser:
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # forkserver: forking a process that runs threads (IMAP pool, SQLAlchemy) is unsafe.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["inboxsync.mail"])
+            # fork starts a worker in milliseconds with everything imported (forkserver and
+            # spawn took seconds to import again). The workers only run `parse_many`, which
+            # takes no lock another thread of ours could hold at fork time.
+            context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
