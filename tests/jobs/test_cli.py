@@ -122,3 +122,32 @@ def test_bad_options_are_one_line_errors(
         assert session.scalar(select(func.count()).select_from(Folder)) == 0
     worker = run(db_url, "worker")
     assert worker.returncode == 2 and "INBOXSYNC_REDIS_URL" in worker.stderr
+
+
+def test_import_async_with_the_inline_backend_finishes_before_the_process_exits(
+    db_url: str, tmp_path: Path, smtp: SmtpServer, ai: FakeOpenAI
+) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text("Hello {client_name}")
+    ok(run(db_url, "company", "add", "Acme", "--address", "support@acme.example"))
+    ok(
+        run(
+            db_url, "folder", "add", "Support", "--company", "Acme", "--description", "help",
+            "--auto-reply-subject", "Re: {subject}", "--auto-reply-body-file", str(body),
+        )
+    )  # fmt: skip
+    ok(
+        run(
+            db_url, "company", "set-smtp", "Acme", "--host", "127.0.0.1",
+            "--port", str(smtp.port), "--tls", "none",
+        )
+    )  # fmt: skip
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    for name, raw in people(3).items():
+        (mail / name).write_bytes(raw)
+    env = {"INBOXSYNC_AI_PROVIDER": "openai", "OPENAI_API_KEY": "sk-t", "OPENAI_BASE_URL": ai.url}
+    ok(run(db_url, "import", str(mail), "--company", "Acme", "--async", "--json", env=env))
+    # No worker: the inline jobs (classification, then the auto-replies it queues) ran before
+    # the process ended.
+    assert len(smtp.received) == 3

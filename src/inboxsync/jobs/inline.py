@@ -64,7 +64,12 @@ class InlineQueue:
 
     def _schedule(self, task: str, args: tuple[JobArg, ...], attempt: int, delay: float) -> None:
         if delay <= 0:
-            self._pool.submit(self._run, task, args, attempt)
+            try:
+                self._pool.submit(self._run, task, args, attempt)
+            except RuntimeError:
+                # The interpreter is exiting (`--async` with the inline backend): the pool
+                # takes nothing new, so the job runs here, before the process ends.
+                self._run(task, args, attempt)
             return
         timer = threading.Timer(delay, self._fire, (task, args, attempt))
         timer.daemon = True
