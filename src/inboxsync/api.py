@@ -16,7 +16,7 @@ from inboxsync.db import conversations as conversation_store
 from inboxsync.db import ensure_migrated, make_engine, make_sessionmaker, migrate
 from inboxsync.db import mailboxes as mailbox_store
 from inboxsync.db.models import utcnow
-from inboxsync.jobs import follow_up
+from inboxsync.jobs import follow_up, get_queue
 from inboxsync.pipeline import mailbox_sync
 from inboxsync.pipeline.mailbox_sync import MailboxSyncReport
 from inboxsync.pipeline.report import SyncReport
@@ -95,6 +95,7 @@ class Inbox:
         settings = self.settings
         if batch_size is not None:
             settings = settings.model_copy(update={"batch_size": batch_size})
+        get_queue(settings, self.sessions)  # fails fast (Redis down) before any mail is read
         started = utcnow()
         new_ids: list[int] = []
         report = ingest(
@@ -118,6 +119,7 @@ class Inbox:
         company_id = self.company_id(company) if company else None
         with self.sessions() as session:
             boxes = mailbox_store.list_mailboxes(session, company_id, mailbox)
+        get_queue(self.settings, self.sessions)
         started = utcnow()
         report = mailbox_sync.sync_all(
             self.sessions,
