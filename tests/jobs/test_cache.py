@@ -134,7 +134,7 @@ def test_a_poisoned_entry_cannot_drop_a_message_or_cross_companies(
             ]
         )
     with sessions() as session:
-        ids = dict(session.execute(select(Client.company_id, Client.id)).tuples().all())
+        ids = dict(session.execute(select(Client.company_id, Client.id)).all())
     lookups = CachedLookups(cache)
     cache.remember_keys(acme, ["never-stored@x"])  # poison: "known" but not in the database
     cache.remember_clients(acme, {"alice@client.example": ids[globex]})  # another company's id
