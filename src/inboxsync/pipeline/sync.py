@@ -319,15 +319,11 @@ def _new_clients(
     """Addresses to create clients for, with the display name first seen."""
     names: dict[str, str] = {}
     for message, _ in parsed:
-        email = client_address(message, company.addresses)
+        email = client_address(message, company.addresses)  # None for notifications
         if email is None or email in known_clients or email in names:
             continue
-        if message.verdict.kind == "notification":
-            continue
-        sender = message.from_addr
-        outgoing = is_outgoing(message, company.addresses)
-        recipient = next((a for a in (*message.to, *message.cc) if a.email == email), None)
-        names[email] = recipient.name if outgoing and recipient else (sender.name if sender else "")
+        people = (message.from_addr, *message.to, *message.cc)
+        names[email] = next((a.name for a in people if a is not None and a.email == email), "")
     return names
 
 
