@@ -23,7 +23,15 @@ class Settings(BaseSettings):
         30, ge=0, description="Subject threading only joins conversations active this recently."
     )
     max_message_bytes: int = Field(
-        25 * 1024 * 1024, description="Larger messages are quarantined with their headers only."
+        25 * 1024 * 1024,
+        ge=1024,
+        description="Larger messages (from any source) are quarantined with their headers only.",
+    )
+    parse_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="A message whose parse takes longer is quarantined ('parse timeout') and "
+        "its worker process replaced.",
     )
     sync_concurrency: int = Field(4, ge=1, description="Mailboxes synced at once.")
     lease_seconds: int = Field(

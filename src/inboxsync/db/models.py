@@ -177,6 +177,10 @@ class InboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)
     size: Mapped[int] = mapped_column(Integer, default=0)
+    # When the mailbox received it (IMAP INTERNALDATE); None for file imports.
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The one sender address an auto-reply may go to, strictly validated; None when there is none.
+    reply_address: Mapped[str | None] = mapped_column(String(320))
     is_notification: Mapped[bool] = mapped_column(Boolean, default=False)
     notification_rule: Mapped[str] = mapped_column(String(100), default="")
     notification_reason: Mapped[str] = mapped_column(Text, default="")
@@ -212,7 +216,7 @@ class Quarantine(Base):
     """A message that could not be stored, with its raw bytes and the reason."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (UniqueConstraint("company_id", "raw_sha256"),)
+    __table_args__ = (UniqueConstraint("company_id", "dedupe_key", name="uq_quarantine_dedupe"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -221,12 +225,16 @@ class Quarantine(Base):
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     raw_sha256: Mapped[str] = mapped_column(String(64))
+    # What makes two failures the same one: the raw bytes' sha256, or for a file that could
+    # not be read (no bytes) a hash of its path.
+    dedupe_key: Mapped[str] = mapped_column(String(64))
     headers_only: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class SyncRun(Base):
     __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_status", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -234,5 +242,9 @@ class SyncRun(Base):
     source: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # running → finished | failed | interrupted (its process died; marked by the next run).
     status: Mapped[str] = mapped_column(String(20))
     report: Mapped[str] = mapped_column(Text, default="{}")
+    # Which process runs it, so a later run can tell a dead one from a live one.
+    host: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    pid: Mapped[int | None] = mapped_column(Integer)

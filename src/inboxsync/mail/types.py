@@ -62,6 +62,8 @@ class ParsedMessage:
     html: str | None = None
     attachments: tuple[AttachmentPart, ...] = ()
     defects: tuple[str, ...] = field(default=())
+    # The one sender address a reply may go to, strictly validated (None when there is none).
+    reply_address: str | None = None
 
     @property
     def date_naive(self) -> datetime:

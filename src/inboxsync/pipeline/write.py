@@ -286,18 +286,28 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
     rows = {}
     for item in plan.quarantine:
         digest = hashlib.sha256(item.raw).hexdigest()
-        rows[digest] = {
+        key = quarantine_key(item)
+        rows[key] = {
             "company_id": plan.company_id,
             "mailbox_id": plan.mailbox_id,
             "source_ref": item.source_ref,
             "reason": item.reason[:MAX_QUARANTINE_REASON],
             "raw": item.raw,
             "raw_sha256": digest,
+            "dedupe_key": key,
             "headers_only": item.headers_only,
             "created_at": utcnow(),
         }
-    session.execute(insert_ignore(session, table_of(Quarantine)), list(rows.values()))
-    outcome.quarantined = len(plan.quarantine)
+    table = table_of(Quarantine)
+    statement = insert_ignore(session, table).returning(table.c.id)
+    outcome.quarantined = len(session.execute(statement, list(rows.values())).all())
+
+
+def quarantine_key(item: QuarantineItem) -> str:
+    """What makes two failures one: the raw bytes, or the path of a file that had none."""
+    if item.raw:
+        return hashlib.sha256(item.raw).hexdigest()
+    return hashlib.sha256(b"unreadable\0" + item.source_ref.encode("utf-8", "replace")).hexdigest()
 
 
 def _store_checkpoint(session: Session, checkpoint: Checkpoint) -> None:

@@ -12,6 +12,9 @@ from typing import Protocol
 class RawMessage:
     """One message as fetched: where it came from, its bytes and when the source received it.
 
+    `received_at` is the best guess of a delivery time (a file's mtime, an mbox From_ line, the
+    IMAP INTERNALDATE) and only stands in for a missing Date. `arrived_at` is set only where a
+    mail server says when the mailbox received it (the IMAP INTERNALDATE): it decides history.
     `raw` may hold only the headers when `headers_only` says so (an oversized message that was
     not downloaded); the pipeline quarantines such messages with `note` as the reason.
     """
@@ -21,6 +24,7 @@ class RawMessage:
     received_at: datetime | None = None
     headers_only: bool = False
     note: str = ""
+    arrived_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +39,18 @@ class Checkpoint:
 
 @dataclass(frozen=True, slots=True)
 class RawBatch:
-    """A batch of raw messages; `failures` are (source_ref, reason, raw bytes) it could not read."""
+    """A batch of raw messages.
+
+    `failures` are (source_ref, reason, raw bytes) the source could not read: they go to
+    quarantine (an unreadable file has no bytes and is keyed by its path). `skipped` are
+    (source_ref, reason) entries the source refused to read at all, such as a symbolic link
+    out of its root: reported, never stored.
+    """
 
     messages: list[RawMessage]
     checkpoint: Checkpoint | None = None
     failures: list[tuple[str, str, bytes]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     # Messages the source skipped because their key is already stored (counted as duplicates).
     skipped_known: int = 0
 

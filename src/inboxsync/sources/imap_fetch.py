@@ -310,7 +310,10 @@ class ImapMailboxSource:
                 raw = headers.get(peek.uid, b"")
                 found.append((peek.uid, RawMessage(ref(peek.uid), raw, None, True, note)))
         for body in self.conn.bodies(seg.fetch, seg.dates):
-            found.append((body.uid, RawMessage(ref(body.uid), body.raw, body.internaldate)))
+            message = RawMessage(
+                ref(body.uid), body.raw, body.internaldate, arrived_at=body.internaldate
+            )
+            found.append((body.uid, message))
         found.sort(key=lambda pair: pair[0])
         return [message for _, message in found]
 
