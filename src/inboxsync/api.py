@@ -91,7 +91,7 @@ class Inbox:
         classify the new conversations and send their auto-replies (in the background
         unless `wait`)."""
         company_id = self.company_id(company)
-        source = open_source(path)
+        source = open_source(path, max_message_bytes=self.settings.max_message_bytes)
         settings = self.settings
         if batch_size is not None:
             settings = settings.model_copy(update={"batch_size": batch_size})

@@ -96,7 +96,11 @@ def import_(
     if as_json or not sys.stderr.isatty():
         report = inbox.import_path(company, path, batch_size=batch_size, wait=wait)
     else:
-        total = getattr(open_source(path), "count", lambda: None)()
+        total = getattr(
+            open_source(path, max_message_bytes=inbox.settings.max_message_bytes),
+            "count",
+            lambda: None,
+        )()
         columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
         with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True)) as bar:
             task = bar.add_task("importing", total=total)

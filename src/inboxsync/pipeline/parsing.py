@@ -45,7 +45,8 @@ def parse_many(items: list[ParseItem]) -> list[ParseResult]:
 class BatchParser:
     """Parses batches in a pool of worker processes (or in-process), returning futures."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, timeout_seconds: float = 10.0) -> None:
+        self.timeout_seconds = timeout_seconds
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 

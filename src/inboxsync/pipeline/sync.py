@@ -71,7 +71,7 @@ def ingest(
     """
     report = SyncReport()
     detector = detector or UnknownIsPerson()
-    parser = BatchParser(settings.parse_workers)
+    parser = BatchParser(settings.parse_workers, settings.parse_timeout_seconds)
     started = time.perf_counter()
     with counting() as counter:
         with sessions() as session:
@@ -207,7 +207,9 @@ def _resolve_and_write(session: Session, context: _Context, prepared: _Prepared)
         company_id=company.id,
         mailbox_id=context.mailbox_id,
         messages=[
-            NewMessage(message, raw.source_ref, is_outgoing(message, company.addresses))
+            NewMessage(
+                message, raw.source_ref, is_outgoing(message, company.addresses), raw.arrived_at
+            )
             for message, raw in parsed
         ],
         threads=threads,

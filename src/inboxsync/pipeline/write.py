@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -39,11 +40,13 @@ class QuarantineItem:
 
 @dataclass(frozen=True, slots=True)
 class NewMessage:
-    """A parsed message to store, with where it came from and which way it went."""
+    """A parsed message to store, with where it came from, which way it went and when the
+    mailbox received it (None for file imports)."""
 
     parsed: ParsedMessage
     source_ref: str
     outgoing: bool
+    arrived_at: datetime | None = None
 
 
 @dataclass
@@ -179,6 +182,8 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
                 "body_text": m.text,
                 "body_html": m.html,
                 "size": m.size,
+                "arrived_at": _naive_utc(item.arrived_at),
+                "reply_address": m.reply_address,
                 "is_notification": m.verdict.kind == "notification",
                 "notification_rule": m.verdict.rule,
                 "notification_reason": m.verdict.reason,
@@ -228,6 +233,12 @@ def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, i
         [{"sha256": d, "size": len(data), "data": data} for d, data in blobs.items()],
     )
     session.execute(insert(table_of(Attachment)), rows)
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _drop_empty_conversations(session: Session, outcome: WriteOutcome) -> None:

@@ -15,8 +15,11 @@ from inboxsync.sources.base import RawBatch, RawMessage, Source
 MAILDIR_SUBDIRS = ("cur", "new")
 
 
-def open_source(path: Path) -> Source:
-    """The right reader for `path`: Maildir, directory tree of message files, or mbox file."""
+def open_source(path: Path, *, max_message_bytes: int = 25 * 1024 * 1024) -> Source:
+    """The right reader for `path`: Maildir, directory tree of message files, or mbox file.
+
+    Messages over `max_message_bytes` are read no further than their headers.
+    """
     if not path.exists():
         raise SourceError(f"no such file or directory: {path}")
     if path.is_dir():
