@@ -9,6 +9,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# How many skipped entries a report lists by name (it counts them all).
+MAX_LISTED = 100
+
 
 @dataclass
 class AiUsage:
@@ -39,7 +42,11 @@ class SyncReport:
     new_clients: int = 0
     notifications: int = 0
     quarantined: int = 0
+    # Entries a source refused to read (a symbolic link, a FIFO…): never stored.
+    skipped: int = 0
     merged_conversations: int = 0
+    # Batches whose write failed and was retried in halves to find the messages at fault.
+    bisected_batches: int = 0
     db_round_trips: int = 0
     commits: int = 0
     ai_calls: int = 0
@@ -51,6 +58,8 @@ class SyncReport:
     notification_rules: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # "source_ref: reason" of the first skipped entries (at most MAX_LISTED).
+    skipped_entries: list[str] = field(default_factory=list)
 
     def add_ai(self, usage: AiUsage) -> None:
         """Add the AI usage of a step of this run."""
@@ -59,6 +68,12 @@ class SyncReport:
         self.ai_output_tokens += usage.output_tokens
         self.ai_cached_tokens += usage.cached_tokens
         self.ai_cost_usd = round(self.ai_cost_usd + usage.cost_usd, 6)
+
+    def note_skipped(self, entries: list[tuple[str, str]]) -> None:
+        """Count entries a source refused to read, listing the first few with their reason."""
+        self.skipped += len(entries)
+        room = MAX_LISTED - len(self.skipped_entries)
+        self.skipped_entries.extend(f"{ref}: {reason}" for ref, reason in entries[: max(room, 0)])
 
     def count_rules(self, hits: Counter[str]) -> None:
         for rule, n in hits.items():

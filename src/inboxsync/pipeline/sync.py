@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -10,13 +9,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db.companies import CompanyInfo, load_company
 from inboxsync.db.counters import counting
-from inboxsync.db.models import SyncRun, utcnow
+from inboxsync.db.dialect import lock_company_writes
+from inboxsync.db.models import InboxMessage
+from inboxsync.db.runs import finish_run, start_run
+from inboxsync.db.storable import clean_values, column_length, key_fits
 from inboxsync.errors import MessageParseError
 from inboxsync.mail import peek_key
 from inboxsync.mail.types import ParsedMessage
@@ -32,11 +34,14 @@ from inboxsync.pipeline.threading import (
     thread_batch,
 )
 from inboxsync.pipeline.write import NewMessage, QuarantineItem, WritePlan, write_batch
-from inboxsync.sources.base import RawBatch, RawMessage, Source
+from inboxsync.sources.base import Checkpoint, RawBatch, RawMessage, Source
 
 log = logging.getLogger(__name__)
 
 SAMPLE_TEXT_CHARS = 500
+MAX_REASON_CHARS = 500
+
+Pair = tuple[ParsedMessage, RawMessage]
 
 NewConversationsHook = Callable[[list[int]], None]
 ProgressHook = Callable[[int], None]
@@ -76,7 +81,7 @@ def ingest(
     with counting() as counter:
         with sessions() as session:
             company = load_company(session, company_id)
-            run_id = _start_run(session, company_id, mailbox_id, source_name)
+            run_id = start_run(session, company_id, mailbox_id, source_name)
         context = _Context(company, settings, mailbox_id, detector, report, parser)
         status = "failed"
         try:
@@ -93,7 +98,7 @@ def ingest(
             report.seconds["total"] = round(time.perf_counter() - started, 6)
             try:
                 with sessions() as session:
-                    _finish_run(session, run_id, report, status)
+                    finish_run(session, run_id, report.as_dict(), status)
             except Exception:
                 if status == "finished":
                     raise
@@ -155,6 +160,7 @@ def _prepare(session: Session, context: _Context, batch: RawBatch) -> _Prepared:
     report, company = context.report, context.company
     report.fetched += len(batch.messages) + len(batch.failures) + batch.skipped_known
     report.duplicates += batch.skipped_known
+    report.note_skipped(batch.skipped)
     report.bytes_downloaded += sum(len(m.raw) for m in batch.messages)
     quarantine = [QuarantineItem(ref, reason, raw) for ref, reason, raw in batch.failures]
     with report.stage("key"):
@@ -175,8 +181,10 @@ def _finish_batch(
     on_new_conversations: NewConversationsHook | None,
     progress: ProgressHook | None,
 ) -> None:
-    with sessions() as session:
-        new_ids = _resolve_and_write(session, context, prepared)
+    quarantine = prepared.quarantine
+    with context.report.stage("parse"):
+        parsed = _collect(prepared, quarantine)
+    new_ids = _store(sessions, context, parsed, quarantine, prepared.batch.checkpoint)
     if new_ids and on_new_conversations is not None:
         on_new_conversations(new_ids)
     if progress is not None:
@@ -184,11 +192,84 @@ def _finish_batch(
         progress(len(batch.messages) + len(batch.failures) + batch.skipped_known)
 
 
-def _resolve_and_write(session: Session, context: _Context, prepared: _Prepared) -> list[int]:
+def _store(
+    sessions: sessionmaker[Session],
+    context: _Context,
+    parsed: list[Pair],
+    quarantine: list[QuarantineItem],
+    checkpoint: Checkpoint | None,
+) -> list[int]:
+    """Resolve and write a batch in one transaction. If that fails because of what a message
+    holds, the batch is written again in halves until the messages at fault are found: they
+    go to quarantine with the error, the others are stored, and the checkpoint is written
+    last, with the quarantine."""
+    try:
+        with sessions() as session:
+            return _resolve_and_write(session, context, parsed, quarantine, checkpoint)
+    except Exception as exc:
+        if not _may_be_a_message(exc):
+            raise
+        log.warning("a batch write failed (%s); writing it in halves", _describe(exc))
+    context.report.bisected_batches += 1
+    new_ids = _store_halves(sessions, context, parsed, quarantine)
+    with sessions() as session:
+        new_ids += _resolve_and_write(session, context, [], quarantine, checkpoint)
+    return new_ids
+
+
+def _store_halves(
+    sessions: sessionmaker[Session],
+    context: _Context,
+    parsed: list[Pair],
+    quarantine: list[QuarantineItem],
+) -> list[int]:
+    """Write each half of `parsed` on its own, halving again a half that fails; a single
+    message that fails joins `quarantine`."""
+    if len(parsed) <= 1:
+        halves = [parsed]
+    else:
+        middle = len(parsed) // 2
+        halves = [parsed[:middle], parsed[middle:]]
+    new_ids: list[int] = []
+    for half in halves:
+        try:
+            with sessions() as session:
+                new_ids += _resolve_and_write(session, context, half, [], None)
+        except Exception as exc:
+            if not _may_be_a_message(exc):
+                raise
+            if len(half) > 1:
+                new_ids += _store_halves(sessions, context, half, quarantine)
+            else:
+                (_, raw), reason = half[0], f"write failed: {_describe(exc)}"
+                quarantine.append(QuarantineItem(raw.source_ref, reason, raw.raw))
+    return new_ids
+
+
+def _may_be_a_message(exc: Exception) -> bool:
+    """Whether a failed write can be one message's fault. A database that is gone, full,
+    read-only or locked fails every message alike: halving would quarantine good mail."""
+    return not isinstance(exc, OperationalError | InterfaceError | DisconnectionError)
+
+
+def _describe(exc: Exception) -> str:
+    """The error's class and first line, never the statement or its parameters (mail)."""
+    error = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:MAX_REASON_CHARS]
+
+
+def _resolve_and_write(
+    session: Session,
+    context: _Context,
+    parsed: list[Pair],
+    quarantine: list[QuarantineItem],
+    checkpoint: Checkpoint | None,
+) -> list[int]:
     report, company = context.report, context.company
-    quarantine = prepared.quarantine
-    with report.stage("parse"):
-        parsed = _collect(prepared, quarantine)
+    # Two writers of one company thread against each other's committed rows, never against a
+    # snapshot that misses them (SQLite's BEGIN IMMEDIATE serializes writers already).
+    lock_company_writes(session, company.id)
     with report.stage("resolve"):
         people = {
             email
@@ -216,12 +297,14 @@ def _resolve_and_write(session: Session, context: _Context, prepared: _Prepared)
         known_clients=known_clients,
         new_client_names=new_client_names,
         quarantine=quarantine,
-        checkpoint=prepared.batch.checkpoint,
+        checkpoint=checkpoint,
     )
     with report.stage("write"):
         outcome = write_batch(session, plan)
     report.new_messages += outcome.new_messages
+    # Already stored, or already in quarantine: a rerun adds nothing and says so.
     report.duplicates += len(plan.messages) - outcome.new_messages
+    report.duplicates += len(plan.quarantine) - outcome.quarantined
     report.new_conversations += outcome.new_conversations
     report.new_clients += outcome.new_clients
     report.notifications += outcome.notifications
@@ -245,6 +328,11 @@ def _unique_by_key(
         except MessageParseError as exc:
             quarantine.append(QuarantineItem(raw.source_ref, str(exc), raw.raw))
             continue
+        if not key_fits(InboxMessage.message_key, key):
+            limit = column_length(InboxMessage.message_key)
+            reason = f"Message-ID of {len(key)} characters: the database stores at most {limit}"
+            quarantine.append(QuarantineItem(raw.source_ref, reason, raw.raw))
+            continue
         if key in unique:
             report.duplicates += 1
         else:
@@ -252,24 +340,36 @@ def _unique_by_key(
     return unique
 
 
-def _collect(
-    prepared: _Prepared, quarantine: list[QuarantineItem]
-) -> list[tuple[ParsedMessage, RawMessage]]:
+def _collect(prepared: _Prepared, quarantine: list[QuarantineItem]) -> list[Pair]:
     """The parser's results paired with their raw messages; failures go to quarantine."""
     parsed = []
     for raw, result in zip(prepared.candidates, prepared.parsed(), strict=True):
         if isinstance(result, str):
             quarantine.append(QuarantineItem(raw.source_ref, result, raw.raw))
         else:
-            parsed.append((result, raw))
+            parsed.append((_storable(result), raw))
     return parsed
+
+
+def _storable(message: ParsedMessage) -> ParsedMessage:
+    """`message` with values both databases can hold. References too long to store are
+    dropped: no stored key can match them."""
+    message = clean_values(message)
+    column = InboxMessage.in_reply_to
+    references = tuple(key for key in message.references if key_fits(column, key))
+    in_reply_to = message.in_reply_to
+    if in_reply_to is not None and not key_fits(column, in_reply_to):
+        in_reply_to = None
+    if in_reply_to == message.in_reply_to and len(references) == len(message.references):
+        return message
+    return replace(message, in_reply_to=in_reply_to, references=references)
 
 
 def _decide_unknown_senders(
     context: _Context,
-    parsed: list[tuple[ParsedMessage, RawMessage]],
+    parsed: list[Pair],
     known_clients: dict[str, int],
-) -> list[tuple[ParsedMessage, RawMessage]]:
+) -> list[Pair]:
     """Ask the detector once about senders that no rule decided and that are not clients."""
     own = context.company.addresses
     samples: dict[str, SenderSample] = {}
@@ -314,7 +414,7 @@ def _thread(session: Session, context: _Context, messages: list[ParsedMessage]) 
 
 
 def _new_clients(
-    parsed: list[tuple[ParsedMessage, RawMessage]],
+    parsed: list[Pair],
     company: CompanyInfo,
     known_clients: dict[str, int],
 ) -> dict[str, str]:
@@ -327,25 +427,3 @@ def _new_clients(
         people = (message.from_addr, *message.to, *message.cc)
         names[email] = next((a.name for a in people if a is not None and a.email == email), "")
     return names
-
-
-def _start_run(session: Session, company_id: int, mailbox_id: int | None, source: str) -> int:
-    run = SyncRun(
-        company_id=company_id,
-        mailbox_id=mailbox_id,
-        source=source,
-        started_at=utcnow(),
-        status="running",
-    )
-    session.add(run)
-    session.commit()
-    return run.id
-
-
-def _finish_run(session: Session, run_id: int, report: SyncReport, status: str) -> None:
-    session.execute(
-        update(SyncRun)
-        .where(SyncRun.id == run_id)
-        .values(finished_at=utcnow(), status=status, report=json.dumps(report.as_dict()))
-    )
-    session.commit()

@@ -20,12 +20,11 @@ from inboxsync.db.models import (
     Quarantine,
     utcnow,
 )
+from inboxsync.db.storable import fit_rows
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline.resolve import clients_by_email
 from inboxsync.pipeline.threading import ThreadResult
 from inboxsync.sources.base import Checkpoint
-
-MAX_QUARANTINE_REASON = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ def _insert_clients(session: Session, plan: WritePlan, outcome: WriteOutcome) ->
     ]
     table = table_of(Client)
     statement = insert_ignore(session, table).returning(table.c.email, table.c.id)
-    created: dict[str, int] = dict(session.execute(statement, rows).all())
+    created: dict[str, int] = dict(session.execute(statement, fit_rows(table, rows)).all())
     outcome.new_clients = len(created)
     raced = set(plan.new_client_names) - set(created)
     if raced:  # another writer created them since we looked
@@ -121,8 +120,8 @@ def _insert_conversations(
         {
             "company_id": plan.company_id,
             "client_id": client_ids.get(t.client_email) if t.client_email else None,
-            "subject": t.subject[:2000],
-            "subject_norm": t.subject_norm[:500],
+            "subject": t.subject,
+            "subject_norm": t.subject_norm,
             "root_message_key": t.root_key,
             "is_notification": t.is_notification,
             "participants": " ".join(sorted(t.participants)),
@@ -136,7 +135,7 @@ def _insert_conversations(
     ]
     table = table_of(Conversation)
     statement = insert(table).returning(table.c.root_message_key, table.c.id)
-    ids: dict[str, int] = dict(session.execute(statement, rows).all())
+    ids: dict[str, int] = dict(session.execute(statement, fit_rows(table, rows)).all())
     for thread in threads:
         thread.stored_id = ids[thread.root_key]
     outcome.new_conversations = len(ids)
@@ -194,7 +193,7 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
         return {}
     table = table_of(InboxMessage)
     statement = insert_ignore(session, table).returning(table.c.message_key, table.c.id)
-    inserted: dict[str, int] = dict(session.execute(statement, rows).all())
+    inserted: dict[str, int] = dict(session.execute(statement, fit_rows(table, rows)).all())
     outcome.new_messages = len(inserted)
     outcome.notifications = sum(
         1
@@ -219,7 +218,7 @@ def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, i
                 {
                     "message_id": message_id,
                     "filename": part.filename,
-                    "content_type": part.content_type[:255],
+                    "content_type": part.content_type,
                     "content_id": part.content_id,
                     "is_inline": part.is_inline,
                     "size": len(part.data),
@@ -232,7 +231,8 @@ def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, i
         insert_ignore(session, table_of(Blob)),
         [{"sha256": d, "size": len(data), "data": data} for d, data in blobs.items()],
     )
-    session.execute(insert(table_of(Attachment)), rows)
+    table = table_of(Attachment)
+    session.execute(insert(table), fit_rows(table, rows))
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:
@@ -302,7 +302,7 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
             "company_id": plan.company_id,
             "mailbox_id": plan.mailbox_id,
             "source_ref": item.source_ref,
-            "reason": item.reason[:MAX_QUARANTINE_REASON],
+            "reason": item.reason,
             "raw": item.raw,
             "raw_sha256": digest,
             "dedupe_key": key,
@@ -311,7 +311,7 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
         }
     table = table_of(Quarantine)
     statement = insert_ignore(session, table).returning(table.c.id)
-    outcome.quarantined = len(session.execute(statement, list(rows.values())).all())
+    outcome.quarantined = len(session.execute(statement, fit_rows(table, rows.values())).all())
 
 
 def quarantine_key(item: QuarantineItem) -> str:
