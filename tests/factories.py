@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+
+from inboxsync.sources.base import RawBatch, RawMessage
 
 BASE_DATE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -47,3 +50,16 @@ def write_files(folder: Path, messages: dict[str, bytes]) -> Path:
     for name, raw in messages.items():
         (folder / name).write_bytes(raw)
     return folder
+
+
+class ListSource:
+    """A source over raw messages held in memory, `ref` being each one's index."""
+
+    def __init__(self, raws: list[bytes]) -> None:
+        self.raws = raws
+
+    def batches(self, batch_size: int) -> Iterator[RawBatch]:
+        """The messages in batches of `batch_size`."""
+        for start in range(0, len(self.raws), batch_size):
+            chunk = self.raws[start : start + batch_size]
+            yield RawBatch([RawMessage(str(start + i), raw) for i, raw in enumerate(chunk)])

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inboxsync.db.models import Company, CompanyAddress, Folder
+from inboxsync.db.storable import clean_text, column_length
 from inboxsync.errors import UsageError
 
 
@@ -27,7 +28,7 @@ class CompanyInfo:
 
 def add_company(session: Session, name: str, addresses: list[str]) -> int:
     """Create a company with its own addresses; returns its id."""
-    company = Company(name=name)
+    company = Company(name=_checked_name("company", name, Company.name))
     session.add(company)
     try:
         session.flush()
@@ -43,11 +44,23 @@ def add_addresses(session: Session, company_id: int, addresses: list[str]) -> No
     known = set(
         session.scalars(select(CompanyAddress.email).where(CompanyAddress.company_id == company_id))
     )
+    limit = column_length(CompanyAddress.email) or 0
     for address in {a.strip().lower() for a in addresses} - known:
-        if "@" not in address:
+        if "@" not in address or len(address) > limit or clean_text(address) != address:
             raise UsageError(f"not an email address: {address!r}")
         session.add(CompanyAddress(company_id=company_id, email=address))
     session.flush()
+
+
+def _checked_name(kind: str, name: str, column: InstrumentedAttribute[str]) -> str:
+    """`name` stripped; UsageError when it is empty, too long or not plain text."""
+    name = name.strip()
+    limit = column_length(column) or 0
+    if not name or not name.isprintable():
+        raise UsageError(f"a {kind} name must be printable text, not {name[:40]!r}")
+    if len(name) > limit:
+        raise UsageError(f"a {kind} name holds at most {limit} characters, not {len(name)}")
+    return name
 
 
 def company_id_by_name(session: Session, name: str) -> int:
@@ -86,7 +99,8 @@ def list_companies(session: Session) -> list[CompanyInfo]:
 
 def add_folder(session: Session, company_id: int, name: str, description: str) -> int:
     """Create a folder the classifier can file conversations into; returns its id."""
-    folder = Folder(company_id=company_id, name=name, ai_description=description)
+    name = _checked_name("folder", name, Folder.name)
+    folder = Folder(company_id=company_id, name=name, ai_description=clean_text(description))
     session.add(folder)
     try:
         session.flush()
