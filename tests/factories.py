@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -63,3 +64,10 @@ class ListSource:
         for start in range(0, len(self.raws), batch_size):
             chunk = self.raws[start : start + batch_size]
             yield RawBatch([RawMessage(str(start + i), raw) for i, raw in enumerate(chunk)])
+
+
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for running the `inboxsync` CLI in a test: this one, less our settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXSYNC_", "OPENAI_"))}
+    env.update(extra or {})
+    return env
