@@ -16,6 +16,7 @@ REPORT_COUNTS = (
     "new_clients",
     "notifications",
     "quarantined",
+    "skipped",
     "db_round_trips",
     "commits",
     "ai_calls",
@@ -31,6 +32,8 @@ def report_table(report: SyncReport, title: str = "Sync report") -> Table:
         table.add_row(name.replace("_", " "), str(getattr(report, name)))
     if report.ai_cost_usd:
         table.add_row("ai cost (USD)", f"{report.ai_cost_usd:.6f}")
+    for entry in report.skipped_entries:
+        table.add_row("skipped", entry)
     stages = ", ".join(f"{k} {v:.3f}" for k, v in report.seconds.items() if k != "total")
     table.add_row("seconds", f"{report.seconds.get('total', 0.0):.3f} ({stages})")
     return table

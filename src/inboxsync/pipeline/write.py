@@ -294,21 +294,24 @@ def _update_conversations(
 def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome) -> None:
     if not plan.quarantine:
         return
-    rows = {}
-    for item in plan.quarantine:
+    rows: dict[str, dict[str, object]] = {}
+    for item in plan.quarantine:  # the first of two identical failures is the one kept
         digest = hashlib.sha256(item.raw).hexdigest()
         key = quarantine_key(item)
-        rows[key] = {
-            "company_id": plan.company_id,
-            "mailbox_id": plan.mailbox_id,
-            "source_ref": item.source_ref,
-            "reason": item.reason,
-            "raw": item.raw,
-            "raw_sha256": digest,
-            "dedupe_key": key,
-            "headers_only": item.headers_only,
-            "created_at": utcnow(),
-        }
+        rows.setdefault(
+            key,
+            {
+                "company_id": plan.company_id,
+                "mailbox_id": plan.mailbox_id,
+                "source_ref": item.source_ref,
+                "reason": item.reason,
+                "raw": item.raw,
+                "raw_sha256": digest,
+                "dedupe_key": key,
+                "headers_only": item.headers_only,
+                "created_at": utcnow(),
+            },
+        )
     table = table_of(Quarantine)
     statement = insert_ignore(session, table).returning(table.c.id)
     outcome.quarantined = len(session.execute(statement, fit_rows(table, rows.values())).all())
