@@ -13,6 +13,10 @@ class UsageError(InboxsyncError):
     exit_code = 2
 
 
+class NotFound(UsageError):
+    """No such thing in this company: an unknown id and another company's id look the same."""
+
+
 class ConfigError(InboxsyncError):
     """A setting is missing or wrong (exit 2)."""
 

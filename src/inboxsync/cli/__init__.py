@@ -13,14 +13,14 @@ from inboxsync.cli import ai as _ai  # noqa: F401  (registers its commands)
 from inboxsync.cli import core as _core  # noqa: F401  (registers its commands)
 from inboxsync.cli import imap as _imap  # noqa: F401  (registers its commands)
 from inboxsync.cli import jobs as _jobs  # noqa: F401  (registers its commands)
-from inboxsync.cli._app import app
-from inboxsync.errors import InboxsyncError
+from inboxsync.cli._app import app, print_error
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Entry point: run the app, turning errors into one line on stderr and an exit code."""
+    """Entry point: run the app, turning usage errors into one line on stderr and exit 2
+    (a command's own failures are reported by the app, see `cli._app`)."""
     try:
         # Without standalone mode click returns a command's exit code instead of exiting.
         code = app(standalone_mode=False)
@@ -36,11 +36,9 @@ def main() -> None:
         _fail(exc.format_message(), 2)
     except ClickException as exc:
         _fail(exc.format_message(), exc.exit_code)
-    except InboxsyncError as exc:
-        _fail(str(exc), exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(message: str, exit_code: int) -> None:
-    print("error: " + " ".join(message.split()), file=sys.stderr)
+    print_error(message)
     sys.exit(exit_code)

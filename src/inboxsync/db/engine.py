@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.counters import count_commit, count_round_trip
@@ -14,29 +14,53 @@ from inboxsync.errors import ConfigError
 
 # Bulk inserts go out in pages of this many rows: one round trip for a whole batch.
 INSERT_PAGE_SIZE = 5000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
 def normalize_url(url: str) -> str:
-    """Point plain `postgresql://` URLs at psycopg 3; leave the rest alone."""
+    """Point plain `postgresql://` URLs at psycopg 3; ConfigError naming what is wrong with
+    a URL that inboxsync cannot use (never its password)."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(f"not a database URL: {url!r}") from exc
+        raise ConfigError(
+            "the database URL cannot be parsed "
+            "(expected e.g. sqlite:///inboxsync.db or postgresql://user@host/dbname)"
+        ) from exc
+    except ValueError as exc:  # the only value make_url converts is the port
+        raise ConfigError("the database URL's port is not a number") from exc
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ConfigError(f"the database URL's port {parsed.port} is not between 1 and 65535")
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise ConfigError(
+            f"unsupported database {parsed.drivername!r}: "
+            f"inboxsync runs on {' and '.join(SUPPORTED_BACKENDS)}"
+        )
     return parsed.render_as_string(hide_password=False)
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url` with our pragmas and query counters installed."""
+    """An engine for `url` with our pragmas and query counters installed.
+
+    Statement errors never carry their parameters (message bodies, addresses) in their text.
+    """
     url = normalize_url(url)
     is_sqlite = url.startswith("sqlite")
-    kwargs: dict[str, Any] = {"insertmanyvalues_page_size": INSERT_PAGE_SIZE}
+    kwargs: dict[str, Any] = {
+        "insertmanyvalues_page_size": INSERT_PAGE_SIZE,
+        "hide_parameters": True,
+    }
     if is_sqlite:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+    try:
+        engine = create_engine(url, **kwargs)
+    except (NoSuchModuleError, ImportError) as exc:
+        driver = make_url(url).drivername
+        raise ConfigError(f"the database driver for {driver!r} is not installed ({exc})") from exc
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that
