@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,13 +19,41 @@ from inboxsync.db import companies as company_store
 from inboxsync.db import conversations as conversation_store
 from inboxsync.db import ensure_migrated, make_engine, make_sessionmaker, migrate
 from inboxsync.db import mailboxes as mailbox_store
+from inboxsync.db import quarantine as quarantine_store
 from inboxsync.db.models import utcnow
+from inboxsync.db.quarantine import QuarantineEntry
+from inboxsync.errors import MessageParseError
 from inboxsync.jobs import follow_up, get_queue
+from inboxsync.mail import peek_key
 from inboxsync.pipeline import mailbox_sync
 from inboxsync.pipeline.mailbox_sync import MailboxSyncReport
 from inboxsync.pipeline.report import SyncReport
+from inboxsync.pipeline.resolve import existing_keys
 from inboxsync.pipeline.sync import ProgressHook, ingest
+from inboxsync.sources.base import RawBatch, RawMessage, Source
 from inboxsync.sources.local import open_source
+
+
+@dataclass(frozen=True, slots=True)
+class RetryReport:
+    """What a quarantine retry did, entry by entry, and the report of its pipeline run."""
+
+    # Entries whose bytes are now a stored message: they left the quarantine.
+    stored: tuple[int, ...]
+    # Entries that failed again, with the reason the current code gives.
+    failed: dict[int, str]
+    # Entries that parsing again cannot help (headers only, no bytes), with why.
+    not_retryable: dict[int, str]
+    # None when there was nothing to retry.
+    run: SyncReport | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stored": list(self.stored),
+            "failed": [{"id": i, "reason": r} for i, r in self.failed.items()],
+            "not_retryable": [{"id": i, "reason": r} for i, r in self.not_retryable.items()],
+            "run": self.run.as_dict() if self.run is not None else None,
+        }
 
 
 class Inbox:
@@ -92,6 +124,19 @@ class Inbox:
         unless `wait`)."""
         company_id = self.company_id(company)
         source = open_source(path, max_message_bytes=self.settings.max_message_bytes)
+        return self._ingest(company_id, source, str(path), batch_size, progress, wait)
+
+    def _ingest(
+        self,
+        company_id: int,
+        source: Source,
+        source_name: str,
+        batch_size: int | None = None,
+        progress: ProgressHook | None = None,
+        wait: bool = True,
+    ) -> SyncReport:
+        """Run `source` through the pipeline for the company, then follow up on its new
+        conversations."""
         settings = self.settings
         if batch_size is not None:
             settings = settings.model_copy(update={"batch_size": batch_size})
@@ -106,7 +151,7 @@ class Inbox:
             detector=make_detector(self.sessions, settings),
             on_new_conversations=new_ids.extend,
             progress=progress,
-            source_name=str(path),
+            source_name=source_name,
         )
         self._follow_up(report, {company_id: new_ids}, started, wait)
         return report
@@ -164,3 +209,80 @@ class Inbox:
         """One conversation with its messages."""
         with self.sessions() as session:
             return conversation_store.conversation_detail(session, conversation_id)
+
+    def quarantine(self, company: str) -> list[QuarantineEntry]:
+        """The company's quarantined messages, oldest first."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return quarantine_store.find_entries(session, company_id)
+
+    def quarantine_entry(self, company: str, entry_id: int) -> QuarantineEntry:
+        """One quarantined message of the company; NotFound when the company has no such entry."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            [entry] = quarantine_store.find_entries(session, company_id, [entry_id])
+            return entry
+
+    def quarantine_raw(self, company: str, entry_id: int) -> bytes:
+        """The raw bytes kept of a quarantined message (only its headers when `headers_only`)."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            quarantine_store.find_entries(session, company_id, [entry_id])
+            [stored] = quarantine_store.load_raw(session, company_id, [entry_id])
+            return stored.raw
+
+    def retry_quarantine(
+        self, company: str, ids: Sequence[int] | None = None, *, wait: bool = True
+    ) -> RetryReport:
+        """Run quarantined messages (these ids, else every retryable one of the company) through
+        the pipeline again: what the current code accepts becomes a message, threaded and
+        followed up as any import, and leaves the quarantine; what still fails stays with its
+        new reason. Headers-only entries and entries without bytes are not retried."""
+        company_id = self.company_id(company)
+        with self.sessions() as session:
+            entries = quarantine_store.find_entries(session, company_id, ids)
+            retry = [e.id for e in entries if e.cannot_retry is None]
+            quarantine_store.set_aside(session, company_id, retry)
+            session.commit()
+        source = _QuarantinedMail(self.sessions, company_id, retry)
+        run = None
+        try:
+            if retry:
+                run = self._ingest(company_id, source, "quarantine retry", wait=wait)
+        finally:
+            with self.sessions() as session:
+                stored_keys = existing_keys(session, company_id, set(source.keys.values()))
+                stored = {i for i, key in source.keys.items() if key in stored_keys}
+                failed = quarantine_store.settle_retry(session, company_id, retry, stored)
+                session.commit()
+        return RetryReport(
+            stored=tuple(sorted(stored)),
+            failed=failed,
+            not_retryable={e.id: e.cannot_retry for e in entries if e.cannot_retry is not None},
+            run=run,
+        )
+
+
+class _QuarantinedMail:
+    """A source over quarantine entries' raw bytes that notes each one's message key."""
+
+    def __init__(self, sessions: sessionmaker[Session], company_id: int, ids: list[int]) -> None:
+        self.sessions = sessions
+        self.company_id = company_id
+        self.ids = ids
+        self.keys: dict[int, str] = {}
+
+    def batches(self, batch_size: int) -> Iterator[RawBatch]:
+        for start in range(0, len(self.ids), batch_size):
+            with self.sessions() as session:
+                rows = quarantine_store.load_raw(
+                    session, self.company_id, self.ids[start : start + batch_size]
+                )
+            for row in rows:
+                # Bytes without a key are not a message yet: the pipeline quarantines them again.
+                with suppress(MessageParseError):
+                    self.keys[row.id] = peek_key(row.raw)
+            # When it was quarantined is the latest it can have been received.
+            yield RawBatch(
+                [RawMessage(r.source_ref, r.raw, r.created_at.replace(tzinfo=UTC)) for r in rows]
+            )

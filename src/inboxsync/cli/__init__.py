@@ -13,6 +13,7 @@ from inboxsync.cli import ai as _ai  # noqa: F401  (registers its commands)
 from inboxsync.cli import core as _core  # noqa: F401  (registers its commands)
 from inboxsync.cli import imap as _imap  # noqa: F401  (registers its commands)
 from inboxsync.cli import jobs as _jobs  # noqa: F401  (registers its commands)
+from inboxsync.cli import quarantine as _quarantine  # noqa: F401  (registers its commands)
 from inboxsync.cli._app import app, print_error
 
 __all__ = ["app", "main"]
