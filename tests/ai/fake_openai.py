@@ -1,7 +1,8 @@
 """An OpenAI-compatible chat-completions server of the tests' own: real HTTP on 127.0.0.1 in a
 thread, answering structured-output requests by a deterministic rule, counting calls and
 tokens, with injectable faults (latency, 429 + Retry-After, 500, timeouts, malformed JSON,
-unknown folder ids, missing and duplicated items, a model that obeys injected text)."""
+unknown folder ids, missing and duplicated items, a model that obeys injected text), and any
+answer a test writes itself (`content`, `body`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,15 +63,23 @@ class Stats:
     max_in_flight: int = 0
 
 
+Results = list[dict[str, Any]]
+
+
 class FakeOpenAI:
     """Start with `start()`; `url` is the base URL to give the SDK. Faults queued with
-    `fail(...)` apply to the next requests in order; `always` applies to every request."""
+    `fail(...)` apply to the next requests in order; `always` applies to every request.
+
+    `content`, when set, turns the results the server's rule gives into the text of every
+    answer; `body`, when set, rewrites every whole response body (any JSON value)."""
 
     def __init__(self) -> None:
         self.latency = 0.0
         self.retry_after = "0.05"
         self.timeout_sleep = 1.5
         self.always: str | None = None
+        self.content: Callable[[Results], str] | None = None
+        self.body: Callable[[dict[str, Any]], Any] | None = None
         self.stats = Stats()
         self._faults: list[str] = []
         self._prefixes: set[str] = set()
@@ -96,6 +106,8 @@ class FakeOpenAI:
             self.latency = 0.0
             self.retry_after = "0.05"
             self.always = None
+            self.content = None
+            self.body = None
             self.stats = Stats()
             self._faults = []
             self._prefixes = set()
@@ -193,7 +205,7 @@ class FakeOpenAI:
             results.pop()
         if fault == "duplicate" and results:
             results.append(dict(results[0]))
-        content = json.dumps({"results": results})
+        content = self.content(results) if self.content else json.dumps({"results": results})
         if fault == "malformed":
             content = content[: len(content) // 2]
         prompt = sum(tokens(m["content"]) for m in messages) + tokens(json.dumps(schema))
@@ -209,25 +221,22 @@ class FakeOpenAI:
         message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
         if fault == "refusal":
             message = {"role": "assistant", "content": None, "refusal": "I can't help with that"}
-        return (
-            200,
-            {
-                "id": "chatcmpl-fake",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body.get("model", ""),
-                "choices": [
-                    {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
-                ],
-                "usage": {
-                    "prompt_tokens": prompt,
-                    "completion_tokens": completion,
-                    "total_tokens": prompt + completion,
-                    "prompt_tokens_details": {"cached_tokens": cached},
-                },
+        payload = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", ""),
+            "choices": [
+                {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
+            ],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+                "prompt_tokens_details": {"cached_tokens": cached},
             },
-            {},
-        )
+        }
+        return 200, self.body(payload) if self.body else payload, {}
 
     def _cached(self, system: str, schema: dict[str, Any]) -> int:
         """OpenAI-like prompt caching: a prefix of >= 1024 tokens seen before is cached in

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# More than any call reports; a bigger count is garbage (and would overflow the ledger).
+MAX_REPORTED_TOKENS = 100_000_000
+
 T = TypeVar("T")
 K = TypeVar("K")
 A = TypeVar("A")
@@ -240,6 +243,10 @@ class OpenAIProvider:
             return result
         except MalformedAnswer as exc:
             answers, problems = {}, dict.fromkeys(range(len(batch)), f"invalid answer: {exc}")
+        except Exception as exc:  # a defect of ours in reading an answer must not cost the sync
+            log.exception("%s: the answer could not be read", job.purpose)
+            why = f"invalid answer: unreadable ({type(exc).__name__})"
+            answers, problems = {}, dict.fromkeys(range(len(batch)), why)
         if problems and result.calls:
             last = result.calls[-1]
             outcome: Outcome = "invalid" if not answers else "partial"
@@ -248,7 +255,7 @@ class OpenAIProvider:
         result.failed = {keys[i]: p for i, p in problems.items()}
         return result
 
-    def _send(self, job: _Job[T, K, A], batch: list[T], calls: list[CallRecord]) -> str | None:
+    def _send(self, job: _Job[T, K, A], batch: list[T], calls: list[CallRecord]) -> str:
         """The answer's content; raises _Transient when retries are exhausted."""
         import openai
 
@@ -284,27 +291,12 @@ class OpenAIProvider:
                 self._sleep(wait)
                 continue
             self.breaker.success()
-            usage = response.usage
-            details = usage.prompt_tokens_details if usage else None
+            inp, out, cached = _usage(response)
             record = self._record(
-                job.purpose,
-                len(batch),
-                _ms(start),
-                "ok",
-                "",
-                inp=usage.prompt_tokens if usage else 0,
-                out=usage.completion_tokens if usage else 0,
-                cached=(details.cached_tokens or 0) if details else 0,
+                job.purpose, len(batch), _ms(start), "ok", "", inp=inp, out=out, cached=cached
             )
             calls.append(record)
-            choice = response.choices[0] if response.choices else None
-            if choice is None:
-                raise MalformedAnswer("no choice in the answer")
-            if choice.message.refusal:
-                raise MalformedAnswer("the model refused")
-            if choice.finish_reason == "length":
-                raise MalformedAnswer("answer cut at max tokens")
-            return choice.message.content
+            return _content(response)
 
     def _record(
         self,
@@ -331,6 +323,39 @@ class OpenAIProvider:
             outcome=outcome,
             detail=detail,
         )
+
+
+def _count(value: object) -> int:
+    """A token count as the server reported it when it is a sane one, else 0."""
+    return value if type(value) is int and 0 <= value <= MAX_REPORTED_TOKENS else 0
+
+
+def _usage(response: object) -> tuple[int, int, int]:
+    """(input, output, cached input) tokens of a response, each checked for its type."""
+    usage = getattr(response, "usage", None)
+    details = getattr(usage, "prompt_tokens_details", None)
+    inp = _count(getattr(usage, "prompt_tokens", None))
+    cached = min(inp, _count(getattr(details, "cached_tokens", None)))
+    return inp, _count(getattr(usage, "completion_tokens", None)), cached
+
+
+def _content(response: object) -> str:
+    """The text of a response's first choice; MalformedAnswer when it has none to use.
+
+    The SDK does not validate what it parses, so every part is checked for its type."""
+    choices = getattr(response, "choices", None)
+    choice = choices[0] if isinstance(choices, list) and choices else None
+    message = getattr(choice, "message", None)
+    if message is None:
+        raise MalformedAnswer("no choice in the answer")
+    if getattr(message, "refusal", None):
+        raise MalformedAnswer("the model refused")
+    if getattr(choice, "finish_reason", None) == "length":
+        raise MalformedAnswer("answer cut at max tokens")
+    content = getattr(message, "content", None)
+    if not isinstance(content, str):
+        raise MalformedAnswer("no text in the answer")
+    return content
 
 
 def _ms(start: float) -> int:
