@@ -1,4 +1,8 @@
-"""Header rules that tell automated mail (bounces, auto-replies, lists, bulk) from people."""
+"""Header rules that tell automated mail (bounces, auto-replies, lists, bulk) from people.
+
+Every rule reads every occurrence of the headers it looks at: a repeated header counts as
+automated when any one of its values says so. Rules are linear in the size of the headers,
+and the reasons they give hold printable text only."""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import re
 from collections.abc import Callable
 from email.message import Message
 
-from inboxsync.mail.headers import header_map
 from inboxsync.mail.types import Address, Verdict
 
-_Headers = dict[str, str]
+# Every value of each header, by lower-case name, in order; whitespace runs collapsed.
+_Headers = dict[str, list[str]]
 _Rule = Callable[[_Headers, Message, Address | None], str | None]
 
 _PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply", "auto-reply"})
@@ -29,6 +33,8 @@ _BULK_HEADERS = (
     "feedback-id", "x-ses-outgoing", "x-sg-eid", "x-sg-id", "x-mandrill-user", "x-mc-user",
     "x-pm-message-id", "x-campaign", "x-campaignid",
 )  # fmt: skip
+_MAX_REASON_CHARS = 200
+_REPORT_TYPE = re.compile(r';\s*report-type\s*=\s*"?([^";\s]*)', re.IGNORECASE)
 _BULK_MAILER = re.compile(
     r"mailchimp|mandrill|sendgrid|sendinblue|brevo|mailjet|mailgun|phplist|constant ?contact"
     r"|campaign ?monitor|hubspot|marketo|klaviyo|exacttarget|mailerlite|getresponse|aweber"
@@ -45,8 +51,30 @@ _MAIL_CLIENT = re.compile(
 )
 
 
-def _value(headers: _Headers, name: str) -> str:
-    return " ".join(headers.get(name, "").split())
+def _all_headers(msg: Message) -> _Headers:
+    headers: _Headers = {}
+    for name, value in msg.raw_items():
+        text = value if isinstance(value, str) else str(value)
+        headers.setdefault(name.lower(), []).append(" ".join(text.split()))
+    return headers
+
+
+def _values(headers: _Headers, name: str) -> list[str]:
+    return headers.get(name, [])
+
+
+def _token(value: str) -> str:
+    """The first `;`-separated token of a value, lower-cased (`auto-generated; owner=…`)."""
+    return value.split(";", 1)[0].strip().lower()
+
+
+def printable(text: str, limit: int = _MAX_REASON_CHARS) -> str:
+    """`text` with anything not printable (controls, separators, lone surrogates of raw
+    8-bit bytes) shown as `?`, cut to `limit` characters: safe in a reason and a database."""
+    text = text[:limit]
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else "?" for char in text)
 
 
 def _local_part(from_addr: Address | None) -> str:
@@ -54,23 +82,24 @@ def _local_part(from_addr: Address | None) -> str:
 
 
 def _auto_submitted(headers: _Headers, msg: Message, from_addr: Address | None) -> str | None:
-    value = _value(headers, "auto-submitted")
-    token = value.split(";", 1)[0].strip().lower()
-    if value and token != "no":
-        return f"Auto-Submitted: {token[:40]} (RFC 3834)"
+    for value in _values(headers, "auto-submitted"):
+        token = _token(value)
+        if value and token != "no":
+            return f"Auto-Submitted: {token[:40]} (RFC 3834)"
     return None
 
 
 def _precedence(headers: _Headers, msg: Message, from_addr: Address | None) -> str | None:
     for name in ("precedence", "x-precedence"):
-        value = _value(headers, name).lower().split(";", 1)[0].strip()
-        if value in _PRECEDENCE:
-            return f"{name.title()}: {value}"
+        for value in _values(headers, name):
+            token = _token(value)
+            if token in _PRECEDENCE:
+                return f"{name.title()}: {token}"
     return None
 
 
 def _list_headers(headers: _Headers, msg: Message, from_addr: Address | None) -> str | None:
-    present = [name for name in _LIST_HEADERS if _value(headers, name)]
+    present = [name for name in _LIST_HEADERS if any(_values(headers, name))]
     if present:
         return "mailing-list header " + ", ".join(name.title() for name in present)
     return None
@@ -79,7 +108,11 @@ def _list_headers(headers: _Headers, msg: Message, from_addr: Address | None) ->
 def _auto_response_suppress(
     headers: _Headers, msg: Message, from_addr: Address | None
 ) -> str | None:
-    tokens = set(re.split(r"[\s,;]+", _value(headers, "x-auto-response-suppress").lower()))
+    tokens = {
+        token
+        for value in _values(headers, "x-auto-response-suppress")
+        for token in re.split(r"[\s,;]+", value.lower())
+    }
     hits = sorted(tokens & _SUPPRESS_TOKENS)
     if hits:
         return "X-Auto-Response-Suppress: " + ", ".join(hits)
@@ -88,11 +121,11 @@ def _auto_response_suppress(
 
 def _autoreply_header(headers: _Headers, msg: Message, from_addr: Address | None) -> str | None:
     for name in _AUTOREPLY_HEADERS:
-        if name in headers and _value(headers, name).lower() not in _FALSE_VALUES:
+        if any(value.lower() not in _FALSE_VALUES for value in _values(headers, name)):
             return f"{name.title()} header present"
-    if _value(headers, "x-autogenerated").lower() == "reply":
+    if any(value.lower() == "reply" for value in _values(headers, "x-autogenerated")):
         return "X-Autogenerated: reply"
-    if _value(headers, "x-apple-action").lower() == "vacation":
+    if any(value.lower() == "vacation" for value in _values(headers, "x-apple-action")):
         return "X-Apple-Action: vacation (iCloud automatic reply)"
     return None
 
@@ -111,22 +144,28 @@ def _exchange_rules_loop(headers: _Headers, msg: Message, from_addr: Address | N
     return None
 
 
+def _is_null_path(value: str) -> bool:
+    return "".join(value.split()) == "<>"
+
+
 def _null_return_path(headers: _Headers, msg: Message, from_addr: Address | None) -> str | None:
-    if "return-path" in headers and "".join(headers["return-path"].split()) == "<>":
+    if any(_is_null_path(value) for value in _values(headers, "return-path")):
         return "Return-Path: <> (null sender, RFC 5321 bounce)"
     return None
 
 
 def _delivery_report(headers: _Headers, msg: Message, from_addr: Address | None) -> str | None:
-    if msg.get_content_type() == "multipart/report":
-        report_type = msg.get_param("report-type")
-        kind = report_type if isinstance(report_type, str) else "unknown"
-        return f"multipart/report; report-type={kind.lower()[:40]} (RFC 6522 report)"
+    # Read here rather than with Message.get_param, which is quadratic in `;` inside quotes.
+    for value in _values(headers, "content-type"):
+        if _token(value) == "multipart/report":
+            report_type = _REPORT_TYPE.search(value)
+            kind = (report_type.group(1) if report_type else "") or "unknown"
+            return f"multipart/report; report-type={kind.lower()[:40]} (RFC 6522 report)"
     return None
 
 
 def _failed_recipients(headers: _Headers, msg: Message, from_addr: Address | None) -> str | None:
-    if _value(headers, "x-failed-recipients"):
+    if any(_values(headers, "x-failed-recipients")):
         return "X-Failed-Recipients header present (bounce)"
     return None
 
@@ -137,11 +176,11 @@ def _system_sender(headers: _Headers, msg: Message, from_addr: Address | None) -
         return f"sender is {local}"
     # Bounces often carry a bare `From: MAILER-DAEMON (Mail Delivery System)` with no domain,
     # or the null sender itself.
-    raw_from = headers.get("from", "")
-    if "mailer-daemon" in raw_from.lower():
-        return "sender is mailer-daemon"
-    if "".join(raw_from.split()) == "<>":
-        return "sender is the null address <>"
+    for raw_from in _values(headers, "from"):
+        if "mailer-daemon" in raw_from.lower():
+            return "sender is mailer-daemon"
+        if _is_null_path(raw_from):
+            return "sender is the null address <>"
     return None
 
 
@@ -159,10 +198,10 @@ def _bulk_sender(headers: _Headers, msg: Message, from_addr: Address | None) -> 
     for name in headers:
         if name.startswith("x-mailgun-"):
             return f"bulk-sending service header {name.title()}"
-    mailer = _value(headers, "x-mailer")
-    match = _BULK_MAILER.search(mailer)
-    if match:
-        return f"X-Mailer of a bulk-sending tool ({match.group(0).lower()})"
+    for mailer in _values(headers, "x-mailer"):
+        match = _BULK_MAILER.search(mailer)
+        if match:
+            return f"X-Mailer of a bulk-sending tool ({match.group(0).lower()})"
     return None
 
 
@@ -189,13 +228,13 @@ PERSON_RULES: tuple[str, ...] = ("auto-submitted-no", "reply", "mail-client")
 
 
 def _person_evidence(headers: _Headers) -> Verdict | None:
-    if _value(headers, "auto-submitted").lower() == "no":
+    # Only reached when no rule hit, so every Auto-Submitted value (if any) is `no`.
+    if any(_token(value) == "no" for value in _values(headers, "auto-submitted")):
         return Verdict("person", "auto-submitted-no", "Auto-Submitted: no (sent by a person)")
-    if _value(headers, "in-reply-to"):
+    if any(_values(headers, "in-reply-to")):
         return Verdict("person", "reply", "In-Reply-To present: a reply in a conversation")
     for name in ("x-mailer", "user-agent"):
-        match = _MAIL_CLIENT.search(_value(headers, name))
-        if match:
+        if any(_MAIL_CLIENT.search(value) for value in _values(headers, name)):
             return Verdict("person", "mail-client", f"{name.title()} is a mail client")
     return None
 
@@ -203,15 +242,16 @@ def _person_evidence(headers: _Headers) -> Verdict | None:
 def classify_headers(msg: Message, from_addr: Address | None) -> Verdict:
     """Decide from headers alone whether a message is a notification, a person's, or unknown.
 
-    The first rule of `RULES` that matches makes it a `notification` (rule name and reason
-    recorded); otherwise a reply, a known mail client or `Auto-Submitted: no` makes it a
-    `person`; anything else is `unknown`, left for the AI step.
+    The first rule of `RULES` that matches any occurrence of its headers makes it a
+    `notification` (rule name and printable reason recorded); otherwise a reply, a known
+    mail client or `Auto-Submitted: no` makes it a `person`; anything else is `unknown`,
+    left for the AI step.
     """
-    headers = header_map(msg)
+    headers = _all_headers(msg)
     for name, rule in _RULES:
         reason = rule(headers, msg, from_addr)
         if reason is not None:
-            return Verdict("notification", name, reason)
+            return Verdict("notification", name, printable(reason))
     person = _person_evidence(headers)
     if person is not None:
         return person
