@@ -8,7 +8,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 
 from inboxsync.errors import MessageParseError
-from inboxsync.mail.addresses import parse_addresses
+from inboxsync.mail.addresses import parse_addresses, reply_address
 from inboxsync.mail.body import extract_body
 from inboxsync.mail.charset import decode_header_value
 from inboxsync.mail.dates import message_date
@@ -70,4 +70,5 @@ def _build(msg: Message, raw: bytes, received_at: datetime | None) -> ParsedMess
         html=body.html,
         attachments=body.attachments,
         defects=tuple({**msg_defects, **dict.fromkeys(body.defects)}),
+        reply_address=reply_address(all_values(msg, "from")),
     )
