@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import email.policy
 
+import pytest
+
 from inboxsync.outbound.message import (
     AutoReply,
     build_message,
@@ -57,3 +59,37 @@ def test_references_keep_the_root_and_end_with_the_parent() -> None:
     assert refs[0] == "m0@x" and refs[-1] == "p@x" and len(refs) == 20
     assert thread_references((), None) == ()
     assert thread_references(("p@x",), "p@x") == ("p@x",)
+
+
+def test_ids_that_cannot_stand_in_a_header_are_left_out() -> None:
+    bad = ("a b@x.example", "a<b@x.example", "a>b@x.example", "café@x.example",
+           "a\u2028b@x.example", "a\r\nBcc: v@evil.example", "x" * 600 + "@x.example",
+           "")  # fmt: skip
+    raw = build_message(reply(in_reply_to=bad[0], references=(*bad, "ok@x.example"))).as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["In-Reply-To"] is None
+    assert parsed["References"] == "<ok@x.example>"
+    assert b"evil" not in raw
+
+
+@pytest.mark.parametrize("to", ["a@b.example\r\nBcc: v@evil.example", "a@b.example, v@e.example"])
+def test_a_recipient_that_is_not_one_addr_spec_is_refused(to: str) -> None:
+    with pytest.raises(ValueError):
+        build_message(reply(to_address=to))
+
+
+def test_the_to_header_is_built_from_the_whole_addr_spec() -> None:
+    # Split at the first `@`, `"x@y"@client.example` used to give a malformed To.
+    raw = build_message(reply(to_address='"x@y"@client.example')).as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["To"].addresses[0].addr_spec == '"x@y"@client.example'
+
+
+def test_every_header_from_message_values_is_one_line() -> None:
+    hostile = "Re: a\r\nBcc: v@evil.example\u2028x\u2029y\x85z\x00\x1b\udcff"
+    raw = build_message(reply(subject=hostile, from_name=hostile)).as_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    names = [line.split(b":", 1)[0] for line in head.split(b"\r\n") if line[:1] not in b" \t"]
+    assert b"Bcc" not in names
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == "Re: a Bcc: v@evil.example x y z"

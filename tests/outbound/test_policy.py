@@ -23,7 +23,8 @@ OK = ReplyCase(
     trigger_rule="",
     trigger_reason="",
     trigger_subject="My printer is broken",
-    received_at=NOW - timedelta(minutes=5),
+    sent_at=NOW - timedelta(minutes=5),
+    arrived_at=None,
     mailbox_first_synced_at=NOW - timedelta(days=3),
     own_addresses=frozenset({"support@acme.example"}),
     now=NOW,
@@ -48,7 +49,7 @@ def test_only_a_filed_conversation_gets_a_reply(status: str) -> None:
 
 def test_outgoing_or_senderless_messages_have_no_recipient() -> None:
     assert policy.has_recipient(replace(OK, trigger_direction="out"))
-    assert policy.has_recipient(replace(OK, recipient=""))
+    assert policy.has_recipient(replace(OK, recipient="")) == "no valid recipient"
 
 
 def test_never_to_the_company_own_addresses() -> None:
@@ -116,14 +117,67 @@ def test_never_to_a_notification_whatever_found_it() -> None:
 
 
 def test_mail_received_before_the_first_sync_is_history() -> None:
-    case = replace(OK, mailbox_first_synced_at=OK.received_at + timedelta(seconds=1))
+    case = replace(OK, mailbox_first_synced_at=OK.sent_at + timedelta(seconds=1))
     assert policy.not_history(case)
 
 
 def test_mail_older_than_the_max_age_is_history() -> None:
-    case = replace(OK, received_at=NOW - timedelta(days=8), mailbox_first_synced_at=None)
+    case = replace(OK, sent_at=NOW - timedelta(days=8), mailbox_first_synced_at=None)
     assert policy.not_history(case)
-    assert policy.not_history(replace(case, received_at=NOW - timedelta(days=6))) is None
+    assert policy.not_history(replace(case, sent_at=NOW - timedelta(days=6))) is None
+
+
+FIRST_SYNC = NOW - timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    "sent_at",
+    [
+        FIRST_SYNC - timedelta(seconds=5),  # case 14 of issue 8: a sender clock a little slow
+        FIRST_SYNC - timedelta(hours=6),
+        NOW - timedelta(days=30),
+        NOW + timedelta(hours=3),  # a sender clock in the future
+        NOW + timedelta(days=400),
+    ],
+)
+def test_mail_that_arrived_after_the_first_sync_is_not_history_whatever_its_date(
+    sent_at: datetime,
+) -> None:
+    case = replace(
+        OK,
+        sent_at=sent_at,
+        arrived_at=NOW - timedelta(minutes=1),
+        mailbox_first_synced_at=FIRST_SYNC,
+    )
+    assert policy.not_history(case) is None
+
+
+@pytest.mark.parametrize(
+    "sent_at", [NOW, NOW + timedelta(hours=3), FIRST_SYNC + timedelta(seconds=5)]
+)
+def test_mail_that_arrived_before_the_first_sync_is_history_whatever_its_date(
+    sent_at: datetime,
+) -> None:
+    case = replace(
+        OK,
+        sent_at=sent_at,
+        arrived_at=FIRST_SYNC - timedelta(seconds=1),
+        mailbox_first_synced_at=FIRST_SYNC,
+    )
+    assert policy.not_history(case) == "received before the mailbox's first sync (history)"
+
+
+def test_mail_that_arrived_too_long_ago_is_history_whatever_its_date() -> None:
+    case = replace(
+        OK, sent_at=NOW, arrived_at=NOW - timedelta(days=8), mailbox_first_synced_at=None
+    )
+    assert policy.not_history(case) == "older than 7 days, 0:00:00 (history)"
+
+
+def test_a_file_import_keeps_the_age_rule_on_its_date() -> None:
+    case = replace(OK, arrived_at=None, mailbox_first_synced_at=None)
+    assert policy.not_history(replace(case, sent_at=NOW - timedelta(days=8)))
+    assert policy.not_history(replace(case, sent_at=NOW + timedelta(hours=3))) is None
 
 
 def test_first_refusing_rule_gives_the_reason() -> None:

@@ -28,6 +28,7 @@ from inboxsync.db.models import (
 )
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.errors import ConfigError
+from inboxsync.mail.addresses import reply_address
 from inboxsync.outbound import outbox
 from inboxsync.outbound.message import (
     AutoReply,
@@ -36,7 +37,13 @@ from inboxsync.outbound.message import (
     message_id_domain,
     thread_references,
 )
-from inboxsync.outbound.policy import ReplyCase, folder_has_auto_reply, is_filed, refusal
+from inboxsync.outbound.policy import (
+    NO_VALID_RECIPIENT,
+    ReplyCase,
+    folder_has_auto_reply,
+    is_filed,
+    refusal,
+)
 from inboxsync.outbound.settings_store import load_company_smtp
 from inboxsync.outbound.smtp import DeliveryUnknown, SmtpError, SmtpSession, SmtpSettings
 from inboxsync.outbound.templates import TemplateValues, render, render_subject
@@ -167,6 +174,11 @@ def _deliver(
     lease: timedelta,
 ) -> Outcome:
     assert loaded.smtp is not None
+    if reply_address([claim.recipient]) != claim.recipient:
+        # A row claimed before recipients were validated strictly: never sent.
+        with sessions.begin() as session:
+            outbox.mark_failed(session, claim, NO_VALID_RECIPIENT)
+        return Outcome("failed", NO_VALID_RECIPIENT)
     reply = AutoReply(
         from_address=loaded.from_address,
         from_name=loaded.company_name,
@@ -293,7 +305,8 @@ def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded
     )
     smtp = load_company_smtp(session, conversation.company_id)
     from_address = (smtp.from_address if smtp and smtp.from_address else "") or min(own, default="")
-    recipient = (trigger.from_email if trigger else "").strip().lower()
+    # Only the sender address parsed strictly from the trigger's From header, never any other.
+    recipient = (trigger.reply_address if trigger else None) or ""
     case = ReplyCase(
         conversation_status=conversation.status,
         conversation_is_notification=conversation.is_notification,
@@ -307,7 +320,8 @@ def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded
         trigger_rule=trigger.notification_rule if trigger else "",
         trigger_reason=trigger.notification_reason if trigger else "",
         trigger_subject=trigger.subject if trigger else conversation.subject,
-        received_at=trigger.date if trigger else conversation.started_at,
+        sent_at=trigger.date if trigger else conversation.started_at,
+        arrived_at=trigger.arrived_at if trigger else None,
         mailbox_first_synced_at=first_sync,
         own_addresses=own | ({from_address} if from_address else frozenset()),
         now=utcnow(),

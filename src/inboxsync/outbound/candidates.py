@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from inboxsync.db.models import Conversation, Folder, utcnow
+from inboxsync.db.models import Conversation, Folder, InboxMessage, utcnow
 from inboxsync.db.outbox_models import OutboxEntry
 
 
@@ -20,8 +20,16 @@ def auto_reply_candidates(
     limit: int = 10_000,
 ) -> list[int]:
     """Conversations filed in a folder with an auto-reply and no outbox row yet, recent enough
-    to pass the history rule; the policy still decides each one."""
+    (by their Date or by when the mailbox received them) to pass the history rule; the policy
+    still decides each one."""
     has_row = exists().where(OutboxEntry.conversation_id == Conversation.id)
+    cutoff = utcnow() - max_age
+    # When the mailbox received the conversation's first message (None for file imports).
+    first_arrival = (
+        select(func.min(InboxMessage.arrived_at))
+        .where(InboxMessage.conversation_id == Conversation.id, InboxMessage.direction == "in")
+        .scalar_subquery()
+    )
     query = (
         select(Conversation.id)
         .join(Folder, Folder.id == Conversation.folder_id)
@@ -30,8 +38,9 @@ def auto_reply_candidates(
             Conversation.status == "classified",
             Folder.auto_reply_enabled.is_(True),
             # A thread that started before the history age is history (a new reply in an old
-            # thread gets no auto-reply either: its first incoming message is old).
-            Conversation.started_at >= utcnow() - max_age,
+            # thread gets no auto-reply either: its first incoming message is old). Started
+            # goes by the Date headers; a recent arrival counts too, whatever they say.
+            or_(Conversation.started_at >= cutoff, first_arrival >= cutoff),
             ~has_row,
         )
         .order_by(Conversation.id)

@@ -14,6 +14,8 @@ from inboxsync.outbound.templates import one_line
 
 # A References header keeps the thread's root and its nearest parents (RFC 5322 §3.6.4).
 MAX_REFERENCES = 20
+MAX_ID_CHARS = 500
+_NOT_IN_ID = frozenset(" <>")
 
 AUTO_REPLY_HEADERS = {
     # RFC 3834 §5: an automatic response to a message.
@@ -60,20 +62,37 @@ def thread_references(parent_references: tuple[str, ...], parent_id: str | None)
     return tuple(refs)
 
 
+def header_id(message_id: str | None) -> str | None:
+    """`<message_id>` when it can stand in a header as one msg-id (printable ASCII, no
+    blank, no bracket), else None."""
+    if not message_id or len(message_id) > MAX_ID_CHARS or not message_id.isascii():
+        return None
+    if not message_id.isprintable() or _NOT_IN_ID.intersection(message_id):
+        return None
+    return f"<{message_id}>"
+
+
 def build_message(reply: AutoReply, date: datetime | None = None) -> EmailMessage:
-    """The auto-reply as a text/plain UTF-8 message with threading and RFC 3834 headers."""
+    """The auto-reply as a text/plain UTF-8 message with threading and RFC 3834 headers.
+
+    The To address is parsed as one addr-spec (ValueError when it is not one); every other
+    header value that came from a message is on one line or left out."""
     msg = EmailMessage(policy=SMTP)
     local, _, domain = reply.from_address.partition("@")
     msg["From"] = Address(one_line(reply.from_name), local, domain)
-    to_local, _, to_domain = reply.to_address.partition("@")
-    msg["To"] = Address("", to_local, to_domain)
+    to = Address(addr_spec=reply.to_address)
+    if to.addr_spec != reply.to_address:
+        raise ValueError("the recipient is not one plain address")
+    msg["To"] = to
     msg["Subject"] = one_line(reply.subject)
     msg["Date"] = format_datetime(date or datetime.now(UTC))
     msg["Message-ID"] = f"<{reply.message_id}>"
-    if reply.in_reply_to:
-        msg["In-Reply-To"] = f"<{reply.in_reply_to}>"
-    if reply.references:
-        msg["References"] = " ".join(f"<{r}>" for r in reply.references)
+    in_reply_to = header_id(reply.in_reply_to)
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+    references = [ref for ref in map(header_id, reply.references) if ref]
+    if references:
+        msg["References"] = " ".join(references)
     for name, value in AUTO_REPLY_HEADERS.items():
         msg[name] = value
     msg.set_content(reply.body, charset="utf-8")

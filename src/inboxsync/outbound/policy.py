@@ -27,6 +27,7 @@ BULK_RULES = frozenset({"bulk-sender"})
 BOUNCE_RULES = frozenset(
     {"null-return-path", "delivery-report", "failed-recipients", "system-sender"}
 )
+NO_VALID_RECIPIENT = "no valid recipient"
 _SYSTEM_LOCAL_PART = re.compile(r"^(mailer-?daemon|postmaster|abuse|root)$")
 _NOREPLY_LOCAL_PART = re.compile(
     r"no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre|^bounces?(?:$|[-+_.=])"
@@ -52,13 +53,17 @@ class ReplyCase:
     conversation_is_notification: bool
     folder_id: int | None
     folder_auto_reply: bool
+    # The trigger's strictly validated sender address ("" when it has none).
     recipient: str
     trigger_direction: str
     trigger_is_notification: bool
     trigger_rule: str
     trigger_reason: str
     trigger_subject: str
-    received_at: datetime
+    # The trigger's Date (the sender's clock), and when its mailbox received it (the IMAP
+    # INTERNALDATE; None for file imports).
+    sent_at: datetime
+    arrived_at: datetime | None
     mailbox_first_synced_at: datetime | None
     own_addresses: frozenset[str]
     now: datetime
@@ -81,9 +86,11 @@ def is_filed(case: ReplyCase) -> str | None:
 
 
 def has_recipient(case: ReplyCase) -> str | None:
-    """There must be someone to answer: an incoming message with a sender address."""
-    if case.trigger_direction != "in" or "@" not in case.recipient:
-        return "no incoming message with a sender address"
+    """There must be someone to answer: an incoming message with one valid sender address."""
+    if case.trigger_direction != "in":
+        return "no incoming message"
+    if "@" not in case.recipient:
+        return NO_VALID_RECIPIENT
     return None
 
 
@@ -150,11 +157,14 @@ def not_notification(case: ReplyCase) -> str | None:
 
 
 def not_history(case: ReplyCase) -> str | None:
-    """Never to mail imported from history: older than the mailbox's first sync, or too old."""
+    """Never to mail imported from history: received before the mailbox's first sync, or
+    too old. Decided by when the mailbox received it; by its Date only when no server said
+    (a file import), since the sender's clock may be off by any amount."""
+    received = case.arrived_at if case.arrived_at is not None else case.sent_at
     first = case.mailbox_first_synced_at
-    if first is not None and case.received_at < first:
+    if first is not None and received < first:
         return "received before the mailbox's first sync (history)"
-    if case.now - case.received_at > case.max_age:
+    if case.now - received > case.max_age:
         return f"older than {case.max_age} (history)"
     return None
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 PLACEHOLDERS = ("client_name", "subject", "company_name")
 _PLACEHOLDER = re.compile(r"\{(client_name|subject|company_name)\}")
-_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+# Every control character (line breaks of every kind among them), the line and paragraph
+# separators, and lone surrogates, which no header can carry.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
 # A subject line longer than this is cut: RFC 5322 lines stop at 998 characters.
 MAX_SUBJECT_CHARS = 250
 
@@ -37,8 +39,9 @@ def render(template: str, values: TemplateValues) -> str:
 
 
 def one_line(text: str, limit: int = MAX_SUBJECT_CHARS) -> str:
-    """`text` folded onto one line (no header injection), whitespace collapsed, at most `limit`."""
-    flat = " ".join(_LINE_BREAKS.sub(" ", text).split())
+    """`text` on one line with no control or separator character (no header injection),
+    whitespace collapsed, at most `limit` characters."""
+    flat = " ".join(_UNSAFE.sub(" ", text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
