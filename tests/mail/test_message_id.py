@@ -139,3 +139,32 @@ def test_canonical_body_undoes_mbox_from_quoting() -> None:
 
 def test_synthetic_key_accepts_raw_8bit_headers() -> None:
     assert synthetic_key("caf\udce9 <a@x.com>", None, "\ud800", None, b"").startswith("sha256:")
+
+
+def test_synthetic_key_of_an_ordinary_message_is_pinned() -> None:
+    # Stored keys of messages without a Message-ID are this digest: it must never change.
+    body = b"Hello Bob,  \r\n\r\nthe invoice is attached.\t\r\n>From the team\r\n\r\n"
+    key = synthetic_key(
+        "Alice <alice@client.example>",
+        "Mon, 2 Mar 2026 10:00:00 +0000",
+        "Invoice  March",
+        "support@acme.example",
+        body,
+    )
+    assert key == "sha256:8720557d7cf405efb7e50c56049eab050e7ed8aaa93a394a49d02d1bf25efca0"
+
+
+def _canonical_by_lines(body: bytes) -> bytes:
+    """canonical_body's definition, line by line."""
+    lines = []
+    for line in body.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"):
+        line = line.rstrip(b" \t")
+        unquoted = line.lstrip(b">")
+        lines.append(unquoted if unquoted != line and unquoted.startswith(b"From ") else line)
+    return b"\n".join(lines).strip(b"\n")
+
+
+@given(st.lists(st.sampled_from([b" ", b"\t", b"\r", b"\n", b">", b"From ", b"x"]), max_size=40))
+def test_canonical_body_strips_blanks_and_quoting_line_by_line(pieces: list[bytes]) -> None:
+    body = b"".join(pieces)
+    assert canonical_body(body) == _canonical_by_lines(body)

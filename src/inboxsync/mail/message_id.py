@@ -16,7 +16,9 @@ _BARE_TOKEN = re.compile(r"[^\s<>,;]+")
 _WHITESPACE = re.compile(r"\s+")
 _FORBIDDEN = frozenset("<>()")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-_TRAILING_SPACE = re.compile(rb"[ \t]+$", re.MULTILINE)
+# The lookbehind starts a match only where a run of blanks starts: without it, every blank of
+# a long run followed by text was tried again to the run's end (quadratic; 34 s for 60 KB).
+_TRAILING_SPACE = re.compile(rb"(?<![ \t])[ \t]+$", re.MULTILINE)
 _MBOX_QUOTED_FROM = re.compile(rb"^>+(?=From )", re.MULTILINE)
 
 
