@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inboxsync.mail.html import html_to_text
+from inboxsync.mail.html import _read_text, html_to_text
 
 
 def test_scripts_styles_and_head_are_dropped() -> None:
@@ -75,3 +75,35 @@ TAG_SOUP = ["<p>", "</p>", "<br>", "<li>", "<!--", "-->", "<![", "]]>", "<!DOCTY
 @given(st.lists(st.sampled_from(TAG_SOUP)))
 def test_tag_soup_never_raises(parts: list[str]) -> None:
     html_to_text("".join(parts))
+
+
+# Markup of every kind, unterminated constructs included (a lone `<a `, `</a`, `<?x`, quotes);
+# comments and marked sections come whole: an unterminated one is read differently on purpose.
+_MARKUP = [
+    "<a ", "<a>", "</a", "</a>", "-->", "]]>", "]>", "<?x", ">", "<p>", "</p>", "<br>",
+    "<script>", "</script>", "<style>", "text", " ", "\n", "\r\n", "&amp;", "&", "&lt", "<",
+    "'", '"', "=", "x=", "/", "<!x", "<!doctype", "<li>", "<ol>", "<b c='d'>", "<pre>",
+    "<!-- c -->", "<![CDATA[x]]>", "<![if x]>", "<![endif]>",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_MARKUP), max_size=14))
+def test_text_is_what_the_stdlib_parser_reads_from_the_same_markup(pieces: list[str]) -> None:
+    markup = "".join(pieces)
+    assert html_to_text(markup) == _read_text(markup)
+
+
+def test_unclosed_tags_after_the_last_bracket_are_text() -> None:
+    assert html_to_text("<p>Hello</p>a <b and <i c='d") == "Hello\n\na <b and <i c='d"
+
+
+def test_an_unterminated_comment_hides_nothing() -> None:
+    assert html_to_text("<p>one<!-- two <b>three</b>") == "one<!-- two three"
+
+
+def test_office_conditional_sections_stay_invisible() -> None:
+    assert html_to_text("<p><![if !supportLists]>1.<![endif]> Item</p>") == "1. Item"
+
+
+def test_an_unterminated_cdata_section_is_text() -> None:
+    assert html_to_text("<p>a<![CDATA[b>c</p>") == "a<![CDATA[b>c"
