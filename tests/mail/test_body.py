@@ -263,3 +263,21 @@ def test_embedded_broken_multipart_with_8bit_bytes_is_still_an_attachment() -> N
     assert [a.content_type for a in message.attachments] == ["message/rfc822"]
     assert b"\xe4\xb8" in message.attachments[0].data
     assert not any(d.startswith("UnreadablePart") for d in message.defects)
+
+
+def test_parameters_of_an_overlong_content_type_are_read_from_its_start() -> None:
+    junk = b'; a="b;c"' * 5_000
+    raw = HEAD.encode() + b"Content-Type: text/plain; charset=koi8-r" + junk + b"\n\n\xf0\xd2\xc9"
+    assert parse_message(raw).text == "\u041f\u0440\u0438"
+
+
+def test_filename_of_an_overlong_disposition_is_read_from_its_start() -> None:
+    junk = "; x=y" * 5_000
+    message = _parse(
+        _multipart(
+            "mixed",
+            "Content-Type: application/pdf\n"
+            f'Content-Disposition: attachment; filename="a.pdf"{junk}\n\nAAAA',
+        )
+    )
+    assert [a.filename for a in message.attachments] == ["a.pdf"]
