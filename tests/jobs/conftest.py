@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pytest
 import redis
+from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
+from inboxsync.config import Settings
 from inboxsync.db import mailboxes
+from inboxsync.jobs import close_queues
 from tests.ai.fake_openai import FakeOpenAI
 from tests.imap.dovecot import DOVECOT, DovecotServer, ImapUser
 from tests.outbound.smtp_server import SmtpServer
@@ -41,6 +44,23 @@ def fake_ai() -> Iterator[FakeOpenAI]:
 def ai(fake_ai: FakeOpenAI) -> FakeOpenAI:
     fake_ai.reset()
     return fake_ai
+
+
+@pytest.fixture
+def sync_settings(
+    db_url: str, ai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    """Settings of an inline `sync_mailbox` run: the test AI, the jobs tests' IMAP password."""
+    monkeypatch.setenv(IMAP_PASSWORD_ENV, IMAP_PASSWORD)
+    yield Settings(
+        db=db_url,
+        ai_provider="openai",
+        openai_api_key=SecretStr("sk-test"),
+        openai_base_url=ai.url,
+        imap_retries=1,
+        imap_timeout_seconds=10,
+    )
+    close_queues()
 
 
 @pytest.fixture(scope="session")

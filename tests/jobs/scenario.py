@@ -3,17 +3,29 @@
 
 from __future__ import annotations
 
-from tests.outbound.helpers import recent
+from datetime import datetime
+
+from tests.factories import make_message
+from tests.outbound.helpers import now, recent
 
 
-def people(n: int, *, tag: str = "p", topic: str = "support") -> dict[str, bytes]:
-    """`n` messages from `n` different people; the test AI files each by `topic`."""
+def crlf(raw: bytes) -> bytes:
+    """`raw` with CRLF line endings, as an IMAP APPEND wants them."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def people(
+    n: int, *, tag: str = "p", topic: str = "support", date: datetime | None = None
+) -> dict[str, bytes]:
+    """`n` messages from `n` different people, dated now or `date`; the test AI files each
+    by `topic`."""
     return {
-        f"{tag}{i}.eml": recent(
-            f"<{tag}{i}@client.example>",
+        f"{tag}{i}.eml": make_message(
+            msgid=f"<{tag}{i}@client.example>",
             sender=f"Person {i} <{tag}{i}@client{i}.example>",
             subject=f"{topic} request {tag}{i}",
             body=f"Hello, I need help with my {topic} question number {i}.",
+            date=date or now(),
         )
         for i in range(n)
     }

@@ -29,7 +29,7 @@ from tests.ai.fake_openai import FakeOpenAI
 from tests.conftest import _pg_admin, _pg_url
 from tests.imap.dovecot import DovecotServer
 from tests.jobs.conftest import REDIS_URL, Worker, add_imap_mailbox, job_env
-from tests.jobs.scenario import loop_cases, people
+from tests.jobs.scenario import crlf, loop_cases, people
 from tests.outbound.helpers import ingest_raw, setup_company
 from tests.outbound.smtp_server import SmtpServer
 
@@ -107,10 +107,6 @@ def celery_env(
 def ai_server(fake_ai: FakeOpenAI) -> FakeOpenAI:
     fake_ai.reset()
     return fake_ai
-
-
-def crlf(raw: bytes) -> bytes:
-    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:

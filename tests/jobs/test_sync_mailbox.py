@@ -4,48 +4,26 @@ where the mail of the first sync is history and gets no auto-reply."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db import mailboxes
 from inboxsync.db.models import Conversation, Mailbox
-from inboxsync.jobs import close_queues, get_queue
+from inboxsync.jobs import get_queue
 from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
-from tests.ai.fake_openai import FakeOpenAI
 from tests.imap.dovecot import DovecotServer
-from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox
-from tests.jobs.scenario import people
+from tests.jobs.conftest import IMAP_PASSWORD_ENV, add_imap_mailbox
+from tests.jobs.scenario import crlf, people
 from tests.outbound.helpers import outbox_rows, setup_company
 from tests.outbound.smtp_server import SmtpServer
 
 
-def crlf(raw: bytes) -> bytes:
-    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-
-@pytest.fixture
-def settings(db_url: str, ai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv(IMAP_PASSWORD_ENV, IMAP_PASSWORD)
-    yield Settings(
-        db=db_url,
-        ai_provider="openai",
-        openai_api_key=SecretStr("sk-test"),
-        openai_base_url=ai.url,
-        imap_retries=1,
-        imap_timeout_seconds=10,
-    )
-    close_queues()
-
-
 def test_first_sync_is_history_later_mail_is_answered_once(
     sessions: sessionmaker[Session],
-    settings: Settings,
+    sync_settings: Settings,
     smtp: SmtpServer,
     dovecot: DovecotServer,
 ) -> None:
@@ -53,7 +31,7 @@ def test_first_sync_is_history_later_mail_is_answered_once(
     _, user = add_imap_mailbox(sessions, dovecot, company_id)
     dovecot.append(user, [crlf(raw) for raw in people(2, tag="old").values()])
 
-    first = schedule_round(sessions, settings)
+    first = schedule_round(sessions, sync_settings)
     assert first.mailboxes == 1
     with sessions() as session:
         first_sync = session.scalar(select(Mailbox.first_synced_at))
@@ -67,8 +45,8 @@ def test_first_sync_is_history_later_mail_is_answered_once(
 
     time.sleep(1.1)  # Date headers have whole seconds
     dovecot.append(user, [crlf(raw) for raw in people(2, tag="new").values()])
-    schedule_round(sessions, settings)
-    schedule_round(sessions, settings)  # a second round finds nothing more to do
+    schedule_round(sessions, sync_settings)
+    schedule_round(sessions, sync_settings)  # a second round finds nothing more to do
     assert sorted(r.rcpt_tos[0] for r in smtp.received) == [
         "new0@client0.example",
         "new1@client1.example",
@@ -79,7 +57,7 @@ def test_first_sync_is_history_later_mail_is_answered_once(
 
 def test_a_refused_password_fails_the_job_without_retries(
     sessions: sessionmaker[Session],
-    settings: Settings,
+    sync_settings: Settings,
     smtp: SmtpServer,
     dovecot: DovecotServer,
 ) -> None:
@@ -90,7 +68,7 @@ def test_a_refused_password_fails_the_job_without_retries(
             session, company_id, host="127.0.0.1", port=dovecot.port, tls="none",
             username=user.name, secret_kind="password", secret_ref=f"env:{IMAP_PASSWORD_ENV}",
         )  # fmt: skip
-    settings = settings.model_copy(update={"jobs_max_retries": 5, "jobs_backoff_seconds": 5.0})
+    settings = sync_settings.model_copy(update={"jobs_max_retries": 5, "jobs_backoff_seconds": 5.0})
     schedule_round(sessions, settings)
     queue = get_queue(settings, sessions)
     assert isinstance(queue, InlineQueue)
