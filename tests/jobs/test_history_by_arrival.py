@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db.models import Conversation, Folder, InboxMessage, Mailbox
+from inboxsync.db.models import Conversation, Folder, InboxMessage, Mailbox, SyncRun
 from inboxsync.jobs.schedule import schedule_round
 from inboxsync.outbound import set_folder_auto_reply
 from tests.imap.dovecot import DovecotServer, ImapUser
@@ -106,3 +106,17 @@ def test_mail_that_arrived_before_the_first_sync_stays_history_whatever_its_date
         "ahead0@client0.example": history,
         "late0@client0.example": ("sent", ""),
     }
+
+
+def test_the_first_sync_is_stamped_when_it_starts_so_mail_arriving_during_it_is_new(
+    sessions: sessionmaker[Session],
+    sync_settings: Settings,
+    smtp: SmtpServer,
+    dovecot: DovecotServer,
+) -> None:
+    _synced_empty(sessions, sync_settings, smtp, dovecot)
+    with sessions() as session:
+        first_sync = session.scalar(select(Mailbox.first_synced_at))
+        folder_runs = session.scalars(select(SyncRun.started_at)).all()
+    assert first_sync is not None and folder_runs
+    assert first_sync <= min(folder_runs)

@@ -180,12 +180,13 @@ def save_cursor(
     )
 
 
-def mark_synced(session: Session, mailbox_id: int) -> None:
-    """Record the end of a mailbox's first complete sync (kept once set)."""
+def mark_synced(session: Session, mailbox_id: int, started_at: datetime) -> None:
+    """Record when a mailbox's first complete sync started (kept once set): mail that arrived
+    before it is history, mail that arrived during or after it is new."""
     session.execute(
         update(Mailbox)
         .where(Mailbox.id == mailbox_id, Mailbox.first_synced_at.is_(None))
-        .values(first_synced_at=utcnow())
+        .values(first_synced_at=started_at)
     )
 
 

@@ -31,6 +31,7 @@ from inboxsync.config import Settings
 from inboxsync.db import mailboxes
 from inboxsync.db.counters import counting
 from inboxsync.db.mailboxes import MailboxInfo
+from inboxsync.db.models import utcnow
 from inboxsync.errors import InboxsyncError, MailboxBusyError, SourceError
 from inboxsync.pipeline.detect import NotificationDetector
 from inboxsync.pipeline.report import SyncReport
@@ -230,6 +231,7 @@ def _sync_into(
     secret = resolve(box.secret_ref)
     endpoint = endpoint_of(box, settings)
     done: set[int] = set()
+    started_at = utcnow()
     with MailboxLease(sessions, box.id, settings.lease_seconds) as lease:
         retrying = Retrying(
             stop=stop_after_attempt(settings.imap_retries + 1),
@@ -244,7 +246,7 @@ def _sync_into(
                          should_stop)  # fmt: skip
         if len(done) == len(box.folders) and not report.errors:
             with sessions.begin() as session:
-                mailboxes.mark_synced(session, box.id)
+                mailboxes.mark_synced(session, box.id, started_at)
 
 
 def _attempt(
