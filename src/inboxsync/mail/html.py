@@ -42,6 +42,10 @@ class _TextExtractor(HTMLParser):
         self.pending_breaks = 0
         self.trailing_breaks = 0
 
+    def updatepos(self, i: int, j: int) -> int:
+        # Positions (getpos) are never read: not counting lines saves a tenth of the time.
+        return j
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED:
             self.skipping[tag] = self.skipping.get(tag, 0) + 1
