@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # Messages handed to a worker at a time, and at most this many bytes of them: enough to keep
 # it busy between two hand-overs, few enough to balance the end of a batch.
-CHUNK = 32
+CHUNK = 64
 CHUNK_BYTES = 2 * 1024 * 1024
 _PR_SET_PDEATHSIG = 1
 _AT, _SINCE = 0, 1
