@@ -51,6 +51,13 @@ def _with_content_type(params: bytes) -> bytes:
     return HEAD + b"Content-Type: text/plain; charset=utf-8" + params + b"\r\n\r\nbody\r\n"
 
 
+def _multipart_with_params(params: bytes) -> bytes:
+    return (
+        HEAD + b"Content-Type: multipart/mixed; boundary=b" + params + b"\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--\r\n"
+    )
+
+
 def _with_filename_continuations(n: int) -> bytes:
     params = b"".join(b"; filename*%d*=utf-8''%%41" % i for i in range(n))
     return (
@@ -77,6 +84,13 @@ CASES = [
     # email.message copied the rest of the header for every parameter.
     pytest.param(
         lambda n: _with_content_type(b'; a="b;c"' * n), parse_message, 4_000, id="parameters"
+    ),
+    # …and the MIME parser once read a multipart boundary the same way, before our code ran.
+    pytest.param(
+        lambda n: _multipart_with_params(b'; a="b;c"' * n),
+        parse_message,
+        12_000,
+        id="multipart-parameters",
     ),
     pytest.param(_with_filename_continuations, parse_message, 5_000, id="filename-continuations"),
     # Each reply prefix, tag or (fwd) removed copied the rest of the subject.

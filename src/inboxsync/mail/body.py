@@ -19,11 +19,6 @@ MAX_PARTS = 1_000
 MAX_DEPTH = 40
 MAX_ATTACHMENTS = 250
 MAX_CONTENT_ID_LENGTH = 250
-# email.message reads parameters (charset, filename) by copying the rest of the header at
-# every `;`: quadratic, 14 s for a Content-Type of 1 MB. Longer headers are read cut short;
-# a real one, even a long filename in RFC 2231 continuations, is a few KB at most.
-MAX_PARAM_HEADER_CHARS = 16_000
-_PARAM_HEADERS = ("content-type", "content-disposition")
 _IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
 
 
@@ -89,18 +84,6 @@ def _content_id(part: Message) -> str | None:
     return value
 
 
-def _params(part: Message) -> Message:
-    """`part` for reading parameters, or a stand-in holding its parameter headers cut short."""
-    values = {name: all_values(part, name) for name in _PARAM_HEADERS}
-    if all(len(found[0]) <= MAX_PARAM_HEADER_CHARS for found in values.values() if found):
-        return part
-    stand_in = Message()
-    for name, found in values.items():
-        if found:
-            stand_in[name] = found[0][:MAX_PARAM_HEADER_CHARS]
-    return stand_in
-
-
 def _payload_bytes(part: Message) -> bytes:
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
@@ -113,7 +96,7 @@ def _decode_text(part: Message, collector: _Collector) -> str:
         cut = data.rfind(b"\n", 0, MAX_TEXT_BYTES)
         data = data[: cut if cut > 0 else MAX_TEXT_BYTES]
         collector.defect("TextTruncated")
-    text = decode_bytes(data, _params(part).get_content_charset())
+    text = decode_bytes(data, part.get_content_charset())
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -139,7 +122,7 @@ def _embedded_message(part: Message, collector: _Collector, disposition: str | N
     payload = part.get_payload()
     inner = [item for item in payload if isinstance(item, Message)] if payload else []
     data = b"\n".join(_message_bytes(item) for item in inner)
-    filename = _params(part).get_filename()
+    filename = part.get_filename()
     if not filename and part.get_content_type() == "message/rfc822" and inner:
         subjects = all_values(inner[0], "subject")
         subject = decode_header_value(subjects[0]) if subjects else ""
@@ -153,7 +136,7 @@ def _leaf(part: Message, collector: _Collector, is_root: bool) -> None:
         # A multipart without a usable boundary: its content is all there is to read.
         content_type = "text/plain"
     disposition = part.get_content_disposition()
-    filename = _params(part).get_filename()
+    filename = part.get_filename()
     is_body = disposition != "attachment" and not filename
     if is_body and content_type == "text/plain":
         collector.add_text(_decode_text(part, collector))

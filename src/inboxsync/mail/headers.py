@@ -6,6 +6,7 @@ import re
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import Any
 
 from inboxsync.errors import MessageParseError
 from inboxsync.mail.message_id import normalize_message_id, synthetic_key
@@ -15,7 +16,42 @@ from inboxsync.mail.message_id import normalize_message_id, synthetic_key
 _BLANK_LINE = re.compile(rb"(\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
 _IDENTITY_HEADERS = ("from", "date", "message-id", "subject", "to")
 
-_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+# Longer parameter headers (Content-Type, Content-Disposition) are read only this far for
+# their parameters: no real one comes near it.
+MAX_PARAM_HEADER_CHARS = 16_000
+
+
+class BoundedMessage(Message):
+    """compat32's Message, whose parameters (boundary, charset, filename…) are read from at
+    most MAX_PARAM_HEADER_CHARS of their header: the stdlib's parameter reading copies the
+    rest of the header at every `;`, quadratic in its length (14 s for a Content-Type of
+    1 MB). A real one, even a long filename in RFC 2231 continuations, is a few KB at most."""
+
+    def get_params(
+        self, failobj: Any = None, header: str = "content-type", unquote: bool = True
+    ) -> Any:
+        return _bounded(self, header).get_params_unbounded(failobj, header, unquote)
+
+    def get_param(
+        self, param: str, failobj: Any = None, header: str = "content-type", unquote: bool = True
+    ) -> Any:
+        return _bounded(self, header).get_param_unbounded(param, failobj, header, unquote)
+
+    get_params_unbounded = Message.get_params
+    get_param_unbounded = Message.get_param
+
+
+def _bounded(message: BoundedMessage, header: str) -> BoundedMessage:
+    """`message` itself, or a stand-in holding `header` cut short when it is over the bound."""
+    value = message.get(header)
+    if not isinstance(value, str) or len(value) <= MAX_PARAM_HEADER_CHARS:
+        return message
+    stand_in = BoundedMessage()
+    stand_in[header] = value[:MAX_PARAM_HEADER_CHARS]
+    return stand_in
+
+
+_HEADER_PARSER = BytesHeaderParser(BoundedMessage, policy=compat32)
 
 
 def split_raw(raw: bytes) -> tuple[bytes, bytes]:
