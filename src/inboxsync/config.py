@@ -16,8 +16,8 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         0,
         ge=0,
-        description="Processes that parse mail beside the pipeline: 0 = one per core, "
-        "1 = parse in the pipeline's own process.",
+        description="Worker processes that parse mail beside the pipeline, each message "
+        "under parse_timeout_seconds: 0 = one per core.",
     )
     thread_window_days: int = Field(
         30, ge=0, description="Subject threading only joins conversations active this recently."

@@ -216,7 +216,7 @@ def _plain_reader(engine: Engine) -> sessionmaker[Session]:
     url = engine.url.render_as_string(hide_password=False)
     with _readers_lock:
         if url not in _readers:
-            plain = create_engine(url, connect_args={"timeout": 30})
+            plain = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             _readers[url] = sessionmaker(plain, expire_on_commit=False)
         return _readers[url]
 
