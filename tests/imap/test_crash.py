@@ -107,11 +107,11 @@ raise SystemExit(1 if report.errors else 0)
 
 
 def run_sync(
-    url: str, env_var: str, password: str, kill_at: str | None = None
+    url: str, env_var: str, password: str, kill_at: str | None = None, **overrides: int
 ) -> subprocess.Popen[bytes]:
     """The sync in a subprocess, configured through the environment as a user would."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXSYNC_")}
-    env.update({f"INBOXSYNC_{k.upper()}": str(v) for k, v in SETTINGS.items()})
+    env.update({f"INBOXSYNC_{k.upper()}": str(v) for k, v in (SETTINGS | overrides).items()})
     env.update({env_var: password, "INBOXSYNC_DB": url})
     if kill_at:
         env["INBOXSYNC_IMAP_TEST_KILL_AT"] = kill_at
@@ -206,7 +206,8 @@ def test_kill_9_at_any_point_then_a_rerun_equals_an_uninterrupted_run(
         wipe(url)
         env_var = setup_db(url, dovecot, imap_user, monkeypatch)
         if point == "external":
-            proc = run_sync(url, env_var, imap_user.password)
+            # One message a batch: the kill lands while most of the mail is still to come.
+            proc = run_sync(url, env_var, imap_user.password, imap_fetch_batch=1)
             wait_for_progress(url, proc)
             proc.send_signal(signal.SIGKILL)
         else:
