@@ -16,11 +16,12 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import inboxsync.db.registry  # noqa: F401  (every table in Base.metadata)
 from inboxsync.db import make_engine, make_sessionmaker
+from inboxsync.db.engine import normalize_url
 from inboxsync.db.models import (
     Base,
     Client,
@@ -221,7 +222,9 @@ def test_kill_9_at_any_point_then_a_rerun_equals_an_uninterrupted_run(
 
 def wait_for_progress(url: str, proc: subprocess.Popen[bytes]) -> None:
     """Block until the running sync has committed a batch."""
-    engine = make_engine(url)
+    # A plain engine: ours begins every SQLite transaction with BEGIN IMMEDIATE, and a poller
+    # queueing for the write lock would see the first commit only after the last one.
+    engine = create_engine(normalize_url(url))
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
