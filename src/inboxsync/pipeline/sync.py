@@ -20,7 +20,7 @@ from inboxsync.db.models import InboxMessage
 from inboxsync.db.runs import finish_run, start_run
 from inboxsync.db.storable import clean_values, column_length, key_fits
 from inboxsync.errors import MessageParseError
-from inboxsync.mail import peek_key
+from inboxsync.mail import parse_message, peek_key
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline import resolve
 from inboxsync.pipeline.detect import NotificationDetector, SenderSample, UnknownIsPerson
@@ -76,7 +76,9 @@ def ingest(
     """
     report = SyncReport()
     detector = detector or UnknownIsPerson()
-    parser = BatchParser(settings.parse_workers, settings.parse_timeout_seconds)
+    parser = BatchParser(
+        settings.parse_workers, settings.parse_timeout_seconds, parse=parse_storable
+    )
     started = time.perf_counter()
     with counting() as counter:
         with sessions() as session:
@@ -347,14 +349,15 @@ def _collect(prepared: _Prepared, quarantine: list[QuarantineItem]) -> list[Pair
         if isinstance(result, str):
             quarantine.append(QuarantineItem(raw.source_ref, result, raw.raw))
         else:
-            parsed.append((_storable(result), raw))
+            parsed.append((result, raw))
     return parsed
 
 
-def _storable(message: ParsedMessage) -> ParsedMessage:
-    """`message` with values both databases can hold. References too long to store are
-    dropped: no stored key can match them."""
-    message = clean_values(message)
+def parse_storable(raw: bytes, received_at: datetime | None) -> ParsedMessage:
+    """Parse `raw` into a message whose values both databases can hold (run by the parse
+    workers, off the pipeline's process). References too long to store are dropped: no
+    stored key can match them."""
+    message = clean_values(parse_message(raw, received_at))
     column = InboxMessage.in_reply_to
     references = tuple(key for key in message.references if key_fits(column, key))
     in_reply_to = message.in_reply_to
