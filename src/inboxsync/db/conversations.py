@@ -85,7 +85,7 @@ def list_conversations(
         .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
         .limit(limit)
     )
-    return [ConversationRow(*row._tuple()) for row in session.execute(query)]
+    return [ConversationRow(*row) for row in session.execute(query)]
 
 
 def conversation_detail(session: Session, conversation_id: int) -> ConversationDetail:

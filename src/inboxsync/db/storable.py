@@ -16,6 +16,7 @@ Lengths are read from the schema, never written twice.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any, TypeVar, cast
@@ -94,19 +95,26 @@ def key_fits(column: InstrumentedAttribute[Any], value: str) -> bool:
 
 
 def fit_rows(table: Table, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`rows` ready for `table`: text cleaned, free text cut to its column with a marker.
+    """`rows` made ready for `table`, in place: text cleaned, free text cut to its column
+    with a marker.
 
     Raises UnstorableValue for a key longer than its column.
     """
-    limits = {c.name: column_length(c) for c in table.columns}
-    fitted = []
-    for row in rows:
-        out = dict(row)
+    limits = _limits(table)
+    fitted = list(rows)
+    for row in fitted:
         for name, value in row.items():
-            if isinstance(value, str):
-                out[name] = _fit(table.name, name, clean_text(value), limits.get(name))
-        fitted.append(out)
+            if type(value) is str:
+                cleaned = _fit(table.name, name, clean_text(value), limits.get(name))
+                if cleaned is not value:
+                    row[name] = cleaned
     return fitted
+
+
+@functools.cache
+def _limits(table: Table) -> dict[str, int]:
+    """The length of each `String(n)` column of `table`."""
+    return {c.name: n for c in table.columns if (n := column_length(c)) is not None}
 
 
 def _fit(table: str, name: str, value: str, limit: int | None) -> str:

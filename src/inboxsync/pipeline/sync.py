@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
@@ -24,6 +23,7 @@ from inboxsync.mail import parse_message, peek_key
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline import resolve
 from inboxsync.pipeline.detect import NotificationDetector, SenderSample, UnknownIsPerson
+from inboxsync.pipeline.isolate import write_isolating
 from inboxsync.pipeline.parsing import BatchParser, ParseResult
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.threading import (
@@ -39,7 +39,6 @@ from inboxsync.sources.base import Checkpoint, RawBatch, RawMessage, Source
 log = logging.getLogger(__name__)
 
 SAMPLE_TEXT_CHARS = 500
-MAX_REASON_CHARS = 500
 
 Pair = tuple[ParsedMessage, RawMessage]
 
@@ -202,63 +201,25 @@ def _store(
     checkpoint: Checkpoint | None,
 ) -> list[int]:
     """Resolve and write a batch in one transaction. If that fails because of what a message
-    holds, the batch is written again in halves until the messages at fault are found: they
-    go to quarantine with the error, the others are stored, and the checkpoint is written
-    last, with the quarantine."""
-    try:
+    holds, the messages at fault are found by halving (`isolate.py`) and quarantined with the
+    error; the checkpoint is then written last, with the quarantine."""
+
+    def write(pairs: list[Pair]) -> list[int]:
+        whole = pairs is parsed  # halves carry neither the quarantine nor the checkpoint
         with sessions() as session:
-            return _resolve_and_write(session, context, parsed, quarantine, checkpoint)
-    except Exception as exc:
-        if not _may_be_a_message(exc):
-            raise
-        log.warning("a batch write failed (%s); writing it in halves", _describe(exc))
-    context.report.bisected_batches += 1
-    new_ids = _store_halves(sessions, context, parsed, quarantine)
-    with sessions() as session:
-        new_ids += _resolve_and_write(session, context, [], quarantine, checkpoint)
+            return _resolve_and_write(
+                session, context, pairs, quarantine if whole else [], checkpoint if whole else None
+            )
+
+    def reject(pair: Pair, reason: str) -> None:
+        quarantine.append(QuarantineItem(pair[1].source_ref, reason, pair[1].raw))
+
+    new_ids, halved = write_isolating(write, parsed, reject)
+    if halved:
+        context.report.bisected_batches += 1
+        with sessions() as session:
+            new_ids += _resolve_and_write(session, context, [], quarantine, checkpoint)
     return new_ids
-
-
-def _store_halves(
-    sessions: sessionmaker[Session],
-    context: _Context,
-    parsed: list[Pair],
-    quarantine: list[QuarantineItem],
-) -> list[int]:
-    """Write each half of `parsed` on its own, halving again a half that fails; a single
-    message that fails joins `quarantine`."""
-    if len(parsed) <= 1:
-        halves = [parsed]
-    else:
-        middle = len(parsed) // 2
-        halves = [parsed[:middle], parsed[middle:]]
-    new_ids: list[int] = []
-    for half in halves:
-        try:
-            with sessions() as session:
-                new_ids += _resolve_and_write(session, context, half, [], None)
-        except Exception as exc:
-            if not _may_be_a_message(exc):
-                raise
-            if len(half) > 1:
-                new_ids += _store_halves(sessions, context, half, quarantine)
-            else:
-                (_, raw), reason = half[0], f"write failed: {_describe(exc)}"
-                quarantine.append(QuarantineItem(raw.source_ref, reason, raw.raw))
-    return new_ids
-
-
-def _may_be_a_message(exc: Exception) -> bool:
-    """Whether a failed write can be one message's fault. A database that is gone, full,
-    read-only or locked fails every message alike: halving would quarantine good mail."""
-    return not isinstance(exc, OperationalError | InterfaceError | DisconnectionError)
-
-
-def _describe(exc: Exception) -> str:
-    """The error's class and first line, never the statement or its parameters (mail)."""
-    error = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:MAX_REASON_CHARS]
 
 
 def _resolve_and_write(
