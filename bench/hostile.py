@@ -99,6 +99,10 @@ def html_dense_tags() -> bytes:
     return _html_only(_fill(b"<br>", _room()))
 
 
+def html_dense_blocks() -> bytes:
+    return _html_only(_fill(b"<p>x", _room()))
+
+
 def html_unclosed_openers() -> bytes:
     return _html_only(_fill(b"<!--x></a <?x <!x <![CDATA[ ", _room()))
 
@@ -244,6 +248,7 @@ CASES: dict[str, Callable[[], bytes]] = {
     "mbox-quoting-without-message-id": mbox_quoting_without_message_id,
     "html-a-soup": html_a_soup,
     "html-dense-tags": html_dense_tags,
+    "html-dense-blocks": html_dense_blocks,
     "html-unclosed-openers": html_unclosed_openers,
     "html-unclosed-quotes": html_unclosed_quotes,
     "deep-mime-nesting": deep_mime_nesting,

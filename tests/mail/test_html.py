@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inboxsync.mail.html import _read_text, html_to_text
+from inboxsync.mail.html import MAX_TAGS, _read_text, html_to_text
 
 
 def test_scripts_styles_and_head_are_dropped() -> None:
@@ -107,3 +107,9 @@ def test_office_conditional_sections_stay_invisible() -> None:
 
 def test_an_unterminated_cdata_section_is_text() -> None:
     assert html_to_text("<p>a<![CDATA[b>c</p>") == "a<![CDATA[b>c"
+
+
+def test_markup_past_the_tag_limit_is_not_read() -> None:
+    html = "<p>kept</p>" + "<br>" * MAX_TAGS + "<p>dropped</p>"
+    assert html_to_text(html) == "kept"
+    assert html_to_text("<p>kept</p>" + "<br>" * 10 + "<p>also kept</p>") == "kept\n\nalso kept"
