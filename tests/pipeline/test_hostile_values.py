@@ -54,6 +54,11 @@ def _others(n: int) -> list[bytes]:
     ]
 
 
+def _message(inbox: Inbox, key: str) -> InboxMessage:
+    with inbox.sessions() as session:
+        return session.scalars(select(InboxMessage).where(InboxMessage.message_key == key)).one()
+
+
 def _all_text(inbox: Inbox) -> list[str]:
     """Every string stored in the tables mail reaches."""
     values: list[str] = []
@@ -74,10 +79,8 @@ def test_nul_in_subject_body_header_token_and_attachment_is_stored_without_it(
     inbox, company_id = _inbox(db_url)
     report = _run(inbox, company_id, [ATTACHED_WITH_NUL, *_others(311)])
     assert report.new_messages == 312 and report.quarantined == 0
+    message = _message(inbox, "nul@client.example")
     with inbox.sessions() as session:
-        message = session.scalars(
-            select(InboxMessage).where(InboxMessage.message_key == "nul@client.example")
-        ).one()
         attachment = session.scalars(select(Attachment)).one()
     assert message.subject == "scanned invoice"
     assert "body with a  inside" in message.body_text
@@ -92,10 +95,7 @@ def test_an_8bit_auto_submitted_token_is_a_notification_with_a_printable_reason(
     inbox, company_id = _inbox(db_url)
     report = _run(inbox, company_id, [EIGHT_BIT_TOKEN, *_others(311)])
     assert report.new_messages == 312 and report.notifications == 1
-    with inbox.sessions() as session:
-        message = session.scalars(
-            select(InboxMessage).where(InboxMessage.message_key == "8bit@client.example")
-        ).one()
+    message = _message(inbox, "8bit@client.example")
     assert message.is_notification
     assert message.notification_reason.startswith("Auto-Submitted")
     assert _storable_everywhere(_all_text(inbox))
