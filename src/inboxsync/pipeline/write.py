@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -181,7 +181,7 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
                 "body_text": m.text,
                 "body_html": m.html,
                 "size": m.size,
-                "arrived_at": _naive_utc(item.arrived_at),
+                "arrived_at": item.arrived_at,
                 "reply_address": m.reply_address,
                 "is_notification": m.verdict.kind == "notification",
                 "notification_rule": m.verdict.rule,
@@ -233,12 +233,6 @@ def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, i
     )
     table = table_of(Attachment)
     session.execute(insert(table), fit_rows(table, rows))
-
-
-def _naive_utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _drop_empty_conversations(session: Session, outcome: WriteOutcome) -> None:
@@ -297,7 +291,7 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
     rows: dict[str, dict[str, object]] = {}
     for item in plan.quarantine:  # the first of two identical failures is the one kept
         digest = hashlib.sha256(item.raw).hexdigest()
-        key = quarantine_key(item)
+        key = digest if item.raw else _unreadable_key(item.source_ref)
         rows.setdefault(
             key,
             {
@@ -317,11 +311,10 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
     outcome.quarantined = len(session.execute(statement, fit_rows(table, rows.values())).all())
 
 
-def quarantine_key(item: QuarantineItem) -> str:
-    """What makes two failures one: the raw bytes, or the path of a file that had none."""
-    if item.raw:
-        return hashlib.sha256(item.raw).hexdigest()
-    return hashlib.sha256(b"unreadable\0" + item.source_ref.encode("utf-8", "replace")).hexdigest()
+def _unreadable_key(source_ref: str) -> str:
+    """The dedupe key of a failure without bytes (an unreadable file): a hash of its path.
+    Failures with bytes are keyed by the bytes' sha256."""
+    return hashlib.sha256(b"unreadable\0" + source_ref.encode("utf-8", "replace")).hexdigest()
 
 
 def _store_checkpoint(session: Session, checkpoint: Checkpoint) -> None:

@@ -14,7 +14,8 @@ class RawMessage:
 
     `received_at` is the best guess of a delivery time (a file's mtime, an mbox From_ line, the
     IMAP INTERNALDATE) and only stands in for a missing Date. `arrived_at` is set only where a
-    mail server says when the mailbox received it (the IMAP INTERNALDATE): it decides history.
+    mail server says when the mailbox received it (the IMAP INTERNALDATE, naive UTC as every
+    stored time): it decides history.
     `raw` may hold only the headers when `headers_only` says so (an oversized message that was
     not downloaded); the pipeline quarantines such messages with `note` as the reason.
     """
