@@ -189,11 +189,13 @@ def sync_mail(s: Scenario, known: int) -> dict[str, bytes]:
 def settings_for(db: str, server: FakeOpenAI) -> Settings:
     return Settings(
         db=db,
-        ai_provider="openai",
-        openai_api_key=SecretStr("sk-bench"),
-        openai_base_url=server.url,
-        ai_model="gpt-4o-mini",
-        ai_timeout_seconds=10,
+        ai={
+            "provider": "openai",
+            "openai_api_key": SecretStr("sk-bench"),
+            "openai_base_url": server.url,
+            "model": "gpt-4o-mini",
+            "timeout_seconds": 10,
+        },
     )
 
 
@@ -294,7 +296,7 @@ def per_email(
     senders, convs = _raw_items(s, server)
     unknown = [it for it in senders if "known" not in it.email]
     new_convs = convs[: ours_["classified"]]
-    one = settings.model_copy(update={"ai_batch_max_items": 1, "ai_concurrency": 1})
+    one = settings.replace(ai={"batch_max_items": 1, "concurrency": 1})
     server.reset()
     reset_breakers()
     server.latency = LATENCY
@@ -309,9 +311,7 @@ def per_email(
 def one_call(s: Scenario, server: FakeOpenAI, settings: Settings) -> dict[str, Any]:
     """The note's plan: every email of the sync in one prompt (one failure loses it all)."""
     _, convs = _raw_items(s, server)
-    big = settings.model_copy(
-        update={"ai_batch_max_items": 10**6, "ai_batch_max_input_tokens": 10**9}
-    )
+    big = settings.replace(ai={"batch_max_items": 10**6, "batch_max_input_tokens": 10**9})
     server.reset()
     reset_breakers()
     server.latency = LATENCY
@@ -337,7 +337,7 @@ def _summary(design: str, start: float, calls: list[Any]) -> dict[str, Any]:
 
 
 def local_accuracy() -> list[dict[str, Any]]:
-    provider = LocalProvider(Settings(ai_local_model="e5"))
+    provider = LocalProvider(Settings(ai={"local_model": "e5"}))
     out = []
     for name in ("ecommerce_en", "helpdesk_multilingual", "enron_real_en"):
         path = LABELED / f"{name}.jsonl"

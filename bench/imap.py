@@ -202,7 +202,7 @@ def source_only(server: DovecotServer, user: ImapUser) -> dict[str, Any]:
             lambda keys: set(),
             mailbox_id=0,
             limits=FetchLimits(
-                settings.imap_header_batch, settings.imap_fetch_batch, settings.imap_prefetch
+                settings.imap.header_batch, settings.imap.fetch_batch, settings.imap.prefetch
             ),
         )
         messages = sum(len(batch.messages) for batch in source.batches(settings.batch_size))

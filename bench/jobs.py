@@ -6,8 +6,6 @@ a call, a recording SMTP server, Redis and real Celery worker processes.
    `--async` sync returns (mail stored, jobs queued) vs until every new conversation is
    classified and auto-replied by two workers; beside the inline backend, which waits.
 2. Classification throughput of one and of two workers on 10,000 pending conversations.
-3. The Redis cache: the pipeline's two lookups, and the whole 140-email sync, with and
-   without it.
 
     .venv/bin/python bench/jobs.py [--json] [--latency 0.3] [--pending 10000] [--runs 3]
 """
@@ -50,15 +48,13 @@ from tests.jobs.conftest import (  # noqa: E402
 from tests.outbound.smtp_server import SmtpServer  # noqa: E402
 
 from _common import console, fresh_database, table, verdict  # noqa: E402
-from inboxsync.cache import CachedLookups, RedisCache  # noqa: E402
 from inboxsync.config import Settings  # noqa: E402
 from inboxsync.db import make_engine, make_sessionmaker  # noqa: E402
 from inboxsync.db.companies import add_company, add_folder  # noqa: E402
-from inboxsync.db.models import Conversation, InboxMessage  # noqa: E402
+from inboxsync.db.models import Conversation  # noqa: E402
 from inboxsync.db.outbox_models import OutboxEntry  # noqa: E402
 from inboxsync.jobs import close_queues, follow_up, get_queue  # noqa: E402
 from inboxsync.outbound import SmtpSettings, set_company_smtp, set_folder_auto_reply  # noqa: E402
-from inboxsync.pipeline import resolve  # noqa: E402
 from inboxsync.pipeline.mailbox_sync import sync_mailbox as imap_sync  # noqa: E402
 from inboxsync.pipeline.sync import ingest  # noqa: E402
 from inboxsync.sources.local import open_source  # noqa: E402
@@ -170,16 +166,15 @@ def note_sync(known: int) -> dict[str, bytes]:
     return out
 
 
-def settings_for(db: str, ai: FakeOpenAI, **extra: Any) -> Settings:
-    return Settings(
-        db=db,
-        ai_provider="openai",
-        openai_api_key=SecretStr("sk-bench"),
-        openai_base_url=ai.url,
-        ai_timeout_seconds=30,
-        redis_url=REDIS_URL,
-        **extra,
-    )
+def settings_for(db: str, ai: FakeOpenAI, **changes: Any) -> Settings:
+    """Settings against the fake AI server; `changes` as `Settings.replace` takes them."""
+    fake_ai = {
+        "provider": "openai",
+        "openai_api_key": SecretStr("sk-bench"),
+        "openai_base_url": ai.url,
+        "timeout_seconds": 30,
+    }
+    return Settings(db=db, redis_url=REDIS_URL, ai=fake_ai).replace(**changes)
 
 
 def setup_company(sessions: sessionmaker[Session], name: str, smtp_port: int) -> int:
@@ -245,9 +240,9 @@ def note_run(
         sessions = make_sessionmaker(engine)
         queue = f"{prefix}-{uuid.uuid4().hex[:6]}"
         settings = settings_for(
-            db.url, ai, jobs_backend=backend, jobs_queue=queue, cache_prefix=prefix
+            db.url, ai, jobs={"backend": backend, "queue": queue, "key_prefix": prefix}
         )
-        inline = settings.model_copy(update={"jobs_backend": "inline"})
+        inline = settings.replace(jobs={"backend": "inline"})
         company_id = setup_company(sessions, "Acme", smtp.port)
         mailbox_id = 0
         if dovecot is None:
@@ -325,7 +320,7 @@ def throughput(
     with fresh_database(backend, workdir, "Seed", ["seed@seed.example"]) as db:
         engine = make_engine(db.url)
         sessions = make_sessionmaker(engine)
-        settings = settings_for(db.url, ai, batch_size=1000, jobs_backend="celery")
+        settings = settings_for(db.url, ai, batch_size=1000, jobs={"backend": "celery"})
         for workers_n in (1, 2):
             name = f"Tp{workers_n}"
             company_id = setup_company(sessions, name, smtp.port)
@@ -344,7 +339,7 @@ def throughput(
             }
             ids = store(sessions, settings, company_id, write_files(workdir / name, mail))
             queue = f"{prefix}-tp{workers_n}-{backend}"
-            run_settings = settings.model_copy(update={"jobs_queue": queue, "cache_prefix": prefix})
+            run_settings = settings.replace(jobs={"queue": queue, "key_prefix": prefix})
             env = job_env(db_url=db.url, ai=ai, prefix=prefix, queue=queue)
             workers = [Worker(env, workdir / f"{queue}-{i}.log") for i in range(workers_n)]
             calls = ai.stats.calls
@@ -371,96 +366,14 @@ def throughput(
     return results
 
 
-# --- 3. the cache ---------------------------------------------------------------------------
-
-
-def cache_bench(
-    workdir: Path, ai: FakeOpenAI, prefix: str, backend: str, runs: int
-) -> dict[str, float]:
-    """Per batch of 140 keys: the early filter and the client lookup, with and without the
-    (warm) cache; then the whole 140-email sync with each."""
-    plain_existing, plain_clients = resolve.existing_keys, resolve.clients_by_email
-    out: dict[str, float] = {}
-    with fresh_database(backend, workdir, "Seed", ["seed@seed.example"]) as db:
-        engine = make_engine(db.url)
-        sessions = make_sessionmaker(engine)
-        settings = settings_for(db.url, ai, jobs_backend="inline")
-        cache = RedisCache(REDIS_URL, prefix=f"{prefix}-cache", ttl_seconds=300)
-        lookups = CachedLookups(cache)
-        company_id = setup_company(sessions, "Acme", 25)
-        store(
-            sessions,
-            settings,
-            company_id,
-            write_files(workdir / f"ch-{backend}", history(2000, "c")),
-        )
-        with sessions() as session:
-            keys = list(session.scalars(select(InboxMessage.message_key).limit(140)))
-            emails = [f"client{i}@known{i}.example" for i in range(140)]
-        new_keys = [f"new{i}@x.example" for i in range(140)]
-        cache.remember_keys(company_id, keys)
-        with sessions() as session:
-            cache.remember_clients(company_id, plain_clients(session, company_id, emails))
-
-        def timed(fn: Callable[[Session], object]) -> float:
-            samples = []
-            for _ in range(max(20, runs * 10)):
-                with sessions() as session:
-                    t = time.perf_counter()
-                    fn(session)
-                    samples.append(time.perf_counter() - t)
-            return statistics.median(samples) * 1000
-
-        out["known_keys_db_ms"] = timed(lambda s: plain_existing(s, company_id, keys))
-        out["known_keys_cache_ms"] = timed(lambda s: lookups.existing_keys(s, company_id, keys))
-        out["new_keys_db_ms"] = timed(lambda s: plain_existing(s, company_id, new_keys))
-        out["new_keys_cache_ms"] = timed(lambda s: lookups.existing_keys(s, company_id, new_keys))
-        out["clients_db_ms"] = timed(lambda s: plain_clients(s, company_id, emails))
-        out["clients_cache_ms"] = timed(lambda s: lookups.clients_by_email(s, company_id, emails))
-
-        def sync_ms(cached: bool, run: int) -> float:
-            folder = write_files(
-                workdir / f"cs-{backend}-{cached}-{run}",
-                {
-                    f"m{i}.eml": make_message(
-                        msgid=f"<cs{run}.{cached}.{i}@x.example>",
-                        sender=f"Client {i} <client{i}@known{i}.example>",
-                        subject=f"Re: thread {i}",
-                        date=now(),
-                    )
-                    for i in range(140)
-                },
-            )
-            if cached:
-                resolve.existing_keys = lookups.existing_keys  # type: ignore[assignment]
-                resolve.clients_by_email = lookups.clients_by_email  # type: ignore[assignment]
-            try:
-                t = time.perf_counter()
-                store(sessions, settings, company_id, folder)
-                return (time.perf_counter() - t) * 1000
-            finally:
-                resolve.existing_keys, resolve.clients_by_email = plain_existing, plain_clients
-
-        plain = [sync_ms(False, r) for r in range(runs)]
-        cached = [sync_ms(True, r) for r in range(runs)]
-        out["sync_db_ms"] = statistics.median(plain)
-        out["sync_cache_ms"] = statistics.median(cached)
-        for key in cache.client.scan_iter(f"{prefix}-cache:*"):
-            cache.client.delete(key)
-        engine.dispose()
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="Print one JSON object.")
     parser.add_argument("--latency", type=float, default=0.3, help="Seconds per AI call.")
     parser.add_argument("--pending", type=int, default=10_000, help="Conversations for part 2.")
-    parser.add_argument("--runs", type=int, default=3, help="Repetitions of part 1 and 3.")
+    parser.add_argument("--runs", type=int, default=3, help="Repetitions of part 1.")
     parser.add_argument("--throughput-db", default="postgresql", choices=("sqlite", "postgresql"))
-    parser.add_argument(
-        "--parts", default="note,throughput,cache", help="Comma-separated parts to run."
-    )
+    parser.add_argument("--parts", default="note,throughput", help="Comma-separated parts to run.")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     logging.basicConfig(level=logging.WARNING)
@@ -500,11 +413,6 @@ def main() -> None:
                 tp = throughput(workdir, ai, smtp, args.pending, prefix, args.throughput_db)
                 result["throughput"] = tp
                 result["speedup"] = tp[2]["per_second"] / tp[1]["per_second"]
-            if "cache" in parts:
-                result["cache"] = {
-                    b: cache_bench(workdir, ai, prefix, b, args.runs)
-                    for b in ("sqlite", "postgresql")
-                }
     finally:
         smtp.stop()
         ai.stop()
@@ -544,8 +452,6 @@ def main() -> None:
         )
     if "throughput" in result:
         show_throughput(out, args, result)
-    if "cache" in result:
-        show_cache(out, result)
 
 
 def show_throughput(out: Any, args: argparse.Namespace, result: dict[str, Any]) -> None:
@@ -562,18 +468,6 @@ def show_throughput(out: Any, args: argparse.Namespace, result: dict[str, Any]) 
         f"two workers / one: {result['speedup']:.2f}x "
         f"{verdict(result['speedup'] >= SPEEDUP_TARGET)} (target {SPEEDUP_TARGET}x)"
     )
-
-
-def show_cache(out: Any, result: dict[str, Any]) -> None:
-    rows: list[list[Any]] = []
-    for b, c in result["cache"].items():
-        rows += [
-            [b, "early filter, 140 stored keys", c["known_keys_db_ms"], c["known_keys_cache_ms"]],
-            [b, "early filter, 140 new keys", c["new_keys_db_ms"], c["new_keys_cache_ms"]],
-            [b, "clients of 140 senders", c["clients_db_ms"], c["clients_cache_ms"]],
-            [b, "whole sync of 140 emails", c["sync_db_ms"], c["sync_cache_ms"]],
-        ]
-    out.print(table("Redis cache (median ms)", ["db", "step", "without", "with cache"], rows))
 
 
 if __name__ == "__main__":

@@ -45,24 +45,26 @@ def ai_settings(fake_openai: FakeOpenAI, db_url: str) -> Settings:
     """Settings of the openai provider on the test server, with short waits."""
     return Settings(
         db=db_url,
-        ai_provider="openai",
-        openai_api_key=SecretStr("sk-test"),
-        openai_base_url=fake_openai.url,
-        ai_timeout_seconds=0.5,
-        ai_backoff_seconds=0.01,
-        ai_max_backoff_seconds=0.5,
-        ai_breaker_failures=3,
-        ai_breaker_cooldown_seconds=60,
-        ai_batch_max_items=10,
-        ai_concurrency=3,
-        ai_local_model="hashing",
+        ai={
+            "provider": "openai",
+            "openai_api_key": SecretStr("sk-test"),
+            "openai_base_url": fake_openai.url,
+            "timeout_seconds": 0.5,
+            "backoff_seconds": 0.01,
+            "max_backoff_seconds": 0.5,
+            "breaker_failures": 3,
+            "breaker_cooldown_seconds": 60,
+            "batch_max_items": 10,
+            "concurrency": 3,
+            "local_model": "hashing",
+        },
     )
 
 
 @pytest.fixture
 def local_settings(db_url: str) -> Settings:
     """Settings of the local provider (the fast hashing model: tests stay quick)."""
-    return Settings(db=db_url, ai_provider="local", ai_local_model="hashing")
+    return Settings(db=db_url, ai={"provider": "local", "local_model": "hashing"})
 
 
 @dataclass

@@ -171,14 +171,14 @@ def test_an_outage_opens_the_breaker_and_loses_nothing(
 
     # One call in flight at a time, so the count is exact (with N in flight, up to N - 1
     # more calls may already be on their way when the breaker opens).
-    ai_settings = ai_settings.model_copy(update={"ai_concurrency": 1})
+    ai_settings = ai_settings.replace(ai={"concurrency": 1})
     company = make_company(sessions)
     ids = add_conversations(sessions, company.id, _topics(30))  # three batches
     fake_openai.always = "500"
     usage = classify_pending(sessions, ai_settings, company.id)
     # Three failed calls open the breaker: nothing more is sent in this run.
-    assert fake_openai.stats.calls == ai_settings.ai_breaker_failures
-    assert usage.calls == ai_settings.ai_breaker_failures
+    assert fake_openai.stats.calls == ai_settings.ai.breaker_failures
+    assert usage.calls == ai_settings.ai.breaker_failures
     with sessions() as s:
         rows = s.execute(
             select(Conversation.status, Conversation.status_reason).where(Conversation.id.in_(ids))
@@ -217,7 +217,7 @@ def test_conversations_failing_too_often_end_failed(
 ) -> None:
     from inboxsync.ai.resilience import reset_breakers
 
-    settings = ai_settings.model_copy(update={"ai_max_attempts": 2, "ai_max_retries": 0})
+    settings = ai_settings.replace(ai={"max_attempts": 2, "max_retries": 0})
     company = make_company(sessions)
     ids = add_conversations(sessions, company.id, _topics(2))
     fake_openai.always = "500"
@@ -251,7 +251,7 @@ def test_batches_fly_concurrently_and_later_calls_hit_the_prompt_cache(
     fake_openai.latency = 0.3
     classify_pending(sessions, ai_settings, company.id)
     assert fake_openai.stats.calls == 3
-    assert fake_openai.stats.max_in_flight == ai_settings.ai_concurrency == 3
+    assert fake_openai.stats.max_in_flight == ai_settings.ai.concurrency == 3
     # The same stable prefix (instructions, folders, examples, schema) in a later sync: the
     # provider reports it cached, and the ledger keeps the figure.
     add_conversations(sessions, company.id, [("Another billing case", "billing again, lotus")])

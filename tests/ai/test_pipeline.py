@@ -53,7 +53,7 @@ def test_ai_calls_per_sync_are_the_micro_batches_whatever_the_number_of_messages
     tmp_path: Path,
     messages: int,
 ) -> None:
-    settings = ai_settings.model_copy(update={"ai_batch_max_items": 100, "batch_size": 500})
+    settings = ai_settings.replace(batch_size=500, ai={"batch_max_items": 100})
     company = make_company(sessions)
     source = open_source(_mail(tmp_path / "mail", messages))
     report = ingest(

@@ -171,7 +171,7 @@ def test_a_retry_that_fails_before_any_mail_is_read_leaves_the_entries_as_they_w
     """The celery backend without a broker URL fails fast, after the entries were set aside."""
     quarantine_garbage(inbox, tmp_path)
     before = inbox.quarantine("Acme")
-    broken = Inbox(Settings(db=inbox.settings.db, jobs_backend="celery"))
+    broken = Inbox(Settings(db=inbox.settings.db, jobs={"backend": "celery"}))
     with pytest.raises(ConfigError):
         broken.retry_quarantine("Acme")
     broken.close()

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,19 +36,18 @@ def imap_user(dovecot: DovecotServer) -> ImapUser:
     return dovecot.new_user()
 
 
-def imap_settings(db_url: str, **overrides: object) -> Settings:
-    """Settings for tests: small batches, near-instant retries."""
-    values: dict[str, object] = {
-        "db": db_url,
-        "imap_fetch_batch": 4,
-        "imap_header_batch": 10,
-        "imap_retries": 2,
-        "imap_retry_wait_seconds": 0.01,
-        "imap_timeout_seconds": 10,
+def imap_settings(db_url: str, **overrides: Any) -> Settings:
+    """Settings for tests: small batches, near-instant retries; `overrides` as
+    `Settings.replace` takes them."""
+    imap = {
+        "fetch_batch": 4,
+        "header_batch": 10,
+        "retries": 2,
+        "retry_wait_seconds": 0.01,
+        "timeout_seconds": 10,
         "lease_seconds": 30,
     }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(db=db_url, imap=imap).replace(**overrides)
 
 
 @dataclass

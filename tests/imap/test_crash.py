@@ -90,11 +90,12 @@ def setup_db(
     return account.env_var
 
 
+# As environment variables (INBOXSYNC_ + the upper-cased key): what imap_settings() sets.
 SETTINGS = {
     "imap_fetch_batch": 4,
     "imap_header_batch": 10,
     "max_message_bytes": 4000,
-    "lease_seconds": 30,
+    "imap_lease_seconds": 30,
 }
 # A small driver rather than the whole CLI: the same library call, a second less to start.
 DRIVER = """
@@ -124,7 +125,10 @@ def sync_here(url: str) -> None:
     """The same sync in this process (the reference run and the reruns)."""
     engine = make_engine(url)
     try:
-        report = sync_all(make_sessionmaker(engine), imap_settings(url, **SETTINGS))
+        report = sync_all(
+            make_sessionmaker(engine),
+            imap_settings(url, max_message_bytes=SETTINGS["max_message_bytes"]),
+        )
     finally:
         engine.dispose()
     assert report.errors == []

@@ -45,7 +45,7 @@ def loaded(
 def test_a_link_that_stays_down_keeps_the_progress_and_a_rerun_completes(
     sessions: sessionmaker[Session], db_url: str, dovecot: DovecotServer, loaded: Account
 ) -> None:
-    settings = imap_settings(db_url, imap_retries=2)
+    settings = imap_settings(db_url, imap={"retries": 2})
     with CuttingProxy(dovecot.port, budget=12_000) as proxy:
         through(sessions, loaded, proxy.port)
         report = sync_all(sessions, settings)
@@ -68,7 +68,7 @@ def test_a_link_that_stays_down_keeps_the_progress_and_a_rerun_completes(
 def test_retries_ride_over_a_flaky_link_within_one_run(
     sessions: sessionmaker[Session], db_url: str, dovecot: DovecotServer, loaded: Account
 ) -> None:
-    settings = imap_settings(db_url, imap_retries=20)
+    settings = imap_settings(db_url, imap={"retries": 20})
     with CuttingProxy(dovecot.port, budget=9_000, per_connection=True) as proxy:
         through(sessions, loaded, proxy.port)
         report = sync_mailbox(sessions, settings, loaded.mailbox_id)
@@ -80,7 +80,7 @@ def test_retries_ride_over_a_flaky_link_within_one_run(
 def test_a_stalled_server_times_out_with_a_clear_error(
     sessions: sessionmaker[Session], db_url: str, dovecot: DovecotServer, loaded: Account
 ) -> None:
-    settings = imap_settings(db_url, imap_retries=1, imap_timeout_seconds=0.5)
+    settings = imap_settings(db_url, imap={"retries": 1, "timeout_seconds": 0.5})
     with CuttingProxy(dovecot.port, budget=6_000, stall=True) as proxy:
         through(sessions, loaded, proxy.port)
         report = sync_all(sessions, settings)
@@ -93,7 +93,7 @@ def test_a_stalled_server_times_out_with_a_clear_error(
 def test_a_bye_in_the_middle_of_a_fetch_is_retried(
     sessions: sessionmaker[Session], db_url: str, dovecot: DovecotServer, loaded: Account
 ) -> None:
-    settings = imap_settings(db_url, imap_retries=20)
+    settings = imap_settings(db_url, imap={"retries": 20})
     with CuttingProxy(dovecot.port, budget=9_000, per_connection=True, bye=True) as proxy:
         through(sessions, loaded, proxy.port)
         report = sync_mailbox(sessions, settings, loaded.mailbox_id)

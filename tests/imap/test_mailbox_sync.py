@@ -66,7 +66,7 @@ def test_messages_stored_from_another_folder_are_not_downloaded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The seed note's scenario: 140 new emails, half of them already stored from another folder.
-    settings = imap_settings(db_url, imap_fetch_batch=50, imap_header_batch=100)
+    settings = imap_settings(db_url, imap={"fetch_batch": 50, "header_batch": 100})
     archive = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["Archive"])
     dovecot.append(imap_user, mails(70), folder="Archive")
     assert sync_mailbox(sessions, settings, archive.mailbox_id).new_messages == 70
@@ -197,7 +197,7 @@ def test_one_failing_mailbox_never_stops_the_others(
     dovecot.append(good_user, mails(5))
     dovecot.append(bad_user, mails(5, tag="other"))
 
-    report = sync_all(sessions, imap_settings(db_url, sync_concurrency=2))
+    report = sync_all(sessions, imap_settings(db_url, imap={"sync_concurrency": 2}))
 
     assert report.new_messages == 5
     assert len(report.errors) == 1
@@ -231,7 +231,7 @@ def test_round_trips_do_not_grow_with_the_number_of_messages(
     dovecot: DovecotServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = imap_settings(db_url, imap_fetch_batch=200, imap_header_batch=1000)
+    settings = imap_settings(db_url, imap={"fetch_batch": 200, "header_batch": 1000})
     counts = []
     for n, tag in ((5, "small"), (60, "large")):
         user = dovecot.new_user()
@@ -333,7 +333,7 @@ def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
     dovecot.append(imap_user, mails(2))
     reports: queue.Queue[MailboxSyncReport] = queue.Queue()
     stop = threading.Event()
-    settings = imap_settings(db_url, imap_poll_seconds=0.2)
+    settings = imap_settings(db_url, imap={"poll_seconds": 0.2})
     thread = threading.Thread(
         target=watch, args=(sessions, settings, stop), kwargs={"on_report": reports.put}
     )

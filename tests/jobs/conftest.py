@@ -54,11 +54,12 @@ def sync_settings(
     monkeypatch.setenv(IMAP_PASSWORD_ENV, IMAP_PASSWORD)
     yield Settings(
         db=db_url,
-        ai_provider="openai",
-        openai_api_key=SecretStr("sk-test"),
-        openai_base_url=ai.url,
-        imap_retries=1,
-        imap_timeout_seconds=10,
+        ai={
+            "provider": "openai",
+            "openai_api_key": SecretStr("sk-test"),
+            "openai_base_url": ai.url,
+        },
+        imap={"retries": 1, "timeout_seconds": 10},
     )
     close_queues()
 
@@ -135,7 +136,7 @@ def job_env(
         {
             "INBOXSYNC_DB": db_url,
             "INBOXSYNC_REDIS_URL": REDIS_URL,
-            "INBOXSYNC_CACHE_PREFIX": prefix,
+            "INBOXSYNC_JOBS_KEY_PREFIX": prefix,
             "INBOXSYNC_JOBS_BACKEND": "celery",
             "INBOXSYNC_JOBS_QUEUE": queue,
             "INBOXSYNC_AI_PROVIDER": "openai",

@@ -89,10 +89,12 @@ def celery_env(
     settings = Settings(
         db=db_url,
         redis_url=REDIS_URL,
-        jobs_backend="celery",
-        jobs_queue=queue,
-        cache_prefix=redis_prefix,
-        jobs_classify_chunk=10,
+        jobs={
+            "backend": "celery",
+            "queue": queue,
+            "key_prefix": redis_prefix,
+            "classify_chunk": 10,
+        },
     )
     celery = Env(db_url, settings, env, folder)
     yield celery

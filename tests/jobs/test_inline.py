@@ -27,13 +27,14 @@ from tests.outbound.smtp_server import SmtpServer
 def settings(db_url: str, ai: FakeOpenAI) -> Iterator[Settings]:
     yield Settings(
         db=db_url,
-        ai_provider="openai",
-        openai_api_key=SecretStr("sk-test"),
-        openai_base_url=ai.url,
-        ai_batch_max_items=50,
-        jobs_classify_chunk=10,
-        smtp_backoff_seconds=0.05,
-        jobs_backoff_seconds=0.05,
+        ai={
+            "provider": "openai",
+            "openai_api_key": SecretStr("sk-test"),
+            "openai_base_url": ai.url,
+            "batch_max_items": 50,
+        },
+        jobs={"classify_chunk": 10, "backoff_seconds": 0.05},
+        outbound={"smtp_backoff_seconds": 0.05},
     )
     close_queues()
 
@@ -95,7 +96,7 @@ def test_smtp_failures_are_retried_in_process(
 def test_a_long_retry_is_left_to_the_next_run(
     sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    settings = settings.model_copy(update={"smtp_backoff_seconds": 600})
+    settings = settings.replace(outbound={"smtp_backoff_seconds": 600})
     company_id, _ = setup_company(sessions, smtp.port)
     new = ingest_raw(sessions, settings, company_id, tmp_path / "in", people(1))
     smtp.fail("rcpt:451")

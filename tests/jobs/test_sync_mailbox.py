@@ -68,7 +68,7 @@ def test_a_refused_password_fails_the_job_without_retries(
             session, company_id, host="127.0.0.1", port=dovecot.port, tls="none",
             username=user.name, secret_kind="password", secret_ref=f"env:{IMAP_PASSWORD_ENV}",
         )  # fmt: skip
-    settings = sync_settings.model_copy(update={"jobs_max_retries": 5, "jobs_backoff_seconds": 5.0})
+    settings = sync_settings.replace(jobs={"max_retries": 5, "backoff_seconds": 5.0})
     schedule_round(sessions, settings)
     queue = get_queue(settings, sessions)
     assert isinstance(queue, InlineQueue)

@@ -32,7 +32,10 @@ from tests.outbound.smtp_server import SmtpServer
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(db=db_url, smtp_backoff_seconds=0, smtp_timeout_seconds=5, smtp_max_attempts=3)
+    return Settings(
+        db=db_url,
+        outbound={"smtp_backoff_seconds": 0, "smtp_timeout_seconds": 5, "smtp_max_attempts": 3},
+    )
 
 
 def one_filed(
@@ -211,7 +214,7 @@ def test_at_most_one_per_recipient_per_day_even_concurrently(
 def test_the_per_recipient_limit_is_a_setting(
     sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    settings = settings.model_copy(update={"auto_reply_per_recipient_24h": 2})
+    settings = settings.replace(outbound={"auto_reply_per_recipient_24h": 2})
     company_id, support = setup_company(sessions, smtp.port)
     files = {f"m{i}.eml": recent(f"<r{i}@client.example>", subject=f"Issue {i}") for i in range(3)}
     ids = ingest_raw(sessions, settings, company_id, tmp_path / "in", files)
@@ -328,7 +331,7 @@ def test_a_permanent_refusal_fails_at_once(
 def test_a_retry_waits_for_its_time(
     sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    settings = settings.model_copy(update={"smtp_backoff_seconds": 600})
+    settings = settings.replace(outbound={"smtp_backoff_seconds": 600})
     cid = one_filed(sessions, settings, smtp, tmp_path, recent("<a1@client.example>"))
     smtp.fail("rcpt:451")
     assert send_auto_reply(sessions, settings, cid).state == "retry"
@@ -391,7 +394,7 @@ def test_a_worker_lost_during_data_is_never_resent(
 def test_no_answer_to_data_is_failed_not_resent(
     sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    settings = settings.model_copy(update={"smtp_timeout_seconds": 0.5})
+    settings = settings.replace(outbound={"smtp_timeout_seconds": 0.5})
     cid = one_filed(sessions, settings, smtp, tmp_path, recent("<a1@client.example>"))
     smtp.fail("data:hang")
     assert send_auto_reply(sessions, settings, cid).state == "failed"

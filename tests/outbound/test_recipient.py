@@ -31,7 +31,10 @@ REPLY_HEADERS = {
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(db=db_url, smtp_backoff_seconds=0, smtp_timeout_seconds=5, smtp_max_attempts=3)
+    return Settings(
+        db=db_url,
+        outbound={"smtp_backoff_seconds": 0, "smtp_timeout_seconds": 5, "smtp_max_attempts": 3},
+    )
 
 
 def raw_message(

@@ -76,7 +76,7 @@ def classify_pending(
     Returns the AI usage recorded in the ledger."""
     usage = AiUsage()
     with sessions.begin() as session:
-        released = claims.release_stale(session, company_id, settings.ai_claim_timeout_seconds)
+        released = claims.release_stale(session, company_id, settings.ai.claim_timeout_seconds)
         folders = load_folders(session, company_id)
     if released:
         log.info("company %d: %d stale claims released", company_id, released)
@@ -90,7 +90,7 @@ def classify_pending(
     while True:
         with sessions.begin() as session:
             attempts = claims.claim(
-                session, company_id, after_id=after, limit=settings.ai_chunk_size, only=only
+                session, company_id, after_id=after, limit=settings.ai.chunk_size, only=only
             )
         if not attempts:
             break
@@ -129,7 +129,7 @@ def _classify_round(
     attempts: dict[int, int],
 ) -> list[CallRecord]:
     with sessions() as session:
-        items = load_items(session, list(attempts), settings.ai_text_chars)
+        items = load_items(session, list(attempts), settings.ai.text_chars)
         rnd = _Round(
             items=items,
             hashes={cid: content_hash(it.subject, it.text) for cid, it in items.items()},
@@ -174,7 +174,7 @@ def _classify_round(
             rnd.outcomes[cid] = rnd.outcomes[rep]
     for cid in attempts:
         rnd.outcomes.setdefault(cid, _Outcome("failed", reason="conversation has no text"))
-    _write(sessions, company_id, version, rnd, settings.ai_max_attempts)
+    _write(sessions, company_id, version, rnd, settings.ai.max_attempts)
     return rnd.calls
 
 

@@ -118,7 +118,7 @@ class CachedDetector:
                 company_id,
                 {domain_of(e) for e in rest},
                 sources,
-                self._settings.ai_domain_min_senders,
+                self._settings.ai.domain_min_senders,
             )
             for email in rest:
                 dv = domains.get(domain_of(email))

@@ -13,11 +13,11 @@ ProviderKind = Literal["openai", "local"]
 
 def provider_kind(settings: Settings) -> ProviderKind:
     """`INBOXSYNC_AI_PROVIDER` if set; else openai when an API key is set, else local."""
-    if settings.ai_provider == "openai":
+    if settings.ai.provider == "openai":
         return "openai"
-    if settings.ai_provider == "local":
+    if settings.ai.provider == "local":
         return "local"
-    return "openai" if settings.openai_api_key else "local"
+    return "openai" if settings.ai.openai_api_key else "local"
 
 
 def make_provider(

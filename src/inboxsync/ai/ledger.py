@@ -64,11 +64,11 @@ def month_start(now: datetime) -> datetime:
 
 def cap_for(session: Session, settings: Settings, company_id: int) -> float | None:
     """The company's monthly cap in USD, if any (per-company setting, else the global one)."""
-    if settings.ai_monthly_caps:
+    if settings.ai.monthly_caps:
         name = session.scalar(select(Company.name).where(Company.id == company_id))
-        if name is not None and name in settings.ai_monthly_caps:
-            return settings.ai_monthly_caps[name]
-    return settings.ai_monthly_cap_usd
+        if name is not None and name in settings.ai.monthly_caps:
+            return settings.ai.monthly_caps[name]
+    return settings.ai.monthly_cap_usd
 
 
 def spent_this_month(session: Session, company_id: int, now: datetime | None = None) -> float:

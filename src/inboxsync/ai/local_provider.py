@@ -55,9 +55,9 @@ class LocalProvider:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self._embedder = embedder
-        self._embedder_kind = settings.ai_local_model
-        self._margin = settings.ai_abstain_margin
-        self._min_examples = settings.ai_learn_min_examples
+        self._embedder_kind = settings.ai.local_model
+        self._margin = settings.ai.abstain_margin
+        self._min_examples = settings.ai.learn_min_examples
         self._examples: dict[int, Matrix] = {}
 
     @property

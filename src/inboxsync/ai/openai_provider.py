@@ -53,20 +53,20 @@ def shared_provider(settings: Settings) -> OpenAIProvider:
     """One provider (and so one SDK client and connection pool, about 0.1 s to build) per
     endpoint, key, model and limits, for the whole process; it is thread-safe."""
     key = (
-        settings.openai_base_url,
-        settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-        settings.ai_model,
-        settings.ai_timeout_seconds,
-        settings.ai_batch_max_items,
-        settings.ai_batch_max_input_tokens,
-        settings.ai_concurrency,
-        settings.ai_max_retries,
-        settings.ai_backoff_seconds,
-        settings.ai_max_backoff_seconds,
-        settings.ai_breaker_failures,
-        settings.ai_breaker_cooldown_seconds,
-        settings.ai_prompt_cache_key,
-        json.dumps(settings.ai_prices, sort_keys=True),
+        settings.ai.openai_base_url,
+        settings.ai.openai_api_key.get_secret_value() if settings.ai.openai_api_key else None,
+        settings.ai.model,
+        settings.ai.timeout_seconds,
+        settings.ai.batch_max_items,
+        settings.ai.batch_max_input_tokens,
+        settings.ai.concurrency,
+        settings.ai.max_retries,
+        settings.ai.backoff_seconds,
+        settings.ai.max_backoff_seconds,
+        settings.ai.breaker_failures,
+        settings.ai.breaker_cooldown_seconds,
+        settings.ai.prompt_cache_key,
+        json.dumps(settings.ai.prices, sort_keys=True),
     )
     with _shared_lock:
         provider = _shared.get(key)
@@ -118,21 +118,21 @@ class OpenAIProvider:
         sleep: Callable[[float], None] = time.sleep,
         breaker: CircuitBreaker | None = None,
     ) -> None:
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        if not key and not settings.openai_base_url:
+        key = settings.ai.openai_api_key.get_secret_value() if settings.ai.openai_api_key else None
+        if not key and not settings.ai.openai_base_url:
             raise ConfigError("the openai provider needs OPENAI_API_KEY (or OPENAI_BASE_URL)")
         import openai  # 1 s to import: only when the AI is actually used
 
-        self.model = settings.ai_model
+        self.model = settings.ai.model
         self._settings = settings
         self._client = openai.OpenAI(
             api_key=key or "unused",
-            base_url=settings.openai_base_url,
-            timeout=settings.ai_timeout_seconds,
+            base_url=settings.ai.openai_base_url,
+            timeout=settings.ai.timeout_seconds,
             max_retries=0,  # we retry ourselves: each attempt is a ledger row
         )
         self._sleep = sleep
-        self._backoff = Backoff(settings.ai_backoff_seconds, settings.ai_max_backoff_seconds)
+        self._backoff = Backoff(settings.ai.backoff_seconds, settings.ai.max_backoff_seconds)
         self._own_breaker = breaker
         self._endpoint = str(self._client.base_url)
 
@@ -143,7 +143,7 @@ class OpenAIProvider:
             return self._own_breaker
         s = self._settings
         return breaker_for(
-            self._endpoint, self.model, s.ai_breaker_failures, s.ai_breaker_cooldown_seconds
+            self._endpoint, self.model, s.ai.breaker_failures, s.ai.breaker_cooldown_seconds
         )
 
     def close(self) -> None:
@@ -199,8 +199,8 @@ class OpenAIProvider:
         prefix = estimate_tokens(job.messages([])[0]["content"])
         batches = micro_batches(
             items,
-            max_items=s.ai_batch_max_items,
-            max_tokens=s.ai_batch_max_input_tokens,
+            max_items=s.ai.batch_max_items,
+            max_tokens=s.ai.batch_max_input_tokens,
             prefix_tokens=prefix,
             item_tokens=job.item_tokens,
         )
@@ -224,7 +224,7 @@ class OpenAIProvider:
         return result
 
     def _map(self, job: _Job[T, K, A], batches: list[list[T]]) -> list[BatchResult[K, A]]:
-        workers = min(self._settings.ai_concurrency, len(batches))
+        workers = min(self._settings.ai.concurrency, len(batches))
         if workers <= 1:
             return [self._ask(job, b) for b in batches]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inboxsync-ai") as pool:
@@ -261,7 +261,7 @@ class OpenAIProvider:
 
         s = self._settings
         messages = job.messages(batch)
-        cache_key = job.cache_key if s.ai_prompt_cache_key else openai.omit
+        cache_key = job.cache_key if s.ai.prompt_cache_key else openai.omit
         attempt = 0
         while True:
             attempt += 1
@@ -283,7 +283,7 @@ class OpenAIProvider:
                 calls.append(self._record(job.purpose, len(batch), latency, outcome, reason))
                 self.breaker.failure()
                 wait = self._backoff.delay(attempt, retry_after) if retryable else None
-                if wait is None or attempt > s.ai_max_retries:
+                if wait is None or attempt > s.ai.max_retries:
                     raise _Transient(f"ai unavailable: {reason}") from None
                 log.info(
                     "%s call failed (%s), retry %d in %.2fs", job.purpose, reason, attempt, wait
@@ -318,7 +318,7 @@ class OpenAIProvider:
             input_tokens=inp,
             output_tokens=out,
             cached_tokens=cached,
-            cost_usd=cost_usd(self._settings.ai_prices, self.model, inp, cached, out),
+            cost_usd=cost_usd(self._settings.ai.prices, self.model, inp, cached, out),
             latency_ms=latency_ms,
             outcome=outcome,
             detail=detail,

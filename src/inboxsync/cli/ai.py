@@ -151,7 +151,7 @@ def eval_classifier(
         load_folder_set(folders, set_name),
         rows,
         set_name=set_name,
-        text_chars=settings.ai_text_chars,
+        text_chars=settings.ai.text_chars,
     )
     if as_json:
         print(json.dumps(report.as_dict()))

@@ -150,7 +150,7 @@ def watch(
     """Sync, then wait for new mail (IMAP IDLE, else polling) and sync again, until Ctrl-C."""
     settings = settings_of(ctx)
     if poll_seconds is not None:
-        settings = settings.model_copy(update={"imap_poll_seconds": poll_seconds})
+        settings = settings.replace(imap={"poll_seconds": poll_seconds})
     inbox = Inbox(settings)
     company_id = inbox.company_id(company) if company else None
     stop = threading.Event()

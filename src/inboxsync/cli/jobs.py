@@ -40,7 +40,7 @@ def worker(
     """Run a Celery worker of inboxsync's jobs (needs INBOXSYNC_REDIS_URL)."""
     from inboxsync.jobs.celery_app import make_celery
 
-    settings = settings_of(ctx).model_copy(update={"jobs_backend": "celery"})
+    settings = settings_of(ctx).replace(jobs={"backend": "celery"})
     if pool not in ("prefork", "threads", "solo"):
         raise UsageError(f"--pool must be prefork, threads or solo, not {pool!r}")
     celery = make_celery(settings)
@@ -48,7 +48,7 @@ def worker(
     celery.worker_main(
         [
             "worker",
-            f"--queues={settings.jobs_queue}",
+            f"--queues={settings.jobs.queue}",
             f"--concurrency={concurrency}",
             f"--pool={pool}",
             f"--loglevel={loglevel}",
@@ -66,14 +66,14 @@ def schedule(
         None,
         "--every",
         min=1,
-        help="Seconds between rounds (else INBOXSYNC_SCHEDULE_INTERVAL_SECONDS).",
+        help="Seconds between rounds (else INBOXSYNC_JOBS_SCHEDULE_INTERVAL_SECONDS).",
     ),
     once: bool = typer.Option(False, "--once", help="Run one round and exit."),
 ) -> None:
     """Every N seconds, queue a sync of every mailbox and a sweep of every company's
     pending classification and due auto-replies. With the inline backend, does them here."""
     inbox = Inbox(settings_of(ctx))
-    interval = every or inbox.settings.schedule_interval_seconds
+    interval = every or inbox.settings.jobs.schedule_interval_seconds
     while True:
         started = time.monotonic()
         queued = schedule_round(inbox.sessions, inbox.settings)

@@ -43,14 +43,14 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_on_failure_or_timeout=True,
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
-        task_default_queue=settings.jobs_queue,
+        task_default_queue=settings.jobs.queue,
         task_serializer="json",
         accept_content=["json"],
         broker_transport_options={
-            "visibility_timeout": settings.jobs_visibility_timeout,
+            "visibility_timeout": settings.jobs.visibility_timeout,
             # Every broker key under our prefix: deployments (and test runs) sharing a Redis
             # never see each other's queues or unacknowledged tasks.
-            "global_keyprefix": f"{settings.cache_prefix}:celery:",
+            "global_keyprefix": f"{settings.jobs.key_prefix}:celery:",
         },
         broker_connection_retry_on_startup=True,
         worker_send_task_events=False,
@@ -88,11 +88,11 @@ def _run(task: Task, name: str, args: tuple[Any, ...]) -> None:
         raise
     except Exception as exc:
         retries = task.request.retries or 0
-        if retries >= settings.jobs_max_retries:
+        if retries >= settings.jobs.max_retries:
             log.error("job %s%s failed for good: %s", name, args, exc)
             raise
         delay = backoff(
-            retries + 1, settings.jobs_backoff_seconds, settings.jobs_max_backoff_seconds
+            retries + 1, settings.jobs.backoff_seconds, settings.jobs.max_backoff_seconds
         )
         log.warning("job %s%s failed (%s), retry in %.1fs", name, args, exc, delay)
         raise task.retry(exc=exc, countdown=delay, max_retries=None) from exc
@@ -116,7 +116,7 @@ class CeleryQueue:
             with self.app.producer_or_acquire() as producer:
                 producer.connection.ensure_connection(max_retries=2, interval_start=0.2)
                 # Declared once here, the queue's binding is not written by the first job.
-                producer.maybe_declare(self.app.amqp.queues[self.settings.jobs_queue])
+                producer.maybe_declare(self.app.amqp.queues[self.settings.jobs.queue])
             _ = self.app.backend  # made on first use: not during the first job either
         except OperationalError as exc:
             raise QueueUnavailable(f"cannot reach the job broker: {exc}") from exc
@@ -130,7 +130,7 @@ class CeleryQueue:
                 f"inboxsync.{task}",
                 args=list(args),
                 countdown=delay or None,
-                queue=self.settings.jobs_queue,
+                queue=self.settings.jobs.queue,
                 retry=True,
                 retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
             )

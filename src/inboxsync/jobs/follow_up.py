@@ -21,11 +21,11 @@ _queues: dict[tuple[str, str, str], JobQueue] = {}
 
 
 def get_queue(settings: Settings, sessions: sessionmaker[Session] | None = None) -> JobQueue:
-    """This process's queue for `settings.jobs_backend` (one per backend and database).
+    """This process's queue for `settings.jobs.backend` (one per backend and database).
 
     The inline queue runs jobs with `sessions` (else its own engine on `settings.db`).
     """
-    key = (settings.jobs_backend, settings.db, settings.redis_url or "")
+    key = (settings.jobs.backend, settings.db, settings.redis_url or "")
     with _lock:
         queue = _queues.get(key)
         if queue is None:
@@ -35,7 +35,7 @@ def get_queue(settings: Settings, sessions: sessionmaker[Session] | None = None)
 
 
 def _make_queue(settings: Settings, sessions: sessionmaker[Session]) -> JobQueue:
-    if settings.jobs_backend == "celery":
+    if settings.jobs.backend == "celery":
         from inboxsync.jobs.celery_app import CeleryQueue, make_celery
 
         return CeleryQueue(make_celery(settings), settings)

@@ -39,7 +39,7 @@ class InlineQueue:
         self.max_delay = max_delay
         self._context = JobContext(sessions, settings, self)
         self._pool = ThreadPoolExecutor(
-            max_workers=threads or settings.jobs_threads, thread_name_prefix="inboxsync-job"
+            max_workers=threads or settings.jobs.threads, thread_name_prefix="inboxsync-job"
         )
         self._pending = 0
         self._done = threading.Condition()
@@ -99,11 +99,11 @@ class InlineQueue:
             self._finish(failed=True)
             return
         except Exception as exc:
-            if attempt < self.settings.jobs_max_retries:
+            if attempt < self.settings.jobs.max_retries:
                 delay = backoff(
                     attempt + 1,
-                    self.settings.jobs_backoff_seconds,
-                    self.settings.jobs_max_backoff_seconds,
+                    self.settings.jobs.backoff_seconds,
+                    self.settings.jobs.max_backoff_seconds,
                 )
                 log.warning("job %s%s failed (%s), retry in %.1fs", task, args, exc, delay)
                 self._retry(task, args, attempt, delay, str(exc))

@@ -66,7 +66,7 @@ def classify_pending(ctx: JobContext, company_id: JobArg, conversation_ids: JobA
         candidates = auto_reply_candidates(
             session,
             company_id,
-            max_age=timedelta(hours=ctx.settings.auto_reply_max_age_hours),
+            max_age=timedelta(hours=ctx.settings.outbound.auto_reply_max_age_hours),
             conversation_ids=ids,
         )
         claimed_elsewhere = _still_classifying(session, company_id, ids)
@@ -76,7 +76,7 @@ def classify_pending(ctx: JobContext, company_id: JobArg, conversation_ids: JobA
         # Another classifier holds them (or held them and died: its claim expires after
         # ai_claim_timeout_seconds). Look again then, to queue their auto-replies.
         raise RetryLater(
-            min(60.0, float(ctx.settings.ai_claim_timeout_seconds)),
+            min(60.0, float(ctx.settings.ai.claim_timeout_seconds)),
             f"{claimed_elsewhere} conversation(s) being classified elsewhere",
         )
 
@@ -119,7 +119,7 @@ def enqueue_follow_up(
     `None` means a sweep: every pending conversation of the company, and every auto-reply left
     behind (filed but never answered, or waiting for a retry). Returns the number of jobs queued.
     """
-    max_age = timedelta(hours=settings.auto_reply_max_age_hours)
+    max_age = timedelta(hours=settings.outbound.auto_reply_max_age_hours)
     with sessions() as session:
         if new_conversation_ids is None:
             new_conversation_ids = list(
@@ -133,7 +133,7 @@ def enqueue_follow_up(
         else:
             replies = []
         replies += due_outbox(session, company_id)
-    chunk = settings.jobs_classify_chunk
+    chunk = settings.jobs.classify_chunk
     ids = sorted(set(new_conversation_ids))
     chunks = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
     for part in chunks:

@@ -106,14 +106,14 @@ def send_auto_reply(
         if outcome is not None:
             return outcome
     draft = _draft(loaded, conversation_id) if loaded else _placeholder_draft(conversation_id)
-    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    lease = timedelta(seconds=settings.outbound.outbox_lease_seconds)
     with sessions.begin() as session:
         result = outbox.claim(
             session,
             draft,
-            per_recipient_24h=settings.auto_reply_per_recipient_24h,
+            per_recipient_24h=settings.outbound.auto_reply_per_recipient_24h,
             lease=lease,
-            max_attempts=settings.smtp_max_attempts,
+            max_attempts=settings.outbound.smtp_max_attempts,
         )
     if result.claim is None:
         return Outcome(result.state, result.reason, result.retry_in)
@@ -193,7 +193,9 @@ def _deliver(
     raw = message.as_bytes()
     try:
         with SmtpSession(
-            loaded.smtp, timeout=settings.smtp_timeout_seconds, ca_file=settings.smtp_ca_file
+            loaded.smtp,
+            timeout=settings.outbound.smtp_timeout_seconds,
+            ca_file=settings.outbound.smtp_ca_file,
         ) as smtp:
             smtp.open()
             smtp.envelope(loaded.from_address, claim.recipient)
@@ -222,9 +224,11 @@ def _after_failure(
 ) -> Outcome:
     reason = str(exc)
     with sessions.begin() as session:
-        if exc.transient and claim.attempt < settings.smtp_max_attempts:
+        if exc.transient and claim.attempt < settings.outbound.smtp_max_attempts:
             delay = backoff(
-                claim.attempt, settings.smtp_backoff_seconds, settings.smtp_max_backoff_seconds
+                claim.attempt,
+                settings.outbound.smtp_backoff_seconds,
+                settings.outbound.smtp_max_backoff_seconds,
             )
             outbox.mark_retry(session, claim, reason, delay)
             log.warning(
@@ -325,7 +329,7 @@ def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded
         mailbox_first_synced_at=first_sync,
         own_addresses=own | ({from_address} if from_address else frozenset()),
         now=utcnow(),
-        max_age=timedelta(hours=settings.auto_reply_max_age_hours),
+        max_age=timedelta(hours=settings.outbound.auto_reply_max_age_hours),
     )
     return _Loaded(
         case=case,

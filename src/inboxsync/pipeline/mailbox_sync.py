@@ -152,8 +152,8 @@ def endpoint_of(box: MailboxInfo, settings: Settings) -> ImapEndpoint:
         tls=tls,
         username=box.username,
         oauth2=parse_ref(box.secret_ref).kind == "oauth2",
-        ca_file=settings.imap_ca_file,
-        timeout=settings.imap_timeout_seconds,
+        ca_file=settings.imap.ca_file,
+        timeout=settings.imap.timeout_seconds,
     )
 
 
@@ -179,7 +179,7 @@ def sync_all(
     *,
     detector: NotificationDetector | None = None,
 ) -> MailboxSyncReport:
-    """Sync every mailbox (of a company, or one), `settings.sync_concurrency` at once.
+    """Sync every mailbox (of a company, or one), `settings.imap.sync_concurrency` at once.
 
     A mailbox that fails adds one line to `errors` and never stops the others.
     """
@@ -188,7 +188,7 @@ def sync_all(
     report = MailboxSyncReport()
     if not boxes:
         return report
-    workers = min(settings.sync_concurrency, len(boxes))
+    workers = min(settings.imap.sync_concurrency, len(boxes))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mailbox") as pool:
         parts = pool.map(lambda box: guarded_sync(sessions, settings, box, detector), boxes)
         for part in parts:
@@ -232,10 +232,10 @@ def _sync_into(
     endpoint = endpoint_of(box, settings)
     done: set[int] = set()
     started_at = utcnow()
-    with MailboxLease(sessions, box.id, settings.lease_seconds) as lease:
+    with MailboxLease(sessions, box.id, settings.imap.lease_seconds) as lease:
         retrying = Retrying(
-            stop=stop_after_attempt(settings.imap_retries + 1),
-            wait=wait_exponential(multiplier=settings.imap_retry_wait_seconds, max=60),
+            stop=stop_after_attempt(settings.imap.retries + 1),
+            wait=wait_exponential(multiplier=settings.imap.retry_wait_seconds, max=60),
             retry=retry_if_exception_type(ImapConnectionError),
             before_sleep=before_sleep_log(log, logging.INFO),
             reraise=True,
@@ -290,14 +290,14 @@ def _attempt(
             known_keys,
             mailbox_id=box.id,
             limits=FetchLimits(
-                header_batch=settings.imap_header_batch,
-                fetch_batch=settings.imap_fetch_batch,
-                prefetch=settings.imap_prefetch,
+                header_batch=settings.imap.header_batch,
+                fetch_batch=settings.imap.fetch_batch,
+                prefetch=settings.imap.prefetch,
                 max_message_bytes=settings.max_message_bytes,
             ),
             before_batch=before_batch,
             should_stop=should_stop,
-            kill_at=settings.imap_test_kill_at,
+            kill_at=settings.imap.test_kill_at,
             statuses=statuses,
         )
         part = ingest(
@@ -409,7 +409,7 @@ def _watch_one(
             _wait_for_mail(sessions, settings, box, stop)
         except InboxsyncError as exc:
             log.info("mailbox %s: cannot wait for mail (%s): polling", box.id, exc)
-            stop.wait(settings.imap_poll_seconds)
+            stop.wait(settings.imap.poll_seconds)
 
 
 def _wait_for_mail(
@@ -425,6 +425,6 @@ def _wait_for_mail(
             stored = cursors.get(inbox.id)
             if stored is not None and (status.uidnext or 0) > stored.last_uid + 1:
                 return  # mail came in between the sync and now
-            conn.wait_for_change(settings.imap_poll_seconds, should_stop=stop.is_set)
+            conn.wait_for_change(settings.imap.poll_seconds, should_stop=stop.is_set)
             return
-    stop.wait(settings.imap_poll_seconds)
+    stop.wait(settings.imap.poll_seconds)

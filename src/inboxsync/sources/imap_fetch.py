@@ -318,7 +318,7 @@ class ImapMailboxSource:
         return [message for _, message in found]
 
     def _maybe_kill(self, point: str, count: int) -> None:
-        # Test hook (settings.imap_test_kill_at): a real SIGKILL at a precise point of the sync.
+        # Test hook (settings.imap.test_kill_at): a real SIGKILL at a precise point of the sync.
         if self.kill_at == f"{point}:{count}":
             log.warning("imap_test_kill_at=%s reached: killing this process", self.kill_at)
             os.kill(os.getpid(), signal.SIGKILL)
