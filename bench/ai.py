@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
-from tests.ai.fake_openai import FakeOpenAI  # noqa: E402
 from tests.factories import make_message, write_files  # noqa: E402
+from tests.support.fake_openai import FakeOpenAI  # noqa: E402
 
 from inboxsync.ai import classify_pending, make_detector  # noqa: E402
 from inboxsync.ai.evaluate import evaluate, load_folder_set, load_rows  # noqa: E402

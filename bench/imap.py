@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from tests.imap.dovecot import DovecotServer, ImapUser  # noqa: E402
+from tests.support.dovecot import DovecotServer, ImapUser  # noqa: E402
 
 from _common import console, fresh_database, table  # noqa: E402
 from _common import verdict as pass_or_miss  # noqa: E402
@@ -36,7 +36,7 @@ from inboxsync.config import Settings  # noqa: E402
 from inboxsync.db import mailboxes, make_engine, make_sessionmaker  # noqa: E402
 from inboxsync.db.companies import company_id_by_name  # noqa: E402
 from inboxsync.demo.synthetic import synthetic_messages  # noqa: E402
-from inboxsync.pipeline.mailbox_sync import MailboxSyncReport, sync_mailbox  # noqa: E402
+from inboxsync.mailboxes import MailboxSyncReport, sync_mailbox  # noqa: E402
 from inboxsync.sources.imap import ImapConnection, ImapEndpoint  # noqa: E402
 from inboxsync.sources.imap_fetch import FetchLimits, FolderTask, ImapMailboxSource  # noqa: E402
 from inboxsync.sources.secrets import Secret  # noqa: E402

@@ -34,9 +34,7 @@ import redis  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
-from tests.ai.fake_openai import FakeOpenAI  # noqa: E402
 from tests.factories import make_message, write_files  # noqa: E402
-from tests.imap.dovecot import DOVECOT, DovecotServer  # noqa: E402
 from tests.jobs.conftest import (  # noqa: E402
     IMAP_PASSWORD,
     IMAP_PASSWORD_ENV,
@@ -45,7 +43,9 @@ from tests.jobs.conftest import (  # noqa: E402
     add_imap_mailbox,
     job_env,
 )
-from tests.outbound.smtp_server import SmtpServer  # noqa: E402
+from tests.support.dovecot import DOVECOT, DovecotServer  # noqa: E402
+from tests.support.fake_openai import FakeOpenAI  # noqa: E402
+from tests.support.smtp_server import SmtpServer  # noqa: E402
 
 from _common import console, fresh_database, table, verdict  # noqa: E402
 from inboxsync.config import Settings  # noqa: E402
@@ -54,8 +54,8 @@ from inboxsync.db.companies import add_company, add_folder  # noqa: E402
 from inboxsync.db.models import Conversation  # noqa: E402
 from inboxsync.db.outbox_models import OutboxEntry  # noqa: E402
 from inboxsync.jobs import close_queues, follow_up, get_queue  # noqa: E402
+from inboxsync.mailboxes import sync_mailbox as imap_sync  # noqa: E402
 from inboxsync.outbound import SmtpSettings, set_company_smtp, set_folder_auto_reply  # noqa: E402
-from inboxsync.pipeline.mailbox_sync import sync_mailbox as imap_sync  # noqa: E402
 from inboxsync.pipeline.sync import ingest  # noqa: E402
 from inboxsync.sources.local import open_source  # noqa: E402
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db import make_engine, make_sessionmaker, migrate
+from tests.support.dovecot import DOVECOT, DovecotServer
 
 PG_ADMIN_URL = os.environ.get("INBOXSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -105,3 +106,14 @@ def engine(db_url: str) -> Iterator[Engine]:
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """A session factory on the fresh test database."""
     return make_sessionmaker(engine)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """One Dovecot on a free loopback port for the whole test run, shared by every test that
+    syncs IMAP (installed by `make services`)."""
+    if not os.path.exists(DOVECOT) or shutil.which("openssl") is None:
+        pytest.skip("dovecot/openssl not installed: run `make services`")
+    server = DovecotServer().start()
+    yield server
+    server.stop()

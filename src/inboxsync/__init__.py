@@ -17,7 +17,7 @@ from inboxsync.errors import (
     SourceError,
     UsageError,
 )
-from inboxsync.pipeline.mailbox_sync import MailboxSyncReport
+from inboxsync.mailboxes import MailboxSyncReport
 from inboxsync.pipeline.report import SyncReport
 
 __version__ = "0.1.0"

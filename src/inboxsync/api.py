@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from inboxsync import mailboxes as mailbox_sync
 from inboxsync.ai import make_detector
 from inboxsync.ai.ledger import usage_since
 from inboxsync.config import Settings
@@ -25,8 +26,7 @@ from inboxsync.db.quarantine import QuarantineEntry
 from inboxsync.errors import MessageParseError
 from inboxsync.jobs import follow_up, get_queue
 from inboxsync.mail import peek_key
-from inboxsync.pipeline import mailbox_sync
-from inboxsync.pipeline.mailbox_sync import MailboxSyncReport
+from inboxsync.mailboxes import MailboxSyncReport
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.resolve import existing_keys
 from inboxsync.pipeline.sync import ProgressHook, ingest

@@ -41,3 +41,40 @@ class MailboxBusyError(InboxsyncError):
 
 class MessageParseError(InboxsyncError):
     """One message cannot be parsed; the pipeline quarantines it."""
+
+
+class ImapConnectionError(SourceError):
+    """The connection failed, was cut, timed out or the server said BYE: a retry may succeed."""
+
+
+class SmtpError(InboxsyncError):
+    """Sending failed; `transient` says whether a later attempt may succeed."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class DeliveryUnknown(InboxsyncError):
+    """The connection broke during DATA: the server may or may not have taken the message."""
+
+
+class QueueUnavailable(InboxsyncError):
+    """The job broker (Redis) cannot be reached."""
+
+
+class RetryLater(InboxsyncError):
+    """Raised by a job that cannot finish now and wants to run again after `delay` seconds."""
+
+    def __init__(self, delay: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry in {delay:.1f}s")
+        self.delay = max(0.0, delay)
+        self.reason = reason
+
+
+class UnstorableValue(InboxsyncError):
+    """A key is longer than its column: storing it cut would make it another key."""
+
+
+class MalformedAnswer(InboxsyncError, ValueError):
+    """An AI answer is not the JSON object the schema asks for."""

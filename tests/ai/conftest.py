@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.ai.resilience import reset_breakers
 from inboxsync.config import Settings
 from inboxsync.db.models import Company, Conversation, Folder, InboxMessage
-from tests.ai.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI
 
 BASE = datetime(2026, 6, 1, 9, 0)
 FOLDERS = {

@@ -12,7 +12,7 @@ from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiCall, AiClaim
 from inboxsync.db.models import Conversation
 from tests.ai.conftest import add_conversations, make_company
-from tests.ai.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI
 
 TOPICS = [
     ("Billing question", "Hello, my billing shows a double charge on the last invoice."),

@@ -18,7 +18,7 @@ from inboxsync.db.ai_models import AiCall, AiClaim
 from inboxsync.db.models import Conversation, Folder, utcnow
 from inboxsync.errors import UsageError
 from tests.ai.conftest import add_conversations, make_company
-from tests.ai.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI
 
 TEXTS = [
     ("Billing error", "My billing is wrong."),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.models import Conversation
 from tests.ai.conftest import add_conversations, make_company
-from tests.ai.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI
 
 
 def run(

@@ -12,7 +12,7 @@ from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiSenderVerdict
 from inboxsync.pipeline.detect import SenderSample
 from tests.ai.conftest import make_company
-from tests.ai.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI
 
 
 def sample(email: str, subject: str = "Hello", text: str = "") -> SenderSample:

@@ -21,8 +21,8 @@ from inboxsync.pipeline.detect import SenderSample
 from inboxsync.pipeline.sync import ingest
 from inboxsync.sources.local import open_source
 from tests.ai.conftest import add_conversations, make_company
-from tests.ai.fake_openai import FakeOpenAI, Results
 from tests.factories import make_message, write_files
+from tests.support.fake_openai import FakeOpenAI, Results
 
 Shape = Callable[[Results], str]
 

@@ -17,8 +17,8 @@ from inboxsync.db.models import Conversation
 from inboxsync.pipeline.sync import ingest
 from inboxsync.sources.local import open_source
 from tests.ai.conftest import make_company
-from tests.ai.fake_openai import FakeOpenAI
 from tests.factories import make_message, write_files
+from tests.support.fake_openai import FakeOpenAI
 
 TOPICS = ["Billing", "Delivery", "Support"]
 WORDS = ["amber", "basil", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "iris"]

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inboxsync.ai.types import FolderAnswer, FolderDef, SenderAnswer
-from inboxsync.ai.validate import MalformedAnswer, parse_results, validate_classify, validate_detect
+from inboxsync.ai.validate import parse_results, validate_classify, validate_detect
+from inboxsync.errors import MalformedAnswer
 
 FOLDERS = [FolderDef(1, "Billing", "invoices"), FolderDef(2, "Delivery", "parcels")]
 

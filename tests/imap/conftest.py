@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,19 +12,9 @@ from inboxsync.config import Settings
 from inboxsync.db import mailboxes
 from inboxsync.db.companies import add_company
 from tests.factories import make_message
-from tests.imap.dovecot import DOVECOT, DovecotServer, ImapUser
+from tests.support.dovecot import DovecotServer, ImapUser
 
 COMPANY_ADDRESS = "support@acme.example"
-
-
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
-    """Dovecot on a free loopback port for the whole session (installed by `make services`)."""
-    if not os.path.exists(DOVECOT) or shutil.which("openssl") is None:
-        pytest.skip("dovecot/openssl not installed: run `make services`")
-    server = DovecotServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

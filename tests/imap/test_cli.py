@@ -21,8 +21,8 @@ from inboxsync.db import make_engine
 from inboxsync.db.companies import add_company
 from inboxsync.db.models import Base, Mailbox
 from tests.imap.conftest import mails
-from tests.imap.dovecot import DovecotServer, ImapUser
-from tests.imap.proxy import CuttingProxy
+from tests.support.dovecot import DovecotServer, ImapUser
+from tests.support.proxy import CuttingProxy
 
 CLI = "from inboxsync.cli import main; main()"
 

@@ -31,10 +31,10 @@ from inboxsync.db.models import (
     MailboxLease,
     Quarantine,
 )
-from inboxsync.pipeline.mailbox_sync import sync_all
+from inboxsync.mailboxes import sync_all
 from tests.factories import make_message
 from tests.imap.conftest import COMPANY_ADDRESS, add_account, crlf, imap_settings, mails
-from tests.imap.dovecot import DovecotServer, ImapUser
+from tests.support.dovecot import DovecotServer, ImapUser
 
 KILL_POINTS = ["peeked:1", "fetched:3", "resumed:4", "peeked:4"]
 
@@ -101,7 +101,7 @@ SETTINGS = {
 DRIVER = """
 from inboxsync.config import Settings
 from inboxsync.db import make_engine, make_sessionmaker
-from inboxsync.pipeline.mailbox_sync import sync_all
+from inboxsync.mailboxes import sync_all
 settings = Settings()
 report = sync_all(make_sessionmaker(make_engine(settings.db)), settings)
 raise SystemExit(1 if report.errors else 0)

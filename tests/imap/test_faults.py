@@ -7,10 +7,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.models import InboxMessage, Mailbox, MailboxFolder
-from inboxsync.pipeline.mailbox_sync import sync_all, sync_mailbox
+from inboxsync.mailboxes import sync_all, sync_mailbox
 from tests.imap.conftest import Account, add_account, imap_settings, mails
-from tests.imap.dovecot import DovecotServer, ImapUser
-from tests.imap.proxy import CuttingProxy
+from tests.support.dovecot import DovecotServer, ImapUser
+from tests.support.proxy import CuttingProxy
 
 MESSAGES = 40
 

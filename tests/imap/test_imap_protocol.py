@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from inboxsync.errors import AuthError
-from inboxsync.sources.imap import ImapConnection, ImapConnectionError, ImapEndpoint, TlsMode
+from inboxsync.errors import AuthError, ImapConnectionError
+from inboxsync.sources.imap import ImapConnection, ImapEndpoint, TlsMode
 from inboxsync.sources.secrets import Secret
 from tests.factories import make_message
 from tests.imap.conftest import crlf, mails
-from tests.imap.dovecot import DovecotServer, ImapUser, free_port
+from tests.support.dovecot import DovecotServer, ImapUser, free_port
 
 
 def endpoint(

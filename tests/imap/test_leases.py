@@ -14,7 +14,7 @@ from inboxsync.db import mailboxes
 from inboxsync.db.companies import add_company
 from inboxsync.db.models import MailboxLease, utcnow
 from inboxsync.errors import MailboxBusyError, UsageError
-from inboxsync.pipeline.mailbox_sync import MailboxLease as Lease
+from inboxsync.mailboxes import MailboxLease as Lease
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db import mailboxes
 from inboxsync.db.models import Client, Conversation, InboxMessage, MailboxFolder, Quarantine
-from inboxsync.pipeline.mailbox_sync import sync_all, sync_mailbox
+from inboxsync.mailboxes import sync_all, sync_mailbox
 from tests.factories import make_message
 from tests.imap.conftest import COMPANY_ADDRESS, add_account, imap_settings, mails
-from tests.imap.dovecot import DovecotServer, ImapUser
+from tests.support.dovecot import DovecotServer, ImapUser
 
 
 def count(sessions: sessionmaker[Session], model: type) -> int:
@@ -253,7 +253,7 @@ def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stor
     import threading
 
     from inboxsync.errors import MailboxBusyError
-    from inboxsync.pipeline.mailbox_sync import MailboxLease
+    from inboxsync.mailboxes import MailboxLease
 
     account = add_account(sessions, dovecot, imap_user, monkeypatch)
     dovecot.append(imap_user, mails(12))
@@ -325,7 +325,7 @@ def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
     import queue
     import threading
 
-    from inboxsync.pipeline.mailbox_sync import MailboxSyncReport, watch
+    from inboxsync.mailboxes import MailboxSyncReport, watch
     from inboxsync.sources.imap import ImapConnection
 
     monkeypatch.setattr(ImapConnection, "has_idle", property(lambda self: False))

@@ -4,7 +4,6 @@ a Redis namespace of this run, and real Celery worker processes."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.config import Settings
 from inboxsync.db import mailboxes
 from inboxsync.jobs import close_queues
-from tests.ai.fake_openai import FakeOpenAI
-from tests.imap.dovecot import DOVECOT, DovecotServer, ImapUser
-from tests.outbound.smtp_server import SmtpServer
+from tests.support.dovecot import DovecotServer, ImapUser
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.smtp_server import SmtpServer
 
 REDIS_URL = os.environ.get("INBOXSYNC_TEST_REDIS", "redis://127.0.0.1:6379/0")
 # Workers are started once per module, so IMAP users of the jobs tests share one password,
@@ -76,16 +75,6 @@ def smtp(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
     smtp_server.reset()
     yield smtp_server
     smtp_server.reset()
-
-
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
-    """A Dovecot of the jobs tests (the IMAP tests' helper), for `sync_mailbox` end to end."""
-    if not os.path.exists(DOVECOT) or shutil.which("openssl") is None:
-        pytest.skip("dovecot/openssl not installed: run `make services`")
-    server = DovecotServer().start()
-    yield server
-    server.stop()
 
 
 def add_imap_mailbox(

@@ -25,13 +25,13 @@ from inboxsync.db.models import Conversation, Mailbox
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.jobs import close_queues, follow_up
 from inboxsync.jobs.schedule import schedule_round
-from tests.ai.fake_openai import FakeOpenAI
 from tests.conftest import _pg_admin, _pg_url
-from tests.imap.dovecot import DovecotServer
 from tests.jobs.conftest import REDIS_URL, Worker, add_imap_mailbox, job_env
 from tests.jobs.scenario import crlf, loop_cases, people
 from tests.outbound.helpers import ingest_raw, setup_company
-from tests.outbound.smtp_server import SmtpServer
+from tests.support.dovecot import DovecotServer
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.smtp_server import SmtpServer
 
 
 class Env:

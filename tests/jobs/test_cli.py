@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.models import Folder
 from inboxsync.db.outbox_models import CompanySmtp
-from tests.ai.fake_openai import FakeOpenAI
 from tests.jobs.scenario import people
-from tests.outbound.smtp_server import SmtpServer
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.smtp_server import SmtpServer
 
 
 def run(

@@ -17,10 +17,10 @@ from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.jobs import close_queues, follow_up, follow_up_companies, get_queue
 from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
-from tests.ai.fake_openai import FakeOpenAI
 from tests.jobs.scenario import loop_cases, people
 from tests.outbound.helpers import ingest_raw, outbox_counts, setup_company
-from tests.outbound.smtp_server import SmtpServer
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.smtp_server import SmtpServer
 
 
 @pytest.fixture

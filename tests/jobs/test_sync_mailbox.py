@@ -14,11 +14,11 @@ from inboxsync.db.models import Conversation, Mailbox
 from inboxsync.jobs import get_queue
 from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
-from tests.imap.dovecot import DovecotServer
 from tests.jobs.conftest import IMAP_PASSWORD_ENV, add_imap_mailbox
 from tests.jobs.scenario import crlf, people
 from tests.outbound.helpers import outbox_rows, setup_company
-from tests.outbound.smtp_server import SmtpServer
+from tests.support.dovecot import DovecotServer
+from tests.support.smtp_server import SmtpServer
 
 
 def test_first_sync_is_history_later_mail_is_answered_once(

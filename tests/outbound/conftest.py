@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.outbound.smtp_server import SmtpServer, make_cert
+from tests.support.smtp_server import SmtpServer, make_cert
 
 
 @pytest.fixture(scope="session")

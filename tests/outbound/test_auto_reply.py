@@ -27,7 +27,7 @@ from tests.outbound.helpers import (
     recent,
     setup_company,
 )
-from tests.outbound.smtp_server import SmtpServer
+from tests.support.smtp_server import SmtpServer
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from inboxsync.db.models import InboxMessage
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.outbound import send_auto_reply
 from tests.outbound.helpers import file_into, ingest_raw, now, outbox_rows, setup_company
-from tests.outbound.smtp_server import Received, SmtpServer
+from tests.support.smtp_server import Received, SmtpServer
 
 # What an auto-reply's header block may hold, and nothing else (no Bcc, no Cc, no smuggled
 # header of any name).

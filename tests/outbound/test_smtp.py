@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from inboxsync.errors import ConfigError
-from inboxsync.outbound.smtp import DeliveryUnknown, SmtpError, SmtpSession, SmtpSettings
-from tests.outbound.smtp_server import SmtpServer
+from inboxsync.errors import ConfigError, DeliveryUnknown, SmtpError
+from inboxsync.outbound.smtp import SmtpSession, SmtpSettings
+from tests.support.smtp_server import SmtpServer
 
 RAW = b"From: support@acme.example\r\nTo: alice@client.example\r\nSubject: hi\r\n\r\nhello\r\n"
 
@@ -86,7 +86,7 @@ def test_refusals_are_transient_or_permanent_by_code(
 
 
 def test_a_connection_refused_is_transient() -> None:
-    from tests.outbound.smtp_server import free_port
+    from tests.support.smtp_server import free_port
 
     with pytest.raises(SmtpError) as failure:
         send(SmtpSettings("127.0.0.1", free_port(), "none"))

@@ -30,7 +30,7 @@ from inboxsync.ai.types import CallRecord, ConversationItem, FolderAnswer, Folde
 from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiClaim, AiEmbedding
 from inboxsync.db.models import Conversation
-from inboxsync.pipeline.report import AiUsage
+from inboxsync.usage import AiUsage
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from inboxsync.ai.types import CallRecord, SenderAnswer, SenderItem
 from inboxsync.config import Settings
 from inboxsync.mail.types import Verdict
 from inboxsync.pipeline.detect import SenderSample
-from inboxsync.pipeline.report import AiUsage
+from inboxsync.usage import AiUsage
 
 log = logging.getLogger(__name__)
 

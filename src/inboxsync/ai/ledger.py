@@ -13,7 +13,7 @@ from inboxsync.ai.types import CallRecord
 from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiCall
 from inboxsync.db.models import Company, utcnow
-from inboxsync.pipeline.report import AiUsage
+from inboxsync.usage import AiUsage
 
 
 def record_calls(session: Session, company_id: int | None, calls: Sequence[CallRecord]) -> None:

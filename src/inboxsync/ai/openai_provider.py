@@ -28,9 +28,9 @@ from inboxsync.ai.types import (
     SenderAnswer,
     SenderItem,
 )
-from inboxsync.ai.validate import MalformedAnswer, parse_results, validate_classify, validate_detect
+from inboxsync.ai.validate import parse_results, validate_classify, validate_detect
 from inboxsync.config import Settings
-from inboxsync.errors import ConfigError
+from inboxsync.errors import ConfigError, MalformedAnswer
 
 if TYPE_CHECKING:
     pass

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from inboxsync.ai.prompt import CONFIDENCE, DETECT_REASONS, NONE_FOLDER
 from inboxsync.ai.types import FolderAnswer, FolderDef, SenderAnswer
+from inboxsync.errors import MalformedAnswer
 
 A = TypeVar("A")
 
@@ -22,10 +23,6 @@ _KINDS: dict[str, Literal["notification", "person"]] = {
     "person": "person",
 }
 _SHOWN_CHARS = 40
-
-
-class MalformedAnswer(ValueError):
-    """The answer is not the JSON object the schema asks for."""
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def classify(
     """File the pending conversations into folders (AI or the local model)."""
     from inboxsync.ai import classify_pending
     from inboxsync.ai.classifier import requeue_stale, status_counts
-    from inboxsync.pipeline.report import AiUsage
+    from inboxsync.usage import AiUsage
 
     inbox = _inbox(ctx)
     ids = [inbox.company_id(company)] if company else [c.id for c in inbox.companies()]

@@ -13,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from inboxsync import mailboxes as mailbox_sync
 from inboxsync.api import Inbox
 from inboxsync.cli._app import app, settings_of
 from inboxsync.cli.render import report_table
 from inboxsync.db import mailboxes
-from inboxsync.pipeline import mailbox_sync
-from inboxsync.pipeline.mailbox_sync import MailboxSyncReport
+from inboxsync.mailboxes import MailboxSyncReport
 from inboxsync.sources.secrets import make_ref
 
 mailbox_app = typer.Typer(

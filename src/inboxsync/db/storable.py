@@ -24,7 +24,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Column, String, Table
 from sqlalchemy.orm import InstrumentedAttribute
 
-from inboxsync.errors import InboxsyncError
+from inboxsync.errors import UnstorableValue
 
 TRUNCATED_MARK = "…"
 # Columns whose value identifies something: never cut.
@@ -34,10 +34,6 @@ KEY_COLUMNS = frozenset(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 T = TypeVar("T")
-
-
-class UnstorableValue(InboxsyncError):
-    """A key is longer than its column: storing it cut would make it another key."""
 
 
 def clean_text(value: str) -> str:

@@ -15,14 +15,8 @@ from celery import Celery, Task
 from kombu.exceptions import OperationalError
 
 from inboxsync.config import Settings
-from inboxsync.errors import ConfigError
-from inboxsync.jobs.queue import (
-    PERMANENT_ERRORS,
-    TASK_NAMES,
-    JobArg,
-    QueueUnavailable,
-    RetryLater,
-)
+from inboxsync.errors import ConfigError, QueueUnavailable, RetryLater
+from inboxsync.jobs.queue import PERMANENT_ERRORS, TASK_NAMES, JobArg
 from inboxsync.jobs.runtime import sessions_for
 from inboxsync.jobs.tasks import TASKS, JobContext
 from inboxsync.outbound.auto_reply import backoff

@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.jobs.queue import PERMANENT_ERRORS, JobArg, RetryLater
+from inboxsync.errors import RetryLater
+from inboxsync.jobs.queue import PERMANENT_ERRORS, JobArg
 from inboxsync.jobs.tasks import TASKS, JobContext
 from inboxsync.outbound.auto_reply import backoff
 

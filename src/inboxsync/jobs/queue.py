@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from inboxsync.errors import AuthError, ConfigError, InboxsyncError, UsageError
+from inboxsync.errors import AuthError, ConfigError, UsageError
 
 # Arguments a job takes: ids, lists of ids, or nothing. Kept JSON-able for Celery.
 JobArg = int | list[int] | None
@@ -13,15 +13,6 @@ TASK_NAMES = ("sync_mailbox", "classify_pending", "send_auto_reply")
 
 # Errors that another attempt cannot fix (a wrong password, a missing setting): not retried.
 PERMANENT_ERRORS: tuple[type[Exception], ...] = (AuthError, ConfigError, UsageError)
-
-
-class RetryLater(Exception):
-    """Raised by a job that cannot finish now and wants to run again after `delay` seconds."""
-
-    def __init__(self, delay: float, reason: str = "") -> None:
-        super().__init__(reason or f"retry in {delay:.1f}s")
-        self.delay = max(0.0, delay)
-        self.reason = reason
 
 
 class JobQueue(Protocol):
@@ -43,7 +34,3 @@ class JobQueue(Protocol):
     def close(self) -> None:
         """Stop taking jobs and release resources."""
         ...
-
-
-class QueueUnavailable(InboxsyncError):
-    """The job broker (Redis) cannot be reached."""

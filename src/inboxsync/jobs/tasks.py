@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db.models import Conversation, Mailbox
-from inboxsync.errors import MailboxBusyError
-from inboxsync.jobs.queue import JobArg, JobQueue, RetryLater
+from inboxsync.errors import MailboxBusyError, RetryLater
+from inboxsync.jobs.queue import JobArg, JobQueue
 from inboxsync.outbound import auto_reply_candidates, due_outbox
 from inboxsync.outbound import send_auto_reply as send_one
 
@@ -36,7 +36,7 @@ class JobContext:
 
 def sync_mailbox(ctx: JobContext, mailbox_id: JobArg) -> None:
     """Sync one mailbox, then queue classification of what it brought (and due auto-replies)."""
-    from inboxsync.pipeline.mailbox_sync import sync_mailbox as run_sync
+    from inboxsync.mailboxes import sync_mailbox as run_sync
 
     assert isinstance(mailbox_id, int)
     with ctx.sessions() as session:

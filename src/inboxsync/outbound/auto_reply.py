@@ -27,7 +27,7 @@ from inboxsync.db.models import (
     utcnow,
 )
 from inboxsync.db.outbox_models import OutboxEntry
-from inboxsync.errors import ConfigError
+from inboxsync.errors import ConfigError, DeliveryUnknown, SmtpError
 from inboxsync.mail.addresses import reply_address
 from inboxsync.outbound import outbox
 from inboxsync.outbound.message import (
@@ -45,7 +45,7 @@ from inboxsync.outbound.policy import (
     refusal,
 )
 from inboxsync.outbound.settings_store import load_company_smtp
-from inboxsync.outbound.smtp import DeliveryUnknown, SmtpError, SmtpSession, SmtpSettings
+from inboxsync.outbound.smtp import SmtpSession, SmtpSettings
 from inboxsync.outbound.templates import TemplateValues, render, render_subject
 
 log = logging.getLogger(__name__)

@@ -14,23 +14,11 @@ import ssl
 from dataclasses import dataclass
 from types import TracebackType
 
-from inboxsync.errors import ConfigError, InboxsyncError
+from inboxsync.errors import ConfigError, DeliveryUnknown, SmtpError
 
 log = logging.getLogger(__name__)
 
 TLS_MODES = ("none", "starttls", "ssl")
-
-
-class SmtpError(InboxsyncError):
-    """Sending failed; `transient` says whether a later attempt may succeed."""
-
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(message)
-        self.transient = transient
-
-
-class DeliveryUnknown(InboxsyncError):
-    """The connection broke during DATA: the server may or may not have taken the message."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from inboxsync.mail.types import Verdict
-from inboxsync.pipeline.report import AiUsage
+from inboxsync.usage import AiUsage
 
 
 @dataclass(frozen=True, slots=True)

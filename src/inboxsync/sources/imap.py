@@ -25,7 +25,7 @@ from typing import Any, Literal
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from inboxsync.errors import AuthError, SourceError
+from inboxsync.errors import AuthError, ImapConnectionError, SourceError
 from inboxsync.mail.message_id import normalize_message_id
 from inboxsync.sources.secrets import Secret
 
@@ -38,10 +38,6 @@ HEADER_ITEM = "BODY.PEEK[HEADER]"
 BODY_ITEM = "BODY.PEEK[]"
 
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
-
-
-class ImapConnectionError(SourceError):
-    """The connection failed, was cut, timed out or the server said BYE: a retry may succeed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from inboxsync.errors import SourceError
+from inboxsync.errors import ImapConnectionError, SourceError
 from inboxsync.sources.base import Checkpoint, RawBatch, RawMessage
-from inboxsync.sources.imap import FolderStatus, HeaderPeek, ImapConnection, ImapConnectionError
+from inboxsync.sources.imap import FolderStatus, HeaderPeek, ImapConnection
 
 log = logging.getLogger(__name__)
 

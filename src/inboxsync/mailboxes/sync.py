@@ -32,18 +32,12 @@ from inboxsync.db import mailboxes
 from inboxsync.db.counters import counting
 from inboxsync.db.mailboxes import MailboxInfo
 from inboxsync.db.models import utcnow
-from inboxsync.errors import InboxsyncError, MailboxBusyError, SourceError
+from inboxsync.errors import ImapConnectionError, InboxsyncError, MailboxBusyError, SourceError
 from inboxsync.pipeline.detect import NotificationDetector
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.resolve import existing_keys
 from inboxsync.pipeline.sync import ingest
-from inboxsync.sources.imap import (
-    FolderStatus,
-    ImapConnection,
-    ImapConnectionError,
-    ImapEndpoint,
-    TlsMode,
-)
+from inboxsync.sources.imap import FolderStatus, ImapConnection, ImapEndpoint, TlsMode
 from inboxsync.sources.imap_fetch import FetchLimits, FolderTask, ImapMailboxSource, needs_sync
 from inboxsync.sources.secrets import Secret, parse_ref, resolve
 
