@@ -11,11 +11,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from inboxsync.ai import prompt
 from inboxsync.ai.batching import micro_batches, text_tokens
-from inboxsync.ai.resilience import Backoff, CircuitBreaker, breaker_for, retry_after_seconds
+from inboxsync.ai.openai_answers import classify_error, cost_usd, read_content, read_usage
+from inboxsync.ai.resilience import CircuitBreaker, breaker_for
 from inboxsync.ai.text import estimate_tokens, looks_like_injection
 from inboxsync.ai.types import (
     BatchResult,
@@ -31,14 +34,9 @@ from inboxsync.ai.types import (
 from inboxsync.ai.validate import parse_results, validate_classify, validate_detect
 from inboxsync.config import Settings
 from inboxsync.errors import ConfigError, MalformedAnswer
-
-if TYPE_CHECKING:
-    pass
+from inboxsync.retry import Backoff
 
 log = logging.getLogger(__name__)
-
-# More than any call reports; a bigger count is garbage (and would overflow the ledger).
-MAX_REPORTED_TOKENS = 100_000_000
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -75,15 +73,6 @@ def shared_provider(settings: Settings) -> OpenAIProvider:
         return provider
 
 
-def cost_usd(prices: dict[str, list[float]], model: str, inp: int, cached: int, out: int) -> float:
-    """USD of one call from the price table ([input, cached input, output] per 1M tokens)."""
-    price = prices.get(model)
-    if not price:
-        return 0.0
-    p_in, p_cached, p_out = [*price, 0.0, 0.0, 0.0][:3]
-    return round(((inp - cached) * p_in + cached * p_cached + out * p_out) / 1e6, 8)
-
-
 @dataclass(frozen=True)
 class _Job(Generic[T, K, A]):
     """How to ask one kind of question: messages, schema, validation, output size, keys."""
@@ -106,18 +95,23 @@ class _Transient(Exception):
         self.reason = reason
 
 
+class _CallFailed(Exception):
+    """One call failed (its ledger row is written): whether another may help, and the wait
+    the server asked for."""
+
+    def __init__(self, reason: str, retry_after: float | None, retryable: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.retryable = retryable
+
+
 class OpenAIProvider:
     """Answers through an OpenAI-compatible chat-completions endpoint (JSON-schema output)."""
 
     name = "openai"
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        breaker: CircuitBreaker | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         key = settings.ai.openai_api_key.get_secret_value() if settings.ai.openai_api_key else None
         if not key and not settings.ai.openai_base_url:
             raise ConfigError("the openai provider needs OPENAI_API_KEY (or OPENAI_BASE_URL)")
@@ -132,15 +126,12 @@ class OpenAIProvider:
             max_retries=0,  # we retry ourselves: each attempt is a ledger row
         )
         self._sleep = sleep
-        self._backoff = Backoff(settings.ai.backoff_seconds, settings.ai.max_backoff_seconds)
-        self._own_breaker = breaker
+        self._backoff = Backoff(settings.ai.backoff_seconds, settings.ai.max_backoff_seconds).wait
         self._endpoint = str(self._client.base_url)
 
     @property
     def breaker(self) -> CircuitBreaker:
         """The breaker of this endpoint and model, shared by the whole process."""
-        if self._own_breaker is not None:
-            return self._own_breaker
         s = self._settings
         return breaker_for(
             self._endpoint, self.model, s.ai.breaker_failures, s.ai.breaker_cooldown_seconds
@@ -259,44 +250,82 @@ class OpenAIProvider:
         """The answer's content; raises _Transient when retries are exhausted."""
         import openai
 
-        s = self._settings
+        s = self._settings.ai
         messages = job.messages(batch)
-        cache_key = job.cache_key if s.ai.prompt_cache_key else openai.omit
-        attempt = 0
-        while True:
-            attempt += 1
-            if not self.breaker.allow():
-                raise _Transient("ai unavailable: circuit breaker open")
-            start = time.perf_counter()
-            try:
-                response = self._client.chat.completions.create(
-                    model=self.model,
-                    messages=cast(Any, messages),
-                    response_format=cast(Any, job.schema),
-                    temperature=0,
-                    max_completion_tokens=job.out_tokens_per_item * len(batch) + 64,
-                    prompt_cache_key=cache_key,
-                )
-            except Exception as exc:  # whatever the SDK or the server did, the sync goes on
-                latency = _ms(start)
-                outcome, reason, retry_after, retryable = _classify_error(exc)
-                calls.append(self._record(job.purpose, len(batch), latency, outcome, reason))
-                self.breaker.failure()
-                wait = self._backoff.delay(attempt, retry_after) if retryable else None
-                if wait is None or attempt > s.ai.max_retries:
-                    raise _Transient(f"ai unavailable: {reason}") from None
-                log.info(
-                    "%s call failed (%s), retry %d in %.2fs", job.purpose, reason, attempt, wait
-                )
-                self._sleep(wait)
-                continue
-            self.breaker.success()
-            inp, out, cached = _usage(response)
-            record = self._record(
-                job.purpose, len(batch), _ms(start), "ok", "", inp=inp, out=out, cached=cached
+        cache_key = job.cache_key if s.prompt_cache_key else openai.omit
+
+        def worth_retrying(exc: BaseException) -> bool:
+            # A server asking for longer than the cap: better to give up now and leave the
+            # work to the next run.
+            return (
+                isinstance(exc, _CallFailed)
+                and exc.retryable
+                and (exc.retry_after is None or exc.retry_after <= s.max_backoff_seconds)
             )
-            calls.append(record)
-            return _content(response)
+
+        def log_retry(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            log.info(
+                "%s call failed (%s), retry %d in %.2fs",
+                job.purpose,
+                failure,
+                state.attempt_number,
+                state.upcoming_sleep,
+            )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(s.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(worth_retrying),
+            sleep=self._sleep,
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        try:
+            return retrying(self._call, job, batch, messages, cache_key, calls)
+        except _CallFailed as exc:
+            raise _Transient(f"ai unavailable: {exc.reason}") from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        """The wait before a retry: what the server asked for, else the shared backoff."""
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, _CallFailed) and failure.retry_after is not None:
+            return failure.retry_after
+        return self._backoff(state)
+
+    def _call(
+        self,
+        job: _Job[T, K, A],
+        batch: list[T],
+        messages: list[dict[str, str]],
+        cache_key: Any,
+        calls: list[CallRecord],
+    ) -> str:
+        """One request through the breaker, recorded in `calls`; _CallFailed when it fails."""
+        if not self.breaker.allow():
+            raise _Transient("ai unavailable: circuit breaker open")
+        start = time.perf_counter()
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model,
+                messages=cast(Any, messages),
+                response_format=cast(Any, job.schema),
+                temperature=0,
+                max_completion_tokens=job.out_tokens_per_item * len(batch) + 64,
+                prompt_cache_key=cache_key,
+            )
+        except Exception as exc:  # whatever the SDK or the server did, the sync goes on
+            outcome, reason, retry_after, retryable = classify_error(exc)
+            calls.append(self._record(job.purpose, len(batch), _ms(start), outcome, reason))
+            self.breaker.failure()
+            raise _CallFailed(reason, retry_after, retryable) from None
+        self.breaker.success()
+        inp, out, cached = read_usage(response)
+        record = self._record(
+            job.purpose, len(batch), _ms(start), "ok", "", inp=inp, out=out, cached=cached
+        )
+        calls.append(record)
+        return read_content(response)
 
     def _record(
         self,
@@ -325,64 +354,9 @@ class OpenAIProvider:
         )
 
 
-def _count(value: object) -> int:
-    """A token count as the server reported it when it is a sane one, else 0."""
-    return value if type(value) is int and 0 <= value <= MAX_REPORTED_TOKENS else 0
-
-
-def _usage(response: object) -> tuple[int, int, int]:
-    """(input, output, cached input) tokens of a response, each checked for its type."""
-    usage = getattr(response, "usage", None)
-    details = getattr(usage, "prompt_tokens_details", None)
-    inp = _count(getattr(usage, "prompt_tokens", None))
-    cached = min(inp, _count(getattr(details, "cached_tokens", None)))
-    return inp, _count(getattr(usage, "completion_tokens", None)), cached
-
-
-def _content(response: object) -> str:
-    """The text of a response's first choice; MalformedAnswer when it has none to use.
-
-    The SDK does not validate what it parses, so every part is checked for its type."""
-    choices = getattr(response, "choices", None)
-    choice = choices[0] if isinstance(choices, list) and choices else None
-    message = getattr(choice, "message", None)
-    if message is None:
-        raise MalformedAnswer("no choice in the answer")
-    if getattr(message, "refusal", None):
-        raise MalformedAnswer("the model refused")
-    if getattr(choice, "finish_reason", None) == "length":
-        raise MalformedAnswer("answer cut at max tokens")
-    content = getattr(message, "content", None)
-    if not isinstance(content, str):
-        raise MalformedAnswer("no text in the answer")
-    return content
-
-
 def _ms(start: float) -> int:
     return int((time.perf_counter() - start) * 1000)
 
 
 def _replace_outcome(record: CallRecord, outcome: Outcome, detail: str) -> CallRecord:
     return replace(record, outcome=outcome, detail=detail)
-
-
-def _classify_error(exc: Exception) -> tuple[Outcome, str, float | None, bool]:
-    """(ledger outcome, reason without secrets, Retry-After seconds, worth retrying)."""
-    import openai
-
-    if not isinstance(exc, openai.APIError):
-        log.warning("unexpected AI client error: %s", type(exc).__name__)
-        return "error", f"client error ({type(exc).__name__})", None, False
-    if isinstance(exc, openai.APITimeoutError):
-        return "timeout", "timed out", None, True
-    if isinstance(exc, openai.APIConnectionError):
-        return "error", "connection failed", None, True
-    if not isinstance(exc, openai.APIStatusError):
-        return "error", f"bad answer ({type(exc).__name__})", None, False
-    status = exc.status_code
-    retry_after = retry_after_seconds(exc.response.headers if exc.response else None)
-    if status == 429:
-        return "rate_limited", "rate limited (429)", retry_after, True
-    if status >= 500 or status in (408, 409):
-        return "server_error", f"server error ({status})", retry_after, True
-    return "error", f"refused ({status})", None, False

@@ -1,8 +1,9 @@
 """The Celery backend: an app on the Redis broker of `INBOXSYNC_REDIS_URL`, and its tasks.
 
 Tasks are acknowledged late and rejected (so delivered again) when their worker process dies;
-failures are retried with exponential backoff. `celery -A inboxsync.jobs.celery_app worker`
-works as well as `inboxsync worker` (the module-level `app` reads the environment).
+failures are retried after the shared backoff (`inboxsync.retry`). `celery -A
+inboxsync.jobs.celery_app worker` works as well as `inboxsync worker` (the module-level `app`
+reads the environment).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from inboxsync.errors import ConfigError, QueueUnavailable, RetryLater
 from inboxsync.jobs.queue import PERMANENT_ERRORS, TASK_NAMES, JobArg
 from inboxsync.jobs.runtime import sessions_for
 from inboxsync.jobs.tasks import TASKS, JobContext
-from inboxsync.outbound.auto_reply import backoff
+from inboxsync.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,8 @@ def _run(task: Task, name: str, args: tuple[Any, ...]) -> None:
         if retries >= settings.jobs.max_retries:
             log.error("job %s%s failed for good: %s", name, args, exc)
             raise
-        delay = backoff(
-            retries + 1, settings.jobs.backoff_seconds, settings.jobs.max_backoff_seconds
+        delay = Backoff(settings.jobs.backoff_seconds, settings.jobs.max_backoff_seconds).delay(
+            retries + 1
         )
         log.warning("job %s%s failed (%s), retry in %.1fs", name, args, exc, delay)
         raise task.retry(exc=exc, countdown=delay, max_retries=None) from exc

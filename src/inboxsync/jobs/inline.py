@@ -1,9 +1,9 @@
 """The embedded backend: jobs run on a thread pool of this process.
 
-Retries follow the same rules as Celery's (backoff with jitter, `jobs_max_retries`), but a
-retry due later than `max_delay` is not kept in memory: the job's state is in the database
-(a `retry` outbox row, a `pending` conversation), so the next sync, `schedule` round or worker
-picks it up instead of this process waiting for it.
+Retries follow the same rules as Celery's (the backoff of `inboxsync.retry`,
+`jobs.max_retries`), but a retry due later than `max_delay` is not kept in memory: the job's
+state is in the database (a `retry` outbox row, a `pending` conversation), so the next sync,
+`schedule` round or worker picks it up instead of this process waiting for it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from inboxsync.config import Settings
 from inboxsync.errors import RetryLater
 from inboxsync.jobs.queue import PERMANENT_ERRORS, JobArg
 from inboxsync.jobs.tasks import TASKS, JobContext
-from inboxsync.outbound.auto_reply import backoff
+from inboxsync.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class InlineQueue:
     ) -> None:
         self.settings = settings
         self.max_delay = max_delay
+        self._backoff = Backoff(settings.jobs.backoff_seconds, settings.jobs.max_backoff_seconds)
         self._context = JobContext(sessions, settings, self)
         self._pool = ThreadPoolExecutor(
             max_workers=threads or settings.jobs.threads, thread_name_prefix="inboxsync-job"
@@ -101,11 +102,7 @@ class InlineQueue:
             return
         except Exception as exc:
             if attempt < self.settings.jobs.max_retries:
-                delay = backoff(
-                    attempt + 1,
-                    self.settings.jobs.backoff_seconds,
-                    self.settings.jobs.max_backoff_seconds,
-                )
+                delay = self._backoff.delay(attempt + 1)
                 log.warning("job %s%s failed (%s), retry in %.1fs", task, args, exc, delay)
                 self._retry(task, args, attempt, delay, str(exc))
                 return

@@ -7,7 +7,6 @@ atomically before anything is sent, and a row that is `sent`, `failed` or `skipp
 from __future__ import annotations
 
 import logging
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,6 +46,7 @@ from inboxsync.outbound.policy import (
 from inboxsync.outbound.settings_store import load_company_smtp
 from inboxsync.outbound.smtp import SmtpSession, SmtpSettings
 from inboxsync.outbound.templates import TemplateValues, render, render_subject
+from inboxsync.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +82,6 @@ class _Loaded:
     trigger_references: tuple[str, ...]
     smtp: SmtpSettings | None
     from_address: str
-
-
-def backoff(attempt: int, base: float, cap: float) -> float:
-    """Exponential backoff with full jitter on the upper half: attempt 1 → ~base."""
-    delay = float(min(cap, base * (2 ** max(0, attempt - 1))))
-    return delay / 2 + random.uniform(0, delay / 2)
 
 
 def send_auto_reply(
@@ -225,11 +219,10 @@ def _after_failure(
     reason = str(exc)
     with sessions.begin() as session:
         if exc.transient and claim.attempt < settings.outbound.smtp_max_attempts:
-            delay = backoff(
-                claim.attempt,
-                settings.outbound.smtp_backoff_seconds,
-                settings.outbound.smtp_max_backoff_seconds,
+            backoff = Backoff(
+                settings.outbound.smtp_backoff_seconds, settings.outbound.smtp_max_backoff_seconds
             )
+            delay = backoff.delay(claim.attempt)
             outbox.mark_retry(session, claim, reason, delay)
             log.warning(
                 "auto-reply attempt %s failed, retry in %.0fs: %s", claim.attempt, delay, reason

@@ -12,6 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# TEMPORARY: client_address and is_outgoing are named here only because pipeline/sync.py
+# (another helper's file) still imports them from this module; once it imports them from
+# inboxsync.mail.participants, this import keeps external_participants alone.
+from inboxsync.mail.participants import client_address as client_address
+from inboxsync.mail.participants import external_participants
+from inboxsync.mail.participants import is_outgoing as is_outgoing
 from inboxsync.mail.subject import is_generic_subject
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline.resolve import StoredConversation
@@ -64,30 +70,6 @@ def referenced_keys(message: ParsedMessage) -> list[str]:
     ordered = [message.in_reply_to] if message.in_reply_to else []
     ordered.extend(reversed(refs))
     return list(dict.fromkeys(k for k in ordered if k != message.message_key))
-
-
-def external_participants(message: ParsedMessage, own: frozenset[str]) -> set[str]:
-    """Addresses of the message that are not the company's own."""
-    people = [message.from_addr, *message.to, *message.cc]
-    return {a.email for a in people if a is not None and a.email not in own}
-
-
-def is_outgoing(message: ParsedMessage, own: frozenset[str]) -> bool:
-    """Whether the company itself sent the message."""
-    return message.from_addr is not None and message.from_addr.email in own
-
-
-def client_address(message: ParsedMessage, own: frozenset[str]) -> str | None:
-    """The external person a message is with: its sender, or for outgoing mail the first
-    external recipient. None for notifications."""
-    if message.verdict.kind == "notification":
-        return None
-    if is_outgoing(message, own):
-        for address in (*message.to, *message.cc):
-            if address.email not in own:
-                return address.email
-        return None
-    return message.from_addr.email if message.from_addr else None
 
 
 class _Threader:
