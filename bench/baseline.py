@@ -34,14 +34,9 @@ from inboxsync.db.companies import CompanyInfo, load_company
 from inboxsync.db.models import Client, Conversation, InboxMessage, utcnow
 from inboxsync.errors import MessageParseError
 from inboxsync.mail import is_generic_subject, parse_message, peek_key
+from inboxsync.mail.participants import client_address, external_participants, is_outgoing
 from inboxsync.mail.types import ParsedMessage
-from inboxsync.pipeline.threading import (
-    MAX_PARTICIPANTS,
-    client_address,
-    external_participants,
-    is_outgoing,
-    referenced_keys,
-)
+from inboxsync.pipeline.threading import MAX_PARTICIPANTS, referenced_keys
 from inboxsync.sources.base import RawMessage, Source
 
 READ_BATCH = 500
