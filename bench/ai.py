@@ -236,7 +236,7 @@ def ours(s: Scenario, server: FakeOpenAI) -> dict[str, Any]:
             company,
             open_source(mail),
             settings=settings,
-            detector=make_detector(sessions, settings, company),
+            detector=make_detector(sessions, settings),
         )
         report.add_ai(classify_pending(sessions, settings, company))
         wall = time.perf_counter() - start

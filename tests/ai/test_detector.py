@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.ai import make_detector
 from inboxsync.ai.caches import CachedVerdict, store_verdicts
 from inboxsync.config import Settings
+from inboxsync.db import counting
 from inboxsync.db.ai_models import AiSenderVerdict
 from inboxsync.pipeline.detect import SenderSample
 from tests.ai.conftest import make_company
@@ -25,14 +26,14 @@ def test_one_call_per_micro_batch_and_the_sender_cache_stops_a_second_question(
     company = make_company(sessions)
     samples = [sample(f"person{n}@corp{n}.example", f"Question {n}") for n in range(12)]
     samples += [sample(f"noreply@svc{n}.example", f"Receipt {n}") for n in range(13)]
-    detector = make_detector(sessions, ai_settings, company.id)
+    detector = make_detector(sessions, ai_settings)
     verdicts = detector.detect(company.id, samples)
     assert fake_openai.stats.calls == 3  # 25 senders, 10 a batch
     assert detector.usage().calls == 3
     assert {verdicts[f"person{n}@corp{n}.example"].kind for n in range(12)} == {"person"}
     assert {verdicts[f"noreply@svc{n}.example"].kind for n in range(13)} == {"notification"}
     assert verdicts["noreply@svc0.example"].rule == "ai"
-    again = make_detector(sessions, ai_settings, company.id).detect(company.id, samples)
+    again = make_detector(sessions, ai_settings).detect(company.id, samples)
     assert fake_openai.stats.calls == 3
     assert {v.rule for v in again.values()} == {"ai-cache:sender"}
     assert {e: v.kind for e, v in again.items()} == {e: v.kind for e, v in verdicts.items()}
@@ -42,7 +43,7 @@ def test_a_domain_verdict_needs_several_agreeing_senders_and_never_a_freemail_do
     sessions: sessionmaker[Session], ai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     company = make_company(sessions)
-    detector = make_detector(sessions, ai_settings, company.id)
+    detector = make_detector(sessions, ai_settings)
     detector.detect(
         company.id,
         [sample(f"alerts-{n}@monitor.example", f"disk {n}") for n in range(3)]
@@ -65,7 +66,7 @@ def test_the_content_hash_catches_templated_mail_from_new_senders(
     sessions: sessionmaker[Session], ai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     company = make_company(sessions)
-    detector = make_detector(sessions, ai_settings, company.id)
+    detector = make_detector(sessions, ai_settings)
     text = "Your order 1234 has shipped. Track it at https://t.example/1234. Unsubscribe here."
     detector.detect(company.id, [sample("a@shop1.example", "Order 1234 shipped", text)])
     later = text.replace("1234", "98765")
@@ -94,7 +95,7 @@ def test_a_users_verdict_wins_and_is_never_overwritten(
             {"noreply@bank.example": CachedVerdict("notification", "ai says", "ai")},
             {},
         )
-    verdicts = make_detector(sessions, ai_settings, company.id).detect(
+    verdicts = make_detector(sessions, ai_settings).detect(
         company.id, [sample("noreply@bank.example")]
     )
     assert verdicts["noreply@bank.example"].kind == "person"
@@ -112,7 +113,7 @@ def test_an_ai_outage_falls_back_to_local_rules_and_is_not_cached(
     company = make_company(sessions)
     fake_openai.always = "500"
     samples = [sample("noreply@svc.example", "Receipt"), sample("jane@corp.example", "Hi")]
-    verdicts = make_detector(sessions, ai_settings, company.id).detect(company.id, samples)
+    verdicts = make_detector(sessions, ai_settings).detect(company.id, samples)
     assert verdicts["noreply@svc.example"].kind == "notification"
     assert verdicts["jane@corp.example"].kind == "person"
     assert verdicts["jane@corp.example"].rule == "local-fallback"
@@ -120,9 +121,25 @@ def test_an_ai_outage_falls_back_to_local_rules_and_is_not_cached(
     fake_openai.always = None
     reset_breakers()
     calls = fake_openai.stats.calls
-    again = make_detector(sessions, ai_settings, company.id).detect(company.id, samples)
+    again = make_detector(sessions, ai_settings).detect(company.id, samples)
     assert fake_openai.stats.calls == calls + 1  # asked: a fallback guess is not a verdict
     assert {v.rule for v in again.values()} == {"ai"}
+
+
+def test_the_cache_lookups_count_as_round_trips_on_both_databases(
+    sessions: sessionmaker[Session], ai_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
+    company = make_company(sessions)
+    samples = [sample(f"noreply@svc{n}.example", f"Receipt {n}") for n in range(3)]
+    learner = make_detector(sessions, ai_settings)
+    learner.detect(company.id, samples)
+    learner.usage()
+    with counting() as counter:
+        verdicts = make_detector(sessions, ai_settings).detect(company.id, samples)
+    assert {v.rule for v in verdicts.values()} == {"ai-cache:sender"}
+    # One query for the senders, all found: on SQLite too, where the lookups go through the
+    # reader that never takes the write lock.
+    assert counter.round_trips == 1
 
 
 def test_caches_never_cross_companies(
@@ -131,10 +148,10 @@ def test_caches_never_cross_companies(
     one = make_company(sessions, "one")
     two = make_company(sessions, "two")
     s = [sample("noreply@svc.example", "Receipt")]
-    first = make_detector(sessions, ai_settings, one.id)
+    first = make_detector(sessions, ai_settings)
     first.detect(one.id, s)
     first.usage()
-    verdicts = make_detector(sessions, ai_settings, two.id).detect(two.id, s)
+    verdicts = make_detector(sessions, ai_settings).detect(two.id, s)
     assert verdicts["noreply@svc.example"].rule == "ai"
     assert fake_openai.stats.calls == 2
 
@@ -143,7 +160,7 @@ def test_the_local_provider_detects_offline(
     sessions: sessionmaker[Session], local_settings: Settings
 ) -> None:
     company = make_company(sessions)
-    verdicts = make_detector(sessions, local_settings, company.id).detect(
+    verdicts = make_detector(sessions, local_settings).detect(
         company.id,
         [
             sample("no-reply@accounts.example", "Password changed"),

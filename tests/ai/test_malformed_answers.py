@@ -79,7 +79,7 @@ def test_a_malformed_detection_answer_leaves_its_senders_to_the_local_rules(
     company = make_company(sessions)
     fake_openai.content = answer
     samples = [_sample("jane@corp.example", "Question"), _sample("noreply@svc.example", "Receipt")]
-    detector = make_detector(sessions, ai_settings, company.id)
+    detector = make_detector(sessions, ai_settings)
     verdicts = detector.detect(company.id, samples)
     assert {v.rule for v in verdicts.values()} == {"local-fallback"}
     assert verdicts["jane@corp.example"].kind == "person"
@@ -143,7 +143,7 @@ def test_a_list_id_in_a_detection_answer_no_longer_stops_the_import(
         company.id,
         open_source(write_files(tmp_path / "mail", files)),
         settings=ai_settings,
-        detector=make_detector(sessions, ai_settings, company.id),
+        detector=make_detector(sessions, ai_settings),
     )
     assert report.new_messages == 5
     with sessions() as s:
@@ -190,7 +190,7 @@ def test_a_response_of_the_wrong_shape_is_an_invalid_answer_not_an_exception(
 ) -> None:
     company = make_company(sessions)
     fake_openai.body = rewrite
-    detector = make_detector(sessions, ai_settings, company.id)
+    detector = make_detector(sessions, ai_settings)
     verdicts = detector.detect(company.id, [_sample("jane@corp.example", "Question")])
     verdict = verdicts["jane@corp.example"]
     # Either the answer was unusable, or (a broken usage block) the content was fine.
@@ -213,7 +213,7 @@ def test_token_counts_of_the_wrong_type_or_size_are_recorded_as_zero(
             "prompt_tokens_details": {"cached_tokens": "many"},
         },
     )
-    detector = make_detector(sessions, ai_settings, company.id)
+    detector = make_detector(sessions, ai_settings)
     verdicts = detector.detect(company.id, [_sample("jane@corp.example", "Question")])
     assert verdicts["jane@corp.example"].rule == "ai"  # the content itself was valid
     [call] = _calls(sessions, detector)

@@ -61,7 +61,7 @@ def test_ai_calls_per_sync_are_the_micro_batches_whatever_the_number_of_messages
         company.id,
         source,
         settings=settings,
-        detector=make_detector(sessions, settings, company.id),
+        detector=make_detector(sessions, settings),
     )
     report.add_ai(classify_pending(sessions, settings, company.id))
     senders, conversations = messages // 2, report.new_conversations
@@ -94,7 +94,7 @@ def test_a_sync_with_the_ai_down_fails_nothing_and_loses_nothing(
         company.id,
         open_source(_mail(tmp_path / "mail", 12)),
         settings=ai_settings,
-        detector=make_detector(sessions, ai_settings, company.id),
+        detector=make_detector(sessions, ai_settings),
     )
     report.add_ai(classify_pending(sessions, ai_settings, company.id))
     assert report.new_messages == 12 and not report.errors

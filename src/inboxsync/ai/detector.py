@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,10 +17,10 @@ from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
 from inboxsync.ai.local_provider import LocalProvider
 from inboxsync.ai.openai_provider import shared_provider
-from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import clean, content_hash, domain_of, normalize_for_hash
 from inboxsync.ai.types import CallRecord, SenderAnswer, SenderItem
 from inboxsync.config import Settings
+from inboxsync.db.engine import sqlite_reader_sessions
 from inboxsync.mail.types import Verdict
 from inboxsync.pipeline.detect import SenderSample
 from inboxsync.usage import AiUsage
@@ -35,19 +35,11 @@ MIN_HASHED_CHARS = 40
 class CachedDetector:
     """Implements the pipeline's NotificationDetector over the caches and a provider."""
 
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        settings: Settings,
-        *,
-        provider: AiProvider | None = None,
-        kind: ProviderKind | None = None,
-    ) -> None:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self._sessions = sessions
         self._reads = sessions
         self._settings = settings
-        self._kind: ProviderKind = kind or provider_kind(settings)
-        self._provider = provider
+        self._kind: ProviderKind = provider_kind(settings)
         self._local: LocalProvider | None = None
         self._usage = AiUsage()
         self._lock = threading.Lock()
@@ -65,7 +57,7 @@ class CachedDetector:
         self._defer_writes = isinstance(engine, Engine) and engine.dialect.name == "sqlite"
         if self._defer_writes:
             assert isinstance(engine, Engine)
-            self._reads = _plain_reader(engine)
+            self._reads = sqlite_reader_sessions(engine)
 
     def usage(self) -> AiUsage:
         """AI usage of this detector so far, after writing what it learnt to the caches and
@@ -186,8 +178,7 @@ class CachedDetector:
         if use_local:
             res = local.detect_notifications(items)
             return res.answers, res.calls, dict.fromkeys(res.answers, "local")
-        provider = self._provider or shared_provider(self._settings)
-        res = provider.detect_notifications(items)
+        res = shared_provider(self._settings).detect_notifications(items)
         source = dict.fromkeys(res.answers, "ai")
         missing = [it for it in items if it.key not in res.answers]
         if missing:
@@ -206,23 +197,6 @@ class CachedDetector:
         return self._local
 
 
-_readers: dict[str, sessionmaker[Session]] = {}
-_readers_lock = threading.Lock()
-
-
-def _plain_reader(engine: Engine) -> sessionmaker[Session]:
-    """Sessions on a SQLite file that never take its write lock (pysqlite's own transaction
-    handling: no BEGIN before a SELECT), one engine per database for the process."""
-    url = engine.url.render_as_string(hide_password=False)
-    with _readers_lock:
-        if url not in _readers:
-            plain = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-            _readers[url] = sessionmaker(plain, expire_on_commit=False)
-        return _readers[url]
-
-
-def make_detector(
-    sessions: sessionmaker[Session], settings: Settings, company_id: int | None = None
-) -> CachedDetector:
+def make_detector(sessions: sessionmaker[Session], settings: Settings) -> CachedDetector:
     """The NotificationDetector the pipeline uses: caches, then the configured provider."""
     return CachedDetector(sessions, settings)

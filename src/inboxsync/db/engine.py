@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -15,6 +16,9 @@ from inboxsync.errors import ConfigError
 # Bulk inserts go out in pages of this many rows: one round trip for a whole batch.
 INSERT_PAGE_SIZE = 5000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+_readers: dict[str, sessionmaker[Session]] = {}
+_readers_lock = threading.Lock()
 
 
 def normalize_url(url: str) -> str:
@@ -66,14 +70,32 @@ def make_engine(url: str) -> Engine:
         # pysqlite's own transaction handling defers BEGIN; take it over so that
         # a write transaction starts with BEGIN IMMEDIATE and never deadlocks on upgrade.
         event.listen(engine, "begin", _sqlite_begin)
-    event.listen(engine, "before_cursor_execute", _on_execute)
-    event.listen(engine, "commit", _on_commit)
+    _install_counters(engine)
     return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (we pass plain data around)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def sqlite_reader_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Read-only sessions on the SQLite file of `engine` that never wait for its write lock:
+    pysqlite's own transaction handling sends no BEGIN before a SELECT, and WAL readers never
+    wait for a writer. Counted as `make_engine`'s statements are; one engine per database for
+    the whole process."""
+    url = engine.url.render_as_string(hide_password=False)
+    with _readers_lock:
+        if url not in _readers:
+            reader = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+            _install_counters(reader)
+            _readers[url] = make_sessionmaker(reader)
+        return _readers[url]
+
+
+def _install_counters(engine: Engine) -> None:
+    event.listen(engine, "before_cursor_execute", _on_execute)
+    event.listen(engine, "commit", _on_commit)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
