@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.config import Settings
 from inboxsync.db.models import Conversation, utcnow
 from inboxsync.db.outbox_models import OutboxEntry
-from inboxsync.jobs import close_queues, follow_up, follow_up_companies, get_queue
+from inboxsync.jobs import close_queues, follow_up, get_queue
 from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
 from tests.jobs.scenario import loop_cases, people
@@ -122,23 +122,6 @@ def test_schedule_round_sweeps_pending_conversations(
     assert queued.mailboxes == 0 and queued.jobs == 1
     assert statuses(sessions, company_id) == {"classified": 4}
     assert len(smtp.received) == 4
-
-
-def test_follow_up_of_every_company_after_a_sync(
-    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
-) -> None:
-    acme, _ = setup_company(sessions, smtp.port, name="Acme")
-    globex, _ = setup_company(sessions, smtp.port, name="Globex")
-    ingest_raw(sessions, settings, acme, tmp_path / "a", people(2, tag="a"))
-    ingest_raw(sessions, settings, globex, tmp_path / "g", people(3, tag="g"))
-    follow_up_companies(sessions, settings, None, wait=True)
-    assert statuses(sessions, acme) == {"classified": 2}
-    assert statuses(sessions, globex) == {"classified": 3}
-    assert len(smtp.received) == 5
-    assert {r.message["From"].addresses[0].domain for r in smtp.received} == {
-        "acme.example",
-        "globex.example",
-    }
 
 
 def test_a_new_reply_in_an_old_thread_queues_no_auto_reply(

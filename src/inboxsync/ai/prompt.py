@@ -200,8 +200,3 @@ def classify_schema(folders: Sequence[FolderDef]) -> dict[str, Any]:
             "confidence": {"type": "string", "enum": list(CONFIDENCE)},
         },
     )
-
-
-def prefix_chars(messages: list[dict[str, str]]) -> int:
-    """Characters of the stable part of a prompt (the system message)."""
-    return len(messages[0]["content"])

@@ -1,7 +1,6 @@
 """Background work: the queue protocol, the inline and Celery backends, the three jobs."""
 
-from inboxsync.errors import QueueUnavailable, RetryLater
-from inboxsync.jobs.follow_up import close_queues, follow_up, follow_up_companies, get_queue
+from inboxsync.jobs.follow_up import close_queues, follow_up, get_queue
 from inboxsync.jobs.queue import TASK_NAMES, JobQueue
 from inboxsync.jobs.tasks import JobContext, enqueue_follow_up
 
@@ -9,11 +8,8 @@ __all__ = [
     "TASK_NAMES",
     "JobContext",
     "JobQueue",
-    "QueueUnavailable",
-    "RetryLater",
     "close_queues",
     "enqueue_follow_up",
     "follow_up",
-    "follow_up_companies",
     "get_queue",
 ]

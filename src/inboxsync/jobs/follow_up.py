@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db.models import Company
 from inboxsync.jobs.queue import JobQueue
 from inboxsync.jobs.runtime import sessions_for
 from inboxsync.jobs.tasks import enqueue_follow_up
@@ -72,21 +70,3 @@ def follow_up(
     log.info("company %s: %s follow-up job(s) queued on %s", company_id, jobs, queue.backend)
     if wait:
         queue.join()
-
-
-def follow_up_companies(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    company_ids: list[int] | None = None,
-    *,
-    wait: bool,
-) -> None:
-    """`follow_up` sweeps for several companies (all when None), e.g. after `sync` of every
-    mailbox; waits once, at the end, for all of them (inline backend)."""
-    if company_ids is None:
-        with sessions() as session:
-            company_ids = list(session.scalars(select(Company.id).order_by(Company.id)))
-    for company_id in company_ids:
-        follow_up(sessions, settings, company_id, None, wait=False)
-    if wait:
-        get_queue(settings, sessions).join()

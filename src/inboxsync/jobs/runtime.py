@@ -24,12 +24,3 @@ def sessions_for(url: str) -> sessionmaker[Session]:
             found = (engine, make_sessionmaker(engine))
             _engines[key] = found
     return found[1]
-
-
-def dispose_all() -> None:
-    """Close this process's engines (tests, and a worker shutting down)."""
-    with _lock:
-        for (pid, _), (engine, _) in list(_engines.items()):
-            if pid == os.getpid():
-                engine.dispose()
-        _engines.clear()
