@@ -184,7 +184,7 @@ def test_messages_are_parsed_in_process_when_no_worker_can_start(
     open_files = len(os.listdir("/proc/self/fd")) - 1
     resource.setrlimit(resource.RLIMIT_NOFILE, (open_files + spare_descriptors, hard))
     try:
-        with caplog.at_level(logging.WARNING, logger="inboxsync.pipeline.parsing"):
+        with caplog.at_level(logging.WARNING, logger="inboxsync.pipeline"):
             results = [parser.submit(_items(20))() for _ in range(2)]
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -2,57 +2,25 @@
 
 Parsing is pure and CPU-bound (the stdlib parser is Python), so processes, not threads, are
 what lets a second core help: batch N+1 is parsed while the pipeline resolves and writes N.
-
-The budget is kept by the parent, so it holds even while a worker is stuck inside one C
-call (a regex): a thread of the parent hands each worker a chunk of messages at a time, and
-the worker notes in memory shared with the parent which message of it it is on and since
-when. A worker still on one message after `timeout_seconds` is killed (SIGKILL), that
-message's result is "parse timeout: over N s", the chunk's other messages go back in the
-queue and a new worker is started.
+The workers and the budget they run under are `pipeline/parse_pool.py`'s.
 
 Every batch goes through the workers, a batch of one message too, so the budget always
 holds: measured, one message costs 0.4 ms through a warm pool against 0.1 ms in-process,
 and the first batch of a run waits about 5 ms for the forks. Only when no worker can be
 started at all are messages parsed in-process, without a budget, and a warning says so.
-
-Workers die with their parent: on Linux the kernel kills them when the thread that forked
-them ends (PR_SET_PDEATHSIG), and everywhere a worker exits when its pipe to the parent
-closes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
-import logging
-import multiprocessing
+import functools
 import os
-import pickle
-import signal
-import sys
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
-from typing import Any
 
 from inboxsync.errors import MessageParseError
 from inboxsync.mail import parse_message
 from inboxsync.mail.types import ParsedMessage
-
-log = logging.getLogger(__name__)
-
-# Messages handed to a worker at a time, and at most this many bytes of them: enough to keep
-# it busy between two hand-overs, few enough to balance the end of a batch.
-CHUNK = 64
-CHUNK_BYTES = 2 * 1024 * 1024
-_PR_SET_PDEATHSIG = 1
-_AT, _SINCE = 0, 1
+from inboxsync.pipeline.parse_pool import ParseJob, WorkerPool, warn_in_process
 
 ParseItem = tuple[bytes, datetime | None]
 # Each item parses into a message, or into the reason it could not be parsed.
@@ -88,20 +56,21 @@ class BatchParser:
         self.timeout_seconds = timeout_seconds
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.parse = parse
-        self._pool: _Pool | None = None
+        self._safe_parse = functools.partial(parse_one, parse=parse)
+        self._pool: WorkerPool | None = None
         self._in_process = False
 
     def submit(self, items: list[ParseItem]) -> Callable[[], list[ParseResult]]:
         """Start parsing `items`; the returned function waits for and returns the results."""
-        job = _Job(items, self.parse)
+        job = ParseJob(items, self._safe_parse)
         if items and not self._in_process:
             try:
                 if self._pool is None:
-                    self._pool = _Pool(self.workers, self.timeout_seconds, self.parse)
+                    self._pool = WorkerPool(self.workers, self.timeout_seconds, self._safe_parse)
                 if self._pool.submit(job):
                     return job.wait
             except (OSError, RuntimeError) as exc:
-                _warn_in_process(exc)
+                warn_in_process(exc)
             self.close()
             self._in_process = True
         done = parse_many(items, self.parse)
@@ -112,310 +81,3 @@ class BatchParser:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-
-
-def _warn_in_process(exc: BaseException) -> None:
-    log.warning(
-        "parse workers could not start (%s: %s); parsing in-process, without a time budget",
-        type(exc).__name__,
-        exc,
-    )
-
-
-@dataclass(eq=False)
-class _Job:
-    """One submitted batch: its results fill in as workers report them."""
-
-    items: list[ParseItem]
-    parse: ParseFunction
-    results: list[ParseResult | None] = field(init=False)
-    remaining: int = field(init=False)
-    done: threading.Event = field(init=False, default_factory=threading.Event)
-
-    def __post_init__(self) -> None:
-        self.results = [None] * len(self.items)
-        self.remaining = len(self.items)
-        if not self.items:
-            self.done.set()
-
-    def put(self, index: int, result: ParseResult) -> None:
-        self.results[index] = result
-        self.remaining -= 1
-        if self.remaining == 0:
-            self.done.set()
-
-    def wait(self) -> list[ParseResult]:
-        """The results in order; what the pool gave up on (it stopped) is parsed here."""
-        self.done.wait()
-        return [
-            parse_one(*item, self.parse) if result is None else result
-            for item, result in zip(self.items, self.results, strict=True)
-        ]
-
-
-@dataclass(eq=False)
-class _Worker:
-    process: BaseProcess
-    conn: Connection
-    # Shared with the worker: which message of its chunk it is parsing, since when
-    # (time.monotonic(), one clock for every process).
-    progress: Any
-    chunk: list[tuple[_Job, int]] = field(default_factory=list)
-
-    def started(self) -> float:
-        return float(self.progress[_SINCE])
-
-    def current(self) -> int:
-        return int(self.progress[_AT])
-
-
-class _Pool:
-    """Worker processes fed by one thread of the parent, which also keeps the budget."""
-
-    def __init__(self, size: int, timeout: float, parse: ParseFunction) -> None:
-        self.size = size
-        self.timeout = timeout
-        self.parse = parse
-        # fork starts a worker in milliseconds with everything imported (spawn took seconds).
-        self.context = multiprocessing.get_context("fork")
-        self.queue: deque[tuple[_Job, int]] = deque()
-        self.workers: list[_Worker] = []
-        self.lock = threading.Lock()
-        self.stopped = False
-        self.closing = False
-        self.wake_read, self.wake_write = os.pipe()
-        os.set_blocking(self.wake_read, False)
-        os.set_blocking(self.wake_write, False)
-        self.thread = threading.Thread(target=self._run, name="inboxsync-parse", daemon=True)
-        try:
-            self.thread.start()
-        except RuntimeError:
-            self._close_wake_pipe()
-            raise
-
-    def submit(self, job: _Job) -> bool:
-        """Queue `job`'s messages; False when the pool has stopped (no worker could start)."""
-        with self.lock:
-            if self.stopped:
-                return False
-            self.queue.extend((job, index) for index in range(len(job.items)))
-        self._wake()
-        return True
-
-    def close(self) -> None:
-        with self.lock:
-            self.closing = True
-        self._wake()
-        self.thread.join()
-        self._close_wake_pipe()
-
-    def _wake(self) -> None:
-        # A full pipe is a pool already awake; a closed one, a pool gone.
-        with contextlib.suppress(OSError):
-            os.write(self.wake_write, b"\0")
-
-    def _close_wake_pipe(self) -> None:
-        for fd in (self.wake_read, self.wake_write):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-    # --- the pool's thread ------------------------------------------------------------
-
-    def _run(self) -> None:
-        try:
-            while not self.closing:
-                self._dispatch()
-                busy = [worker for worker in self.workers if worker.chunk]
-                timeout = None
-                if busy:
-                    deadline = min(worker.started() for worker in busy) + self.timeout
-                    timeout = max(0.0, deadline - time.monotonic())
-                ready = wait([self.wake_read, *(worker.conn for worker in busy)], timeout)
-                if self.wake_read in ready:
-                    self._drain_wake_pipe()
-                arrived = [self._receive(w) for w in busy if w.conn in ready]
-                # Idle workers get their next chunk before the results are unpickled.
-                self._dispatch()
-                for chunk, data in filter(None, arrived):
-                    for (job, index), result in zip(chunk, pickle.loads(data), strict=True):
-                        job.put(index, result)
-                self._enforce_budget()
-        except _NoWorkers as exc:
-            _warn_in_process(exc.__cause__ or exc)
-        except Exception:
-            log.exception("parse pool failed; the rest is parsed in-process")
-        finally:
-            self._stop()
-
-    def _drain_wake_pipe(self) -> None:
-        try:
-            while os.read(self.wake_read, 4096):
-                pass
-        except BlockingIOError:
-            pass
-
-    def _dispatch(self) -> None:
-        """Hand queued messages to idle workers, starting workers up to the pool's size."""
-        while True:
-            with self.lock:
-                if not self.queue:
-                    return
-            worker = next((w for w in self.workers if not w.chunk), None)
-            if worker is None:
-                if len(self.workers) >= self.size:
-                    return
-                worker = self._start_worker()
-                if worker is None:
-                    return
-            chunk = self._take_chunk()
-            # The worker is idle: it writes the progress again only once it has the chunk.
-            worker.progress[_AT], worker.progress[_SINCE] = 0, time.monotonic()
-            try:
-                worker.conn.send([chunk_job.items[index] for chunk_job, index in chunk])
-            except OSError:
-                # It died idle: nothing of its own to blame, its chunk goes back.
-                self._requeue(chunk)
-                self._discard(worker)
-                continue
-            worker.chunk = chunk
-
-    def _take_chunk(self) -> list[tuple[_Job, int]]:
-        chunk: list[tuple[_Job, int]] = []
-        size = 0
-        with self.lock:
-            while self.queue and len(chunk) < CHUNK and (not chunk or size < CHUNK_BYTES):
-                job, index = self.queue.popleft()
-                chunk.append((job, index))
-                size += len(job.items[index][0])
-        return chunk
-
-    def _receive(self, worker: _Worker) -> tuple[list[tuple[_Job, int]], bytes] | None:
-        """The chunk `worker` finished and its pickled results; None when the worker died."""
-        try:
-            data = worker.conn.recv_bytes()
-        except (EOFError, OSError):
-            self._retire(worker, f"parse failed: worker died ({_exit_text(worker.process)})")
-            return None
-        chunk, worker.chunk = worker.chunk, []
-        return chunk, data
-
-    def _enforce_budget(self) -> None:
-        now = time.monotonic()
-        for worker in list(self.workers):
-            if worker.chunk and now - worker.started() > self.timeout:
-                self._retire(worker, f"parse timeout: over {self.timeout:g} s")
-
-    def _retire(self, worker: _Worker, reason: str) -> None:
-        """Kill `worker`: its current message's result is `reason`, the rest of its chunk
-        (parsed or not, its results were not sent yet) goes back in the queue."""
-        self._discard(worker)
-        if worker.chunk:
-            current = min(max(worker.current(), 0), len(worker.chunk) - 1)
-            job, index = worker.chunk.pop(current)
-            job.put(index, reason)
-            self._requeue(worker.chunk)
-            worker.chunk = []
-
-    def _requeue(self, items: list[tuple[_Job, int]]) -> None:
-        with self.lock:
-            self.queue.extendleft(reversed(items))
-
-    def _discard(self, worker: _Worker) -> None:
-        worker.process.kill()
-        worker.process.join()
-        worker.conn.close()
-        self.workers.remove(worker)
-
-    def _start_worker(self) -> _Worker | None:
-        """A new worker, or None when none can start now while others still run."""
-        try:
-            return self._fork_worker()
-        except OSError as exc:
-            if not self.workers:
-                raise _NoWorkers from exc
-            log.debug("could not start another parse worker: %s", exc)
-            return None
-
-    def _fork_worker(self) -> _Worker:
-        ours, theirs = self.context.Pipe()
-        progress = self.context.RawArray("d", 2)
-        # The child closes its copies of the parent's ends, or they would keep each other's
-        # pipes open after the parent died.
-        inherited = [ours, *(w.conn for w in self.workers), self.wake_read, self.wake_write]
-        process = self.context.Process(
-            target=_work,
-            args=(theirs, progress, self.parse, os.getpid(), inherited),
-            name="inboxsync-parse",
-            daemon=True,
-        )
-        try:
-            process.start()
-        except OSError:
-            ours.close()
-            raise
-        finally:
-            theirs.close()
-        worker = _Worker(process, ours, progress)
-        self.workers.append(worker)
-        return worker
-
-    def _stop(self) -> None:
-        """Kill the workers; waiters parse in-process whatever is left unparsed."""
-        with self.lock:
-            self.stopped = True
-            jobs = {job for job, _ in self.queue}
-            self.queue.clear()
-        for worker in list(self.workers):
-            jobs.update(job for job, _ in worker.chunk)
-            self._discard(worker)
-        for job in jobs:
-            job.done.set()
-
-
-class _NoWorkers(Exception):
-    """Not a single worker process could be started."""
-
-
-def _exit_text(process: BaseProcess) -> str:
-    process.join(timeout=1)
-    code = process.exitcode
-    if code is not None and code < 0:
-        return f"signal {-code}"
-    return f"exit code {code}"
-
-
-def _work(
-    conn: Connection,
-    progress: Any,
-    parse: ParseFunction,
-    parent_pid: int,
-    inherited: list[Connection | int],
-) -> None:
-    """A worker's life: parse the chunks the parent sends, noting its progress, until it goes."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent_pid:
-        return  # the parent died before the line above
-    # Ctrl-C is the parent's to handle: it stops its workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Inherited objects are never collected here: no finalizer of the parent's (a database
-    # connection's) runs in a worker, and their pages stay shared.
-    gc.freeze()
-    for end in inherited:
-        if isinstance(end, Connection):
-            end.close()
-        else:
-            os.close(end)
-    try:
-        while True:
-            results = []
-            for at, (raw, received_at) in enumerate(conn.recv()):
-                # The time before the position: a parent that reads a new position never
-                # pairs it with the previous message's start.
-                progress[_SINCE] = time.monotonic()
-                progress[_AT] = at
-                results.append(parse_one(raw, received_at, parse))
-            conn.send(results)
-    except (EOFError, OSError):
-        return  # the parent closed the pipe or died
