@@ -1,11 +1,19 @@
 """inboxsync: keep a company's shared inbox in sync.
 
-What users import lives here; everything else is an implementation detail.
+What users import lives here: `Inbox`, `Settings`, every type an `Inbox` method returns or
+takes, and the errors; everything else is an implementation detail. Results are dataclasses
+whose fields are their JSON (`pydantic_core.to_jsonable_python(result)`, as FastAPI does).
 """
 
-from inboxsync.api import Inbox, RetryReport
+from inboxsync.ai.corrections import FolderCorrection
+from inboxsync.ai.evaluate import EvalReport
+from inboxsync.ai.ledger import CostRow
+from inboxsync.api import Inbox
 from inboxsync.config import Settings
+from inboxsync.db.companies import CompanyInfo
+from inboxsync.db.conversations import ConversationDetail, ConversationRow, MessageRow
 from inboxsync.db.quarantine import QuarantineEntry
+from inboxsync.demo.run import DemoRun
 from inboxsync.errors import (
     AuthError,
     ConfigError,
@@ -17,24 +25,57 @@ from inboxsync.errors import (
     SourceError,
     UsageError,
 )
+from inboxsync.jobs.schedule import Round
 from inboxsync.mailboxes import MailboxSyncReport
+from inboxsync.outbound import FolderAutoReply, OutboxRow, SmtpSettings
 from inboxsync.pipeline.report import SyncReport
+from inboxsync.results import (
+    ClassifyReport,
+    CostReport,
+    FolderProgress,
+    ImportProgress,
+    MailboxSummary,
+    OutboxReport,
+    RetryNote,
+    RetryReport,
+)
+from inboxsync.usage import AiUsage
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AiUsage",
     "AuthError",
+    "ClassifyReport",
+    "CompanyInfo",
     "ConfigError",
+    "ConversationDetail",
+    "ConversationRow",
+    "CostReport",
+    "CostRow",
     "DatabaseError",
+    "DemoRun",
+    "EvalReport",
+    "FolderAutoReply",
+    "FolderCorrection",
+    "FolderProgress",
+    "ImportProgress",
     "Inbox",
     "InboxsyncError",
     "MailboxBusyError",
+    "MailboxSummary",
     "MailboxSyncReport",
     "MessageParseError",
+    "MessageRow",
     "NotFound",
+    "OutboxReport",
+    "OutboxRow",
     "QuarantineEntry",
+    "RetryNote",
     "RetryReport",
+    "Round",
     "Settings",
+    "SmtpSettings",
     "SourceError",
     "SyncReport",
     "UsageError",

@@ -1,12 +1,9 @@
-"""The AI commands as an operator runs them: real processes, one JSON object with --json,
-one-line errors with an exit code."""
+"""The AI commands as an operator runs them: one JSON object with --json, one-line errors with
+an exit code."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,24 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.models import Conversation
 from tests.ai.conftest import add_conversations, make_company
+from tests.support.cli import assert_one_line_error, invoke, ok
 from tests.support.fake_openai import FakeOpenAI
 
-
-def run(
-    *args: str, db: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXSYNC_", "OPENAI_"))}
-    clean["INBOXSYNC_AI_LOCAL_MODEL"] = "hashing"
-    clean.update(env or {})
-    prefix = ["--db", db] if db else []
-    return subprocess.run(
-        [sys.executable, "-m", "inboxsync", *prefix, *args],
-        capture_output=True,
-        text=True,
-        env=clean,
-        timeout=120,
-        check=False,
-    )
+# The fast local model: the tests stay quick.
+LOCAL = {"INBOXSYNC_AI_LOCAL_MODEL": "hashing"}
 
 
 def test_classify_folder_set_and_costs(
@@ -41,15 +25,15 @@ def test_classify_folder_set_and_costs(
     ids = add_conversations(
         sessions, company.id, [("Billing issue", "my billing"), ("Delivery", "late Delivery")]
     )
-    ai_env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": fake_openai.url}
-    out = run("classify", "--company", "acme", "--json", db=db_url, env=ai_env)
-    assert out.returncode == 0, out.stderr
-    result = json.loads(out.stdout)
+    ai_env = LOCAL | {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": fake_openai.url}
+    result = json.loads(
+        ok(invoke("classify", "--company", "acme", "--json", db=db_url, env=ai_env))
+    )
     assert result["ai"]["calls"] == 1 == fake_openai.stats.calls
     assert result["conversations"] == {"classified": 2}
+    assert result["requeued"] == 0
 
-    out = run("folder", "set", str(ids[0]), "Support", db=db_url)
-    assert out.returncode == 0, out.stderr
+    ok(invoke("folder", "set", str(ids[0]), "Support", "--company", "acme", db=db_url, env=LOCAL))
     with sessions() as s:
         row = s.execute(
             select(Conversation.folder_id, Conversation.folder_source).where(
@@ -57,12 +41,13 @@ def test_classify_folder_set_and_costs(
             )
         ).one()
     assert tuple(row) == (company.folders["Support"], "user")
-    out = run("folder", "set", str(ids[0]), "Nowhere", db=db_url)
-    assert out.returncode == 2 and out.stderr.startswith("error: no folder")
+    out = invoke("folder", "set", str(ids[0]), "Nowhere", "--company", "acme", db=db_url)
+    assert out.exit_code == 2
+    assert_one_line_error(out.stderr, "no folder 'Nowhere' in this company")
 
-    out = run("costs", "--company", "acme", "--since", "2000-01-01", "--json", db=db_url)
-    assert out.returncode == 0, out.stderr
-    costs = json.loads(out.stdout)
+    costs = json.loads(
+        ok(invoke("costs", "--company", "acme", "--since", "2000-01-01", "--json", db=db_url))
+    )
     assert [(r["purpose"], r["calls"]) for r in costs["rows"]] == [("classify", 1)]
     assert costs["total_usd"] > 0
 
@@ -99,7 +84,7 @@ def test_eval_classifier_prints_one_json_object(tmp_path: Path) -> None:
         },
     ]
     data.write_text("\n".join(json.dumps(r) for r in rows))
-    out = run(
+    out = invoke(
         "eval-classifier",
         "--folders",
         str(folders),
@@ -109,14 +94,19 @@ def test_eval_classifier_prints_one_json_object(tmp_path: Path) -> None:
         "--provider",
         "local",
         "--json",
+        env=LOCAL,
     )
-    assert out.returncode == 0, out.stderr
-    report = json.loads(out.stdout)
+    report = json.loads(ok(out))
     assert report["n"] == 3 and report["provider"] == "local"
     assert set(report["by_language"]) == {"en", "fr"}
     # The third row reads like billing but is labelled delivery: one confusion, 2 of 3 right.
     assert report["accuracy"] == round(2 / 3, 4)
     assert report["confused"] == [{"expected": "delivery", "predicted": "billing", "count": 1}]
     assert report["by_language"]["en"] == {"n": 1, "accuracy": 1.0}
-    out = run("eval-classifier", "--folders", str(folders), "--set", "nope", str(data))
-    assert out.returncode == 2 and "no folder set" in out.stderr
+    out = invoke("eval-classifier", "--folders", str(folders), "--set", "nope", str(data))
+    assert out.exit_code == 2
+    assert_one_line_error(out.stderr, "no folder set 'nope'")
+    out = invoke("eval-classifier", "--folders", str(folders), "--set", "shop", str(data),
+                 "--provider", "magic")  # fmt: skip
+    assert out.exit_code == 2
+    assert_one_line_error(out.stderr, "provider is local or openai, not 'magic'")

@@ -15,9 +15,9 @@ from sqlalchemy import event
 from sqlalchemy.pool import Pool
 from typer.testing import CliRunner
 
-from inboxsync.cli._app import _Commands
-from tests.cli.support import assert_one_line_error, console_script, invoke
+from inboxsync.cli._app import Commands
 from tests.factories import make_message, write_files
+from tests.support.cli import assert_one_line_error, console_script, invoke
 
 PASSWORD = "hunter2"
 
@@ -179,7 +179,7 @@ def test_dev_stdin_as_the_import_path_is_one_line_exit_1(tmp_path: Path) -> None
 
 def test_an_unexpected_exception_is_one_line_and_its_traceback_is_for_verbose() -> None:
     """No command of ours raises a bare exception on purpose; one made for the test does."""
-    app = typer.Typer(cls=_Commands)
+    app = typer.Typer(cls=Commands)
 
     @app.callback()
     def root(verbose: bool = typer.Option(False, "--verbose")) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
-from tests.cli.support import assert_one_line_error, invoke
 from tests.factories import make_message, write_files
+from tests.support.cli import assert_one_line_error, invoke
 
 GARBAGE = b"\x00\x01 not mail \xff"
 # Rich markup in a file name must be shown as it is.

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select, update
 
-from inboxsync.api import Inbox
-from inboxsync.config import Settings
+from inboxsync import Inbox, RetryNote, Settings
 from inboxsync.db.models import Quarantine
 from inboxsync.errors import ConfigError, NotFound
 from tests.factories import make_message, write_files
@@ -54,7 +54,8 @@ def test_an_unparsable_file_is_listed_and_shown_with_its_bytes(
     assert entry.reason.startswith("not a message")
     assert entry.cannot_retry is None
     assert inbox.quarantine_raw("Acme", entry_id) == GARBAGE
-    assert entry.as_dict()["created_at"] == entry.created_at.isoformat()
+    as_json = to_jsonable_python(entry)
+    assert as_json["created_at"] == entry.created_at.isoformat() and as_json["cannot_retry"] is None
     assert inbox.quarantine("Globex") == []
 
 
@@ -90,7 +91,7 @@ def test_retry_stores_a_cut_off_mbox_message_threaded_with_its_client(
 
     retry = inbox.retry_quarantine("Acme")
 
-    assert retry.stored == (entry.id,) and retry.failed == {} and retry.not_retryable == {}
+    assert retry.stored == (entry.id,) and retry.failed == () and retry.not_retryable == ()
     assert retry.run is not None and retry.run.new_messages == 1
     assert retry.run.new_conversations == 0
     assert inbox.quarantine("Acme") == []
@@ -111,7 +112,7 @@ def test_bytes_that_still_fail_stay_with_the_current_reason_and_their_dedupe_key
 
     retry = inbox.retry_quarantine("Acme", [entry_id])
 
-    assert retry.stored == () and retry.failed == {entry_id: current}
+    assert retry.stored == () and retry.failed == (RetryNote(entry_id, current),)
     [entry] = inbox.quarantine("Acme")
     assert (entry.id, entry.reason) == (entry_id, current)
     assert inbox.import_path("Acme", tmp_path / "Acme").quarantined == 0
@@ -146,11 +147,11 @@ def test_headers_only_and_byteless_entries_are_not_retried(inbox: Inbox, tmp_pat
 
     retry = inbox.retry_quarantine("Acme")
 
-    assert retry.run is None and retry.stored == () and retry.failed == {}
-    assert retry.not_retryable == {
-        oversized.id: "headers only: the body was never downloaded",
-        unreadable.id: "no bytes: the message could not be read",
-    }
+    assert retry.run is None and retry.stored == () and retry.failed == ()
+    assert retry.not_retryable == (
+        RetryNote(oversized.id, "headers only: the body was never downloaded"),
+        RetryNote(unreadable.id, "no bytes: the message could not be read"),
+    )
     assert inbox.quarantine("Acme") == before
 
 
@@ -160,7 +161,7 @@ def test_retrying_every_entry_leaves_other_companies_alone(inbox: Inbox, tmp_pat
 
     retry = inbox.retry_quarantine("Acme")
 
-    assert list(retry.failed) == [ours]
+    assert [note.id for note in retry.failed] == [ours]
     [entry] = inbox.quarantine("Globex")
     assert entry.id == theirs
 

@@ -1,17 +1,17 @@
-"""The `inboxsync` console script of the venv, run as an operator runs it: a subprocess."""
+"""The `inboxsync` console script of the venv, run as an operator runs it: a subprocess (its
+one-line errors and exit codes are what the hostile runs check), timed, with a timeout."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CONSOLE_SCRIPT = Path(sys.executable).with_name("inboxsync")
+from tests.support.cli import CONSOLE_SCRIPT, clean_env
+
 TIMEOUT_SECONDS = 300.0
 
 
@@ -44,13 +44,11 @@ class CliRun:
 def inboxsync(db: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> CliRun:
     """Run `inboxsync --db DB ARGS…` with a clean environment (no INBOXSYNC_ or OPENAI_
     variable of the caller) plus `env`."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXSYNC_", "OPENAI_"))}
-    clean.update(env or {})
     command = (str(CONSOLE_SCRIPT), "--db", db, *args)
     started = time.perf_counter()
     try:
         done = subprocess.run(
-            command, capture_output=True, cwd=cwd, env=clean, timeout=TIMEOUT_SECONDS
+            command, capture_output=True, cwd=cwd, env=clean_env(env), timeout=TIMEOUT_SECONDS
         )
     except subprocess.TimeoutExpired as exc:
         return CliRun(

@@ -1,39 +1,25 @@
-"""The jobs commands as an operator runs them: real processes, the real SMTP server."""
+"""The jobs commands as an operator runs them, with the real SMTP server."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import Result
 
 from inboxsync.db.models import Folder
 from inboxsync.db.outbox_models import CompanySmtp
 from tests.jobs.scenario import people
+from tests.support.cli import assert_one_line_error, console_script, invoke, ok
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.smtp_server import SmtpServer
 
 
-def run(
-    db_url: str, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("INBOXSYNC_", "OPENAI_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "inboxsync", "--db", db_url, *args],
-        capture_output=True,
-        text=True,
-        env=clean | (env or {}),
-        timeout=120,
-    )
-
-
-def ok(done: subprocess.CompletedProcess[str]) -> str:
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+def run(db_url: str, *args: str, env: dict[str, str] | None = None) -> Result:
+    """`inboxsync --db DB ARGS…` in-process."""
+    return invoke(*args, db=db_url, env=env)
 
 
 def test_set_up_auto_replies_import_sweep_and_list_the_outbox(
@@ -105,23 +91,30 @@ def test_bad_options_are_one_line_errors(
     bad_tls = run(
         db_url, "company", "set-smtp", "Acme", "--host", "h", "--port", "25", "--tls", "tls"
     )
-    assert bad_tls.returncode == 2 and bad_tls.stderr.count("\n") == 1
+    assert bad_tls.exit_code == 2
+    assert_one_line_error(bad_tls.stderr, "tls must be one of none, starttls, ssl, not 'tls'")
     no_env = run(
         db_url, "company", "set-smtp", "Acme", "--host", "h", "--port", "25", "--tls", "none",
         "--user", "acme",
     )  # fmt: skip
-    assert no_env.returncode == 2 and "--password-env" in no_env.stderr
+    assert no_env.exit_code == 2
+    assert_one_line_error(no_env.stderr, "an SMTP user needs a password_env")
     body = tmp_path / "b.txt"
     body.write_text("Hello {name}")
     typo = run(
         db_url, "folder", "add", "Support", "--company", "Acme", "--description", "d",
         "--auto-reply-subject", "Re: {subject}", "--auto-reply-body-file", str(body),
     )  # fmt: skip
-    assert typo.returncode == 2 and "{name}" in typo.stderr
+    assert typo.exit_code == 2
+    assert_one_line_error(typo.stderr, "unknown placeholder(s) {name}")
     with sessions() as session:  # the refused `folder add` created nothing
         assert session.scalar(select(func.count()).select_from(Folder)) == 0
     worker = run(db_url, "worker")
-    assert worker.returncode == 2 and "INBOXSYNC_REDIS_URL" in worker.stderr
+    assert worker.exit_code == 2
+    assert_one_line_error(worker.stderr, "INBOXSYNC_REDIS_URL")
+    pool = run(db_url, "worker", "--pool", "gevent")
+    assert pool.exit_code == 2
+    assert_one_line_error(pool.stderr, "pool must be prefork, threads, solo, not 'gevent'")
 
 
 def test_import_async_with_the_inline_backend_finishes_before_the_process_exits(
@@ -147,7 +140,10 @@ def test_import_async_with_the_inline_backend_finishes_before_the_process_exits(
     for name, raw in people(3).items():
         (mail / name).write_bytes(raw)
     env = {"INBOXSYNC_AI_PROVIDER": "openai", "OPENAI_API_KEY": "sk-t", "OPENAI_BASE_URL": ai.url}
-    ok(run(db_url, "import", str(mail), "--company", "Acme", "--async", "--json", env=env))
+    done = console_script(
+        "import", str(mail), "--company", "Acme", "--async", "--json", db=db_url, env=env
+    )
+    assert done.returncode == 0, done.stderr
     # No worker: the inline jobs (classification, then the auto-replies it queues) ran before
     # the process ended.
     assert len(smtp.received) == 3

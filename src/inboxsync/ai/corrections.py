@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import caches
@@ -14,8 +14,9 @@ from inboxsync.ai.conversation_text import load_items
 from inboxsync.ai.folders import folder_version, load_folders
 from inboxsync.ai.text import content_hash
 from inboxsync.db.ai_models import AiClaim
-from inboxsync.db.models import Conversation, Folder
-from inboxsync.errors import UsageError
+from inboxsync.db.companies import find_folder
+from inboxsync.db.models import Conversation
+from inboxsync.errors import NotFound
 
 UNFILED = ("none", "-")
 
@@ -31,19 +32,25 @@ class FolderCorrection:
 
 
 def set_folder(
-    sessions: sessionmaker[Session], conversation_id: int, folder_name_or_id: str | int
+    sessions: sessionmaker[Session],
+    conversation_id: int,
+    folder_name_or_id: str | int,
+    *,
+    company_id: int | None = None,
 ) -> FolderCorrection:
     """File a conversation by hand (folder name, id, or "none" to unfile). The decision is
     marked `user`: no classifier overwrites it, and conversations with the same content
-    follow it. Raises UsageError for an unknown conversation or folder."""
+    follow it. Raises NotFound for an unknown conversation (or, given `company_id`, one of
+    another company) and for a folder the conversation's company does not have."""
     with sessions.begin() as session:
-        conv = session.execute(
-            select(Conversation.id, Conversation.company_id, Conversation.folder_id).where(
-                Conversation.id == conversation_id
-            )
-        ).first()
+        query = select(Conversation.id, Conversation.company_id, Conversation.folder_id).where(
+            Conversation.id == conversation_id
+        )
+        if company_id is not None:
+            query = query.where(Conversation.company_id == company_id)
+        conv = session.execute(query).first()
         if conv is None:
-            raise UsageError(f"no conversation {conversation_id}")
+            raise NotFound(f"no conversation {conversation_id} in this company")
         folder_id, name = _resolve(session, conv.company_id, folder_name_or_id)
         folders = load_folders(session, conv.company_id)
         version = folder_version(folders)
@@ -75,11 +82,5 @@ def set_folder(
 def _resolve(session: Session, company_id: int, ref: str | int) -> tuple[int | None, str]:
     if isinstance(ref, str) and ref.strip().lower() in UNFILED:
         return None, "none"
-    q = select(Folder.id, Folder.name).where(Folder.company_id == company_id)
-    text = str(ref).strip()
-    row = session.execute(q.where(func.lower(Folder.name) == text.lower())).first()
-    if row is None and text.isdigit():
-        row = session.execute(q.where(Folder.id == int(text))).first()
-    if row is None:
-        raise UsageError(f"no folder {text!r} in this conversation's company")
-    return int(row.id), str(row.name)
+    folder = find_folder(session, company_id, ref)
+    return folder.id, folder.name

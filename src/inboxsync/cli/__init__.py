@@ -1,45 +1,17 @@
-"""The `inboxsync` command line: thin commands over the library, one module per area."""
+"""The `inboxsync` command line: thin commands over `Inbox`, one module per command group,
+each holding its commands in `commands`, mounted here on the app of `cli._app`."""
 
 from __future__ import annotations
 
-import sys
+from inboxsync.cli import ai, company, folder, jobs, mail, mailbox, quarantine
+from inboxsync.cli._app import app
 
-import typer
-
-# Typer vendors its own click; its exceptions are not `click`'s.
-from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-
-from inboxsync.cli import ai as _ai  # noqa: F401  (registers its commands)
-from inboxsync.cli import core as _core  # noqa: F401  (registers its commands)
-from inboxsync.cli import imap as _imap  # noqa: F401  (registers its commands)
-from inboxsync.cli import jobs as _jobs  # noqa: F401  (registers its commands)
-from inboxsync.cli import quarantine as _quarantine  # noqa: F401  (registers its commands)
-from inboxsync.cli._app import app, print_error
+for module in (company, folder, mail, quarantine, mailbox, ai, jobs):
+    app.add_typer(module.commands)
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Entry point: run the app, turning usage errors into one line on stderr and exit 2
-    (a command's own failures are reported by the app, see `cli._app`)."""
-    try:
-        # Without standalone mode click returns a command's exit code instead of exiting.
-        code = app(standalone_mode=False)
-    except NoArgsIsHelpError as exc:
-        print(exc.format_message())
-        sys.exit(0)
-    except (typer.Abort, KeyboardInterrupt):
-        print("aborted", file=sys.stderr)
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except UsageError as exc:
-        _fail(exc.format_message(), 2)
-    except ClickException as exc:
-        _fail(exc.format_message(), exc.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-def _fail(message: str, exit_code: int) -> None:
-    print_error(message)
-    sys.exit(exit_code)
+    """Entry point of the console script: run the app and exit with its code."""
+    app()

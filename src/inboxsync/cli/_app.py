@@ -1,37 +1,84 @@
-"""The Typer app, the options every command shares (database URL, settings) and the one
-place where a failed command becomes one line on stderr and an exit code."""
+"""The Typer app, the options commands share (`--db`, `--company`, `--json`), how a module
+makes a command group, and the one place where a failure becomes one line on stderr and an
+exit code."""
 
 from __future__ import annotations
 
 import logging
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from typer.core import TyperGroup
 
+from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.errors import ConfigError, InboxsyncError
 
+# The options several commands take, declared once.
+Company = Annotated[str, typer.Option("--company", help="Company name or id.")]
+AnyCompany = Annotated[
+    str | None, typer.Option("--company", help="Only this company (default: every company).")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+RunAsync = Annotated[
+    bool, typer.Option("--async", help="Return once mail is stored; workers classify and reply.")
+]
 
-class _Commands(TyperGroup):
-    """The root command group: any exception a command raises is reported in one line."""
 
-    # `Any`: the supertype's context class lives in typer's private, vendored click.
+# `Any` for click's context and parameters: their classes live in typer's private, vendored
+# click, which the CLI does not import.
+class Group(TyperGroup):
+    """A command group that prints its help when called without arguments (exit 0)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            print(ctx.get_help())
+            raise typer.Exit(0)
+        return super().parse_args(ctx, args)
+
+
+class Commands(Group):
+    """The root group: any failure, of a command or of the command line, is one line on
+    stderr with an exit code (2 for usage errors); `--verbose` adds a command's traceback."""
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.TyperException, typer.Exit, typer.Abort, BrokenPipeError):
-            raise  # usage errors, --help, exits, a closed pipe: `main` and typer handle them
+            raise  # usage errors, exits, a closed pipe: `main` below handles them
         except Exception as exc:
             if ctx.params.get("verbose"):
                 traceback.print_exception(exc, file=sys.stderr)
             print_error(describe(exc))
             raise typer.Exit(exc.exit_code if isinstance(exc, InboxsyncError) else 1) from exc
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line and exit with its code (the console script and the tests'
+        `CliRunner` both come through here)."""
+        try:
+            # Without standalone mode click returns a command's exit code instead of exiting.
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except (typer.Abort, KeyboardInterrupt):
+            print("aborted", file=sys.stderr)
+            sys.exit(130)
+        except typer.TyperException as exc:  # click's usage errors and its own failures
+            print_error(exc.format_message())
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def describe(exc: Exception) -> str:
@@ -51,9 +98,16 @@ def print_error(message: str) -> None:
     print("error: " + " ".join(message.split()), file=sys.stderr)
 
 
+def group(parent: typer.Typer, name: str, help: str) -> typer.Typer:
+    """A command group `name` under `parent`; its commands register on what it returns."""
+    commands = typer.Typer(cls=Group, help=help, no_args_is_help=True)
+    parent.add_typer(commands, name=name)
+    return commands
+
+
 app = typer.Typer(
     name="inboxsync",
-    cls=_Commands,
+    cls=Commands,
     help="Keep a company's shared inbox in sync.",
     no_args_is_help=True,
     add_completion=False,
@@ -86,7 +140,7 @@ def _root(
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"bad setting: {problems}") from exc
     if db:
-        settings = settings.model_copy(update={"db": db})
+        settings = settings.replace(db=db)
     ctx.obj = CliState(settings=settings)
 
 
@@ -95,3 +149,8 @@ def settings_of(ctx: typer.Context) -> Settings:
     state = ctx.find_root().obj
     assert isinstance(state, CliState)
     return state.settings
+
+
+def inbox_of(ctx: typer.Context) -> Inbox:
+    """The database of this invocation, opened (it must be initialised)."""
+    return Inbox(settings_of(ctx))

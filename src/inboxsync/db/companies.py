@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inboxsync.db.models import Company, CompanyAddress, Folder
 from inboxsync.db.storable import clean_text, column_length
-from inboxsync.errors import UsageError
+from inboxsync.errors import NotFound, UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +63,16 @@ def _checked_name(kind: str, name: str, column: InstrumentedAttribute[str]) -> s
     return name
 
 
-def company_id_by_name(session: Session, name: str) -> int:
-    """The id of the company called `name` (or with that id); UsageError when there is none."""
-    company_id = session.scalar(select(Company.id).where(Company.name == name))
-    if company_id is None and name.isdigit():
-        company_id = session.scalar(select(Company.id).where(Company.id == int(name)))
+def company_id_by_name(session: Session, company: str | int) -> int:
+    """The id of the company called `company` (a str), or with that id (an int, or a str of
+    digits that is no company's name); NotFound when there is none."""
+    company_id = None
+    if isinstance(company, str):
+        company_id = session.scalar(select(Company.id).where(Company.name == company))
+    if company_id is None and str(company).isdigit():
+        company_id = session.scalar(select(Company.id).where(Company.id == int(company)))
     if company_id is None:
-        raise UsageError(f"unknown company {name!r} (see `inboxsync company list`)")
+        raise NotFound(f"unknown company {company!r}")
     return company_id
 
 
@@ -108,3 +111,18 @@ def add_folder(session: Session, company_id: int, name: str, description: str) -
         session.rollback()
         raise UsageError(f"folder {name!r} already exists") from exc
     return folder.id
+
+
+def find_folder(session: Session, company_id: int, folder: str | int) -> Folder:
+    """The company's folder named `folder` (in any case) or with that id; NotFound when the
+    company has none (another company's folder included)."""
+    in_company = select(Folder).where(Folder.company_id == company_id)
+    text = str(folder).strip()
+    found = None
+    if isinstance(folder, str):
+        found = session.scalar(in_company.where(func.lower(Folder.name) == text.lower()))
+    if found is None and text.isdigit():
+        found = session.scalar(in_company.where(Folder.id == int(text)))
+    if found is None:
+        raise NotFound(f"no folder {folder!r} in this company")
+    return found

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from inboxsync.db.models import Client, Conversation, Folder, InboxMessage
-from inboxsync.errors import UsageError
+from inboxsync.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +24,6 @@ class ConversationRow:
     is_notification: bool
     status: str
     folder: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["last_message_at"] = self.last_message_at.isoformat()
-        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +42,16 @@ class MessageRow:
 
 @dataclass(frozen=True, slots=True)
 class ConversationDetail:
-    conversation: ConversationRow
-    messages: list[MessageRow]
+    """A conversation as its list line shows it, with its messages in place of their count."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **self.conversation.as_dict(),
-            "messages": [{**asdict(m), "date": m.date.isoformat()} for m in self.messages],
-        }
+    id: int
+    subject: str
+    client: str | None
+    messages: tuple[MessageRow, ...]
+    last_message_at: datetime
+    is_notification: bool
+    status: str
+    folder: str | None
 
 
 def _rows_query() -> Select[int, str, str, int, datetime, bool, str, str]:
@@ -88,11 +84,19 @@ def list_conversations(
     return [ConversationRow(*row) for row in session.execute(query)]
 
 
-def conversation_detail(session: Session, conversation_id: int) -> ConversationDetail:
-    """A conversation with its messages in date order; UsageError when it does not exist."""
-    row = session.execute(_rows_query().where(Conversation.id == conversation_id)).first()
+def conversation_detail(
+    session: Session, company_id: int, conversation_id: int
+) -> ConversationDetail:
+    """The company's conversation with its messages in date order; NotFound when the company
+    has no such conversation (another company's included)."""
+    row = session.execute(
+        _rows_query().where(
+            Conversation.id == conversation_id, Conversation.company_id == company_id
+        )
+    ).first()
     if row is None:
-        raise UsageError(f"no conversation with id {conversation_id}")
+        raise NotFound(f"no conversation {conversation_id} in this company")
+    listed = ConversationRow(*row)
     messages = session.execute(
         select(
             InboxMessage.id,
@@ -108,6 +112,12 @@ def conversation_detail(session: Session, conversation_id: int) -> ConversationD
         .order_by(InboxMessage.date, InboxMessage.id)
     )
     return ConversationDetail(
-        ConversationRow(*row._tuple()),
-        [MessageRow(*m[:7], preview=" ".join(m[7].split())[:200]) for m in messages],
+        id=listed.id,
+        subject=listed.subject,
+        client=listed.client,
+        messages=tuple(MessageRow(*m[:7], preview=" ".join(m[7].split())[:200]) for m in messages),
+        last_message_at=listed.last_message_at,
+        is_notification=listed.is_notification,
+        status=listed.status,
+        folder=listed.folder,
     )

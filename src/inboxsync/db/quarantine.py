@@ -4,9 +4,8 @@ bookkeeping around retrying them through the pipeline."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -29,21 +28,18 @@ class QuarantineEntry:
     size: int
     headers_only: bool
     created_at: datetime
+    # Why parsing the entry again cannot help, or None when it can be retried (a field, not a
+    # property, so that it is part of the entry's JSON).
+    cannot_retry: str | None = field(init=False)
 
-    @property
-    def cannot_retry(self) -> str | None:
-        """Why parsing the entry again cannot help, or None when it can be retried."""
+    def __post_init__(self) -> None:
         if self.headers_only:
-            return "headers only: the body was never downloaded"
-        if self.size == 0:
-            return "no bytes: the message could not be read"
-        return None
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["created_at"] = self.created_at.isoformat()
-        data["cannot_retry"] = self.cannot_retry
-        return data
+            why = "headers only: the body was never downloaded"
+        elif self.size == 0:
+            why = "no bytes: the message could not be read"
+        else:
+            why = None
+        object.__setattr__(self, "cannot_retry", why)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inboxsync.db.models import Folder, utcnow
+from inboxsync.db.companies import find_folder
+from inboxsync.db.models import utcnow
 from inboxsync.db.outbox_models import CompanySmtp
 from inboxsync.errors import UsageError
 from inboxsync.outbound.smtp import SmtpSettings
@@ -17,7 +17,10 @@ from inboxsync.outbound.templates import unknown_placeholders
 def set_company_smtp(session: Session, company_id: int, settings: SmtpSettings) -> None:
     """Create or replace the company's SMTP settings (the password stays in its env var)."""
     if settings.username and not settings.password_env:
-        raise UsageError("an SMTP user needs --password-env VAR (the password is never stored)")
+        raise UsageError(
+            "an SMTP user needs a password_env: the environment variable holding its password "
+            "(the password is never stored)"
+        )
     if settings.from_address and "@" not in settings.from_address:
         raise UsageError(f"not an email address: {settings.from_address!r}")
     row = session.get(CompanySmtp, company_id)
@@ -63,22 +66,19 @@ class FolderAutoReply:
 def set_folder_auto_reply(
     session: Session,
     company_id: int,
-    folder_name: str,
+    folder: str | int,
     *,
     enabled: bool | None = None,
     subject: str | None = None,
     body: str | None = None,
     description: str | None = None,
 ) -> FolderAutoReply:
-    """Change a folder's auto-reply (and description); None leaves a field as it is.
+    """Change the auto-reply (and description) of the company's folder `folder` (name or id);
+    None leaves a field as it is. NotFound when the company has no such folder.
 
     Giving a subject or body without `enabled` turns the auto-reply on; enabling it needs both.
     """
-    folder = session.scalar(
-        select(Folder).where(Folder.company_id == company_id, Folder.name == folder_name)
-    )
-    if folder is None:
-        raise UsageError(f"unknown folder {folder_name!r}")
+    row = find_folder(session, company_id, folder)
     for template in (subject, body):
         unknown = unknown_placeholders(template or "")
         if unknown:
@@ -88,22 +88,18 @@ def set_folder_auto_reply(
                 "use {client_name}, {subject}, {company_name}"
             )
     if subject is not None:
-        folder.auto_reply_subject = subject
+        row.auto_reply_subject = subject
     if body is not None:
-        folder.auto_reply_body = body
+        row.auto_reply_body = body
     if description is not None:
-        folder.ai_description = description
+        row.ai_description = description
     if enabled is None and (subject is not None or body is not None):
         enabled = True
     if enabled is not None:
-        folder.auto_reply_enabled = enabled
-    if folder.auto_reply_enabled and not (folder.auto_reply_subject and folder.auto_reply_body):
+        row.auto_reply_enabled = enabled
+    if row.auto_reply_enabled and not (row.auto_reply_subject and row.auto_reply_body):
         raise UsageError("an auto-reply needs both a subject and a body")
     session.flush()
     return FolderAutoReply(
-        folder.id,
-        folder.name,
-        folder.auto_reply_enabled,
-        folder.auto_reply_subject,
-        folder.auto_reply_body,
+        row.id, row.name, row.auto_reply_enabled, row.auto_reply_subject, row.auto_reply_body
     )

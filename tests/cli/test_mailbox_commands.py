@@ -1,4 +1,5 @@
-"""The IMAP commands end to end: mailbox add/list, sync, errors, busy mailboxes, watch, secrets."""
+"""The IMAP commands end to end against Dovecot: mailbox add/list, sync, errors, busy
+mailboxes, watch, secrets."""
 
 from __future__ import annotations
 
@@ -7,105 +8,80 @@ import json
 import logging
 import os
 import signal
-import subprocess
-import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 import inboxsync.db.registry  # noqa: F401  (every table in Base.metadata)
-from inboxsync.cli import main
 from inboxsync.db import make_engine
-from inboxsync.db.companies import add_company
 from inboxsync.db.models import Base, Mailbox
 from tests.imap.conftest import mails
+from tests.support.cli import invoke, ok, spawn
 from tests.support.dovecot import DovecotServer, ImapUser
 from tests.support.proxy import CuttingProxy
 
-CLI = "from inboxsync.cli import main; main()"
 
-
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str,
-        *args: str) -> tuple[int, str, str]:  # fmt: skip
-    """Run the real entry point in this process; returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["inboxsync", "--db", db_url, *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def spawn(db_url: str, *args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXSYNC_")} | env
-    return subprocess.Popen([sys.executable, "-c", CLI, "--db", db_url, *args], env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+def cli(db_url: str, *args: str) -> tuple[int, str, str]:
+    """Run `inboxsync --db DB ARGS…` in-process; returns (exit code, stdout, stderr)."""
+    result = invoke(*args, db=db_url)
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
-def company(sessions: sessionmaker[Session]) -> str:
-    with sessions.begin() as session:
-        add_company(session, "Acme", ["support@acme.example"])
+def company(db_url: str) -> str:
+    ok(invoke("company", "add", "Acme", "--address", "support@acme.example", db=db_url))
     return "Acme"
 
 
-def add_mailbox(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str,
-                server: DovecotServer, user: ImapUser, *secret: str) -> int:  # fmt: skip
+def add_mailbox(db_url: str, server: DovecotServer, user: ImapUser, *secret: str) -> int:
     server.append(user, [], folder="Sent")
     args = ["mailbox", "add", "--company", "Acme", "--imap-host", "127.0.0.1", "--port",
             str(server.port), "--tls", "none", "--user", user.name, *secret]  # fmt: skip
-    code, out, err = cli(
-        monkeypatch, capsys, db_url, *args, "--folder", "INBOX", "--folder", "Sent"
-    )
+    code, out, err = cli(db_url, *args, "--folder", "INBOX", "--folder", "Sent")
     assert code == 0, err
     return int(out.split()[1])
 
 
 def test_add_list_and_sync_a_mailbox(
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     db_url: str,
     company: str,
     dovecot: DovecotServer,
-    imap_user: ImapUser,
 ) -> None:
+    imap_user = dovecot.new_user()
     monkeypatch.setenv("ACME_IMAP_PW", imap_user.password)
     dovecot.append(imap_user, mails(5))
-    mailbox_id = add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user,
-                             "--password-env", "ACME_IMAP_PW")  # fmt: skip
+    mailbox_id = add_mailbox(db_url, dovecot, imap_user, "--password-env", "ACME_IMAP_PW")
 
-    code, out, _ = cli(monkeypatch, capsys, db_url, "mailbox", "list", "--json")
+    code, out, _ = cli(db_url, "mailbox", "list", "--json")
     [listed] = json.loads(out)
     assert (code, listed["id"], listed["secret_ref"]) == (0, mailbox_id, "env:ACME_IMAP_PW")
     assert [f["name"] for f in listed["folders"]] == ["INBOX", "Sent"]
 
-    code, out, err = cli(monkeypatch, capsys, db_url, "sync", "--company", "Acme", "--json")
+    code, out, err = cli(db_url, "sync", "--company", "Acme", "--json")
     report = json.loads(out)
     assert (code, err, report["new_messages"], report["errors"]) == (0, "", 5, [])
     assert report["bytes_downloaded"] > 0 and report["imap_round_trips"] > 0
 
-    code, out, _ = cli(monkeypatch, capsys, db_url, "sync", "--mailbox", str(mailbox_id), "--json")
+    code, out, _ = cli(db_url, "sync", "--mailbox", str(mailbox_id), "--json")
     assert (code, json.loads(out)["bytes_downloaded"]) == (0, 0)
-    code, out, _ = cli(monkeypatch, capsys, db_url, "sync")
+    code, out, _ = cli(db_url, "sync")
     assert code == 0 and "IMAP sync" in out
 
 
 def test_a_wrong_password_exits_1_with_one_clear_line(
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     db_url: str,
     company: str,
     dovecot: DovecotServer,
-    imap_user: ImapUser,
 ) -> None:
+    imap_user = dovecot.new_user()
     monkeypatch.setenv("ACME_IMAP_PW", "definitely-wrong")
-    mailbox_id = add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user,
-                             "--password-env", "ACME_IMAP_PW")  # fmt: skip
-    code, out, err = cli(monkeypatch, capsys, db_url, "sync", "--json")
+    mailbox_id = add_mailbox(db_url, dovecot, imap_user, "--password-env", "ACME_IMAP_PW")
+    code, out, err = cli(db_url, "sync", "--json")
     assert code == 1
     assert err.splitlines() == [
         f"error: mailbox {mailbox_id}: {imap_user.name}@127.0.0.1:{dovecot.port}: "
@@ -116,29 +92,26 @@ def test_a_wrong_password_exits_1_with_one_clear_line(
 
 def test_a_missing_secret_is_one_line_too(
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     db_url: str,
     company: str,
     dovecot: DovecotServer,
-    imap_user: ImapUser,
 ) -> None:
+    imap_user = dovecot.new_user()
     monkeypatch.delenv("ACME_UNSET_PW", raising=False)
-    add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user, "--password-env", "ACME_UNSET_PW")
-    code, _, err = cli(monkeypatch, capsys, db_url, "sync")
+    add_mailbox(db_url, dovecot, imap_user, "--password-env", "ACME_UNSET_PW")
+    code, _, err = cli(db_url, "sync")
     assert code == 1
     assert len(err.splitlines()) == 1 and "ACME_UNSET_PW is not set" in err
 
 
 @pytest.mark.parametrize("kind", ["password", "oauth2"])
 def test_secrets_never_reach_logs_reports_or_the_database(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
     db_url: str,
     company: str,
     dovecot: DovecotServer,
     kind: str,
-    tmp_path: object,
+    tmp_path: Path,
 ) -> None:
     user = dovecot.new_user(password="Tr0ub4dor-" + os.urandom(6).hex())
     dovecot.append(user, mails(3))
@@ -147,16 +120,16 @@ def test_secrets_never_reach_logs_reports_or_the_database(
         fh.write(user.password + "\n")
     option = "--password-file" if kind == "password" else "--oauth2-token-file"
     caplog.set_level(logging.DEBUG)  # imapclient logs every protocol line at DEBUG
-    add_mailbox(monkeypatch, capsys, db_url, dovecot, user, option, secret_file)
-    _, out, err = cli(monkeypatch, capsys, db_url, "sync", "--json")
+    add_mailbox(db_url, dovecot, user, option, secret_file)
+    _, out, err = cli(db_url, "sync", "--json")
     assert json.loads(out)["new_messages"] == 3
     # A wrong secret too: its error must not echo it.
     with open(secret_file, "w") as fh:
         fh.write(user.password + "-wrong")
     dovecot.append(user, mails(1, start=3))
-    _, out2, err2 = cli(monkeypatch, capsys, db_url, "sync", "--json")
+    _, out2, err2 = cli(db_url, "sync", "--json")
     assert "refused the login" in err2
-    _, listed, _ = cli(monkeypatch, capsys, db_url, "mailbox", "list")
+    _, listed, _ = cli(db_url, "mailbox", "list")
 
     assert "imapclient" in caplog.text  # the protocol really was logged
     haystack = caplog.text + out + err + out2 + err2 + listed + dump(db_url)
@@ -182,24 +155,21 @@ def dump(db_url: str) -> str:
 
 
 def test_two_syncs_of_one_mailbox_started_together_one_runs_one_is_busy(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     sessions: sessionmaker[Session],
     db_url: str,
     company: str,
     dovecot: DovecotServer,
-    imap_user: ImapUser,
 ) -> None:
+    imap_user = dovecot.new_user()
     dovecot.append(imap_user, mails(20))
-    mailbox_id = add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user,
-                             "--password-env", "ACME_IMAP_PW")  # fmt: skip
+    mailbox_id = add_mailbox(db_url, dovecot, imap_user, "--password-env", "ACME_IMAP_PW")
     env = {"ACME_IMAP_PW": imap_user.password, "INBOXSYNC_IMAP_TIMEOUT_SECONDS": "60"}
     # The link hangs mid-fetch until healed, so whichever sync wins the lease is still running
     # when the other one asks for it.
     with CuttingProxy(dovecot.port, budget=3_000, stall=True) as proxy:
         with sessions.begin() as session:
             session.execute(update(Mailbox).values(imap_port=proxy.port))
-        procs = [spawn(db_url, "sync", "--json", env=env) for _ in range(2)]
+        procs = [spawn("sync", "--json", db=db_url, env=env) for _ in range(2)]
         deadline = time.monotonic() + 60
         while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -214,18 +184,16 @@ def test_two_syncs_of_one_mailbox_started_together_one_runs_one_is_busy(
 
 
 def test_watch_syncs_new_mail_on_idle_and_stops_cleanly_on_ctrl_c(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     db_url: str,
     company: str,
     dovecot: DovecotServer,
-    imap_user: ImapUser,
 ) -> None:
+    imap_user = dovecot.new_user()
     dovecot.append(imap_user, mails(2))
-    add_mailbox(monkeypatch, capsys, db_url, dovecot, imap_user, "--password-env", "ACME_IMAP_PW")
+    add_mailbox(db_url, dovecot, imap_user, "--password-env", "ACME_IMAP_PW")
     env = {"ACME_IMAP_PW": imap_user.password}
     # A long poll: only IDLE can bring the second sync in time.
-    proc = spawn(db_url, "watch", "--json", "--poll-seconds", "120", env=env)
+    proc = spawn("watch", "--json", "--poll-seconds", "120", db=db_url, env=env)
     try:
         assert proc.stdout is not None
         first = json.loads(proc.stdout.readline())

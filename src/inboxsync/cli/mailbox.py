@@ -1,0 +1,131 @@
+"""IMAP commands: mailbox add|list, sync, watch."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from inboxsync import MailboxSyncReport
+from inboxsync.cli._app import AnyCompany, AsJson, Company, RunAsync, group, inbox_of
+from inboxsync.cli.render import (
+    err_console,
+    mailboxes_table,
+    present,
+    print_json,
+    print_lines,
+    sync_summary,
+    sync_table,
+)
+
+commands = typer.Typer()
+mailbox = group(commands, "mailbox", "IMAP mailboxes a company's mail is synced from.")
+
+MailboxId = Annotated[int | None, typer.Option("--mailbox", help="Only this mailbox (id).")]
+
+
+@mailbox.command("add")
+def mailbox_add(
+    ctx: typer.Context,
+    company: Company,
+    imap_host: str = typer.Option(..., "--imap-host", help="IMAP server host name."),
+    port: int | None = typer.Option(None, "--port", help="Port (993 for ssl, else 143)."),
+    tls: str = typer.Option("ssl", "--tls", help="ssl (implicit TLS), starttls or none."),
+    user: str = typer.Option(..., "--user", help="Login name (usually the address)."),
+    password_env: str | None = typer.Option(
+        None, "--password-env", help="Environment variable holding the password."
+    ),
+    password_file: str | None = typer.Option(
+        None, "--password-file", help="File holding the password."
+    ),
+    oauth2_token_env: str | None = typer.Option(
+        None, "--oauth2-token-env", help="Environment variable holding an XOAUTH2 access token."
+    ),
+    oauth2_token_file: str | None = typer.Option(
+        None, "--oauth2-token-file", help="File holding an XOAUTH2 access token."
+    ),
+    folder: Annotated[
+        list[str] | None,
+        typer.Option("--folder", help="Folder to sync (repeatable; default INBOX). Add Sent too."),
+    ] = None,
+) -> None:
+    """Add an IMAP mailbox to a company; only a reference to its secret is stored."""
+    box = inbox_of(ctx).add_mailbox(
+        company,
+        host=imap_host,
+        port=port,
+        tls=tls,
+        user=user,
+        password_env=password_env,
+        password_file=password_file,
+        oauth2_token_env=oauth2_token_env,
+        oauth2_token_file=oauth2_token_file,
+        folders=folder or ["INBOX"],
+    )
+    print_lines(
+        [f"mailbox {box.id} added: {box.user}@{box.host}:{box.port} (secret from {box.secret_ref})"]
+    )
+
+
+@mailbox.command("list")
+def mailbox_list(
+    ctx: typer.Context,
+    company: AnyCompany = None,
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List mailboxes, their folders and how far each folder is synced."""
+    present(inbox_of(ctx).mailboxes(company), as_json, mailboxes_table)
+
+
+@commands.command()
+def sync(
+    ctx: typer.Context,
+    company: AnyCompany = None,
+    mailbox_id: MailboxId = None,
+    as_json: AsJson = False,
+    run_async: RunAsync = False,
+) -> None:
+    """Fetch new mail from IMAP mailboxes (all by default). Exit 1 when any mailbox failed."""
+    report = inbox_of(ctx).sync(company, mailbox_id, wait=not run_async)
+    present(report, as_json, sync_table)
+    for line in report.errors:
+        print(f"error: {line}", file=sys.stderr)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@commands.command()
+def watch(
+    ctx: typer.Context,
+    company: AnyCompany = None,
+    mailbox_id: MailboxId = None,
+    poll_seconds: float | None = typer.Option(
+        None, "--poll-seconds", min=0.1, help="Longest wait between syncs (IDLE wakes earlier)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print each sync's report as a JSON line."),
+) -> None:
+    """Sync, then wait for new mail (IMAP IDLE, else polling) and sync again, until Ctrl-C."""
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    lock = threading.Lock()  # mailboxes report from their own threads
+
+    def on_report(report: MailboxSyncReport) -> None:
+        with lock:
+            if as_json:
+                print_json(report, flush=True)
+            else:
+                print_lines([sync_summary(report)])
+            for line in report.errors:
+                print(f"error: {line}", file=sys.stderr, flush=True)
+
+    inbox_of(ctx).watch(stop, company, mailbox_id, on_report=on_report, poll_seconds=poll_seconds)
+    err_console.print("stopped")

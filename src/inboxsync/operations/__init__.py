@@ -1,0 +1,1 @@
+"""The operations of `Inbox` (see `inboxsync.api`), one module per area as the CLI has them."""

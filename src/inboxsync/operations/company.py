@@ -1,0 +1,46 @@
+"""`Inbox`'s operations on companies: create, list, and how each sends mail."""
+
+from __future__ import annotations
+
+from inboxsync.db import companies as company_store
+from inboxsync.operations._base import InboxBase
+from inboxsync.outbound import (
+    SmtpSettings,
+    load_company_smtp,
+    set_company_smtp,
+)
+
+
+class CompanyOperations(InboxBase):
+    """The operations on companies."""
+
+    def add_company(self, name: str, addresses: list[str]) -> int:
+        """Create a company with its own addresses; returns its id."""
+        with self.sessions.begin() as session:
+            return company_store.add_company(session, name, addresses)
+
+    def companies(self) -> list[company_store.CompanyInfo]:
+        """Every company with its own addresses."""
+        with self.sessions() as session:
+            return company_store.list_companies(session)
+
+    def set_smtp(
+        self,
+        company: str | int,
+        *,
+        host: str,
+        port: int,
+        tls: str,
+        user: str | None = None,
+        password_env: str | None = None,
+        from_address: str = "",
+    ) -> SmtpSettings:
+        """Set how the company sends its auto-replies (`tls`: none, starttls or ssl); the
+        password stays in the environment variable `password_env`. Returns what is stored."""
+        smtp = SmtpSettings(host, port, tls, user, password_env, from_address)
+        with self.sessions.begin() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            set_company_smtp(session, company_id, smtp)
+            stored = load_company_smtp(session, company_id)
+        assert stored is not None  # just written
+        return stored

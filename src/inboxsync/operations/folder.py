@@ -1,0 +1,68 @@
+"""`Inbox`'s operations on folders: create and edit them (auto-replies too), file by hand."""
+
+from __future__ import annotations
+
+from inboxsync.ai import set_folder
+from inboxsync.ai.corrections import FolderCorrection
+from inboxsync.db import companies as company_store
+from inboxsync.operations._base import InboxBase
+from inboxsync.outbound import (
+    FolderAutoReply,
+    set_folder_auto_reply,
+)
+
+
+class FolderOperations(InboxBase):
+    """The operations on folders."""
+
+    def add_folder(
+        self,
+        company: str | int,
+        name: str,
+        description: str,
+        *,
+        auto_reply_subject: str | None = None,
+        auto_reply_body: str | None = None,
+    ) -> int:
+        """Create a folder the classifier files by `description`, with an auto-reply when
+        both templates are given; returns its id. Nothing is created when either is wrong."""
+        with self.sessions.begin() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            folder_id = company_store.add_folder(session, company_id, name, description)
+            if auto_reply_subject is not None or auto_reply_body is not None:
+                set_folder_auto_reply(
+                    session, company_id, folder_id, subject=auto_reply_subject, body=auto_reply_body
+                )
+            return folder_id
+
+    def edit_folder(
+        self,
+        company: str | int,
+        folder: str | int,
+        *,
+        description: str | None = None,
+        auto_reply: bool | None = None,
+        auto_reply_subject: str | None = None,
+        auto_reply_body: str | None = None,
+    ) -> FolderAutoReply:
+        """Change a folder's description or auto-reply (None leaves a field as it is; a
+        template given turns the auto-reply on unless `auto_reply` is False)."""
+        with self.sessions.begin() as session:
+            return set_folder_auto_reply(
+                session,
+                company_store.company_id_by_name(session, company),
+                folder,
+                enabled=auto_reply,
+                subject=auto_reply_subject,
+                body=auto_reply_body,
+                description=description,
+            )
+
+    def set_folder(
+        self, company: str | int, conversation_id: int, folder: str | int
+    ) -> FolderCorrection:
+        """File a conversation by hand (folder name, id, or "none"): a user's decision is never
+        overwritten by a classifier."""
+        return set_folder(
+            self.sessions, conversation_id, folder, company_id=self.company_id(company)
+        )

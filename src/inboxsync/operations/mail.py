@@ -1,0 +1,110 @@
+"""`Inbox`'s operations on mail: import it, read conversations, inspect and retry the
+quarantine, the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inboxsync.db import companies as company_store
+from inboxsync.db import conversations as conversation_store
+from inboxsync.db import quarantine as quarantine_store
+from inboxsync.operations._base import InboxBase
+from inboxsync.operations.quarantine_retry import retry_entries
+from inboxsync.pipeline.report import SyncReport
+from inboxsync.results import (
+    ImportProgress,
+    RetryReport,
+)
+from inboxsync.sources.local import open_source
+
+if TYPE_CHECKING:
+    from inboxsync.demo.run import DemoRun
+
+
+class MailOperations(InboxBase):
+    """The operations on mail."""
+
+    def import_path(
+        self,
+        company: str | int,
+        path: Path,
+        *,
+        batch_size: int | None = None,
+        progress: ImportProgress | None = None,
+        wait: bool = True,
+    ) -> SyncReport:
+        """Import a Maildir, mbox file or directory of message files for `company`, then
+        classify the new conversations and send their auto-replies (in the background
+        unless `wait`)."""
+        company_id = self.company_id(company)
+        source = open_source(path, max_message_bytes=self.settings.max_message_bytes)
+        if progress is not None:
+            count: Callable[[], int] | None = getattr(source, "count", None)
+            progress.start(count() if count else None)
+        return self._ingest(company_id, source, str(path), batch_size, progress, wait)
+
+    def conversations(
+        self, company: str | int, limit: int | None = None
+    ) -> list[conversation_store.ConversationRow]:
+        """The company's conversations, most recent first."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return conversation_store.list_conversations(session, company_id, limit)
+
+    def conversation(
+        self, company: str | int, conversation_id: int
+    ) -> conversation_store.ConversationDetail:
+        """One of the company's conversations with its messages."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return conversation_store.conversation_detail(session, company_id, conversation_id)
+
+    def quarantine(self, company: str | int) -> list[quarantine_store.QuarantineEntry]:
+        """The company's quarantined messages, oldest first."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return quarantine_store.find_entries(session, company_id)
+
+    def quarantine_entry(
+        self, company: str | int, entry_id: int
+    ) -> quarantine_store.QuarantineEntry:
+        """One quarantined message of the company."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            [entry] = quarantine_store.find_entries(session, company_id, [entry_id])
+            return entry
+
+    def quarantine_raw(self, company: str | int, entry_id: int) -> bytes:
+        """The raw bytes kept of a quarantined message (only its headers when `headers_only`)."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            quarantine_store.find_entries(session, company_id, [entry_id])
+            [stored] = quarantine_store.load_raw(session, company_id, [entry_id])
+            return stored.raw
+
+    def retry_quarantine(
+        self, company: str | int, entry_ids: Sequence[int] | None = None, *, wait: bool = True
+    ) -> RetryReport:
+        """Run quarantined messages (these, else every retryable one of the company) through
+        the pipeline again: what the current code accepts becomes a message, threaded and
+        followed up as any import, and leaves the quarantine; what still fails stays with its
+        new reason. Headers-only entries and entries without bytes are not retried."""
+        company_id = self.company_id(company)
+        return retry_entries(
+            self.sessions,
+            company_id,
+            entry_ids,
+            lambda source: self._ingest(company_id, source, "quarantine retry", wait=wait),
+        )
+
+    @staticmethod
+    def run_demo(
+        directory: Path, on_company: Callable[[DemoRun], None] | None = None
+    ) -> list[DemoRun]:
+        """Write the bundled sample mailboxes under `directory` and import each twice into a
+        fresh SQLite database there (the second import adds nothing)."""
+        from inboxsync.demo.run import run_demo  # the demo is written with an Inbox
+
+        return run_demo(directory, on_company=on_company)

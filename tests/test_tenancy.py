@@ -1,0 +1,127 @@
+"""Every `Inbox` method that takes an id, given another company's id, is `NotFound` with the
+message an unknown id gets. The methods are found by their parameters, so a new one cannot be
+left out: it fails here until it has a call below."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from inboxsync import Inbox, NotFound, Settings
+from tests.factories import make_message, write_files
+
+# Parameters that name a thing by id: `*_id`, `*_ids`, and the folder (a name or an id).
+FOLDER_PARAMETER = "folder"
+
+
+def id_parameters() -> set[tuple[str, str]]:
+    """(method, parameter) for every id parameter of a public `Inbox` method."""
+    return {
+        (name, parameter)
+        for name, method in inspect.getmembers(Inbox, callable)
+        if not name.startswith("_")
+        for parameter in inspect.signature(method).parameters
+        if parameter.endswith(("_id", "_ids")) or parameter == FOLDER_PARAMETER
+    }
+
+
+@dataclass(frozen=True)
+class Theirs:
+    """Globex's things, and the Acme conversation that calls needing one of ours use."""
+
+    conversation: int
+    folder: int
+    quarantine_entry: int
+    mailbox: int
+    our_conversation: int
+
+
+# Each id parameter, called by Acme with an id: Globex's, or one that exists nowhere.
+CALLS: dict[tuple[str, str], Callable[[Inbox, Theirs, int], object]] = {
+    ("conversation", "conversation_id"): lambda inbox, t, i: inbox.conversation("Acme", i),
+    ("set_folder", "conversation_id"): lambda inbox, t, i: inbox.set_folder("Acme", i, "none"),
+    ("set_folder", "folder"): lambda inbox, t, i: inbox.set_folder("Acme", t.our_conversation, i),
+    ("edit_folder", "folder"): lambda inbox, t, i: inbox.edit_folder("Acme", i, description="x"),
+    ("quarantine_entry", "entry_id"): lambda inbox, t, i: inbox.quarantine_entry("Acme", i),
+    ("quarantine_raw", "entry_id"): lambda inbox, t, i: inbox.quarantine_raw("Acme", i),
+    ("retry_quarantine", "entry_ids"): lambda inbox, t, i: inbox.retry_quarantine("Acme", [i]),
+    ("sync", "mailbox_id"): lambda inbox, t, i: inbox.sync("Acme", i),
+    # `stop` is set: were the id found, the watch would end at once instead of raising.
+    ("watch", "mailbox_id"): lambda inbox, t, i: inbox.watch(stopped(), "Acme", i),
+}
+
+# Which of Globex's things each parameter is given.
+THEIR_ID: dict[str, Callable[[Theirs], int]] = {
+    "conversation_id": lambda t: t.conversation,
+    "folder": lambda t: t.folder,
+    "entry_id": lambda t: t.quarantine_entry,
+    "entry_ids": lambda t: t.quarantine_entry,
+    "mailbox_id": lambda t: t.mailbox,
+}
+
+
+def stopped() -> threading.Event:
+    stop = threading.Event()
+    stop.set()
+    return stop
+
+
+@pytest.fixture
+def inbox(db_url: str) -> Iterator[Inbox]:
+    inbox = Inbox(Settings(db=db_url, ai={"provider": "local", "local_model": "hashing"}))
+    yield inbox
+    inbox.close()
+
+
+@pytest.fixture
+def theirs(inbox: Inbox, tmp_path: Path) -> Theirs:
+    """Acme with a conversation; Globex with a conversation, a folder, a quarantined message
+    and an IMAP mailbox (never connected to)."""
+    for company in ("Acme", "Globex"):
+        inbox.add_company(company, [f"support@{company.lower()}.example"])
+        inbox.add_folder(company, "Billing", "invoices")
+        mail = {"1.eml": make_message(msgid=f"<1@{company}.example>"), "junk.eml": b"\x00 junk"}
+        inbox.import_path(company, write_files(tmp_path / company, mail))
+    [ours] = inbox.conversations("Acme")
+    [conversation] = inbox.conversations("Globex")
+    [entry] = inbox.quarantine("Globex")
+    mailbox = inbox.add_mailbox(
+        "Globex", host="127.0.0.1", port=1, tls="none", user="g", password_env="GLOBEX_PW"
+    )
+    folder = inbox.add_folder("Globex", "Sales", "orders")
+    return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id)
+
+
+def test_every_id_parameter_has_a_call_here() -> None:
+    assert id_parameters() == set(CALLS)
+
+
+@pytest.mark.parametrize(("method", "parameter"), sorted(CALLS))
+def test_another_companys_id_is_not_found_as_an_unknown_one(
+    inbox: Inbox, theirs: Theirs, method: str, parameter: str
+) -> None:
+    call = CALLS[method, parameter]
+    their_id = THEIR_ID[parameter](theirs)
+    unknown = their_id + 10_000
+    with pytest.raises(NotFound) as other:
+        call(inbox, theirs, their_id)
+    with pytest.raises(NotFound) as missing:
+        call(inbox, theirs, unknown)
+    assert str(other.value) == str(missing.value).replace(str(unknown), str(their_id))
+    assert str(their_id) in str(other.value)
+
+
+def test_globex_still_reaches_its_own(inbox: Inbox, theirs: Theirs) -> None:
+    """The same calls in Globex's name find what Acme's did not (the ids are real)."""
+    assert inbox.conversation("Globex", theirs.conversation).id == theirs.conversation
+    assert inbox.quarantine_entry("Globex", theirs.quarantine_entry).id == theirs.quarantine_entry
+    assert inbox.edit_folder("Globex", theirs.folder, description="x").folder_id == theirs.folder
+    filed = inbox.set_folder("Globex", theirs.conversation, theirs.folder)
+    assert (filed.folder_id, filed.folder_name) == (theirs.folder, "Sales")
+    [box] = inbox.mailboxes("Globex")
+    assert box.id == theirs.mailbox and inbox.mailboxes("Acme") == []
