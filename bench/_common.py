@@ -11,19 +11,24 @@ import subprocess
 import sys
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-PG_ADMIN_URL = os.environ.get("INBOXSYNC_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# The benchmarks use the tests' servers and helpers (tests/support), never their conftests.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.postgres import PostgresServer  # noqa: E402
+
+POSTGRES = PostgresServer.from_env("INBOXSYNC_BENCH_PG")
 BACKENDS = ("sqlite", "postgresql")
 RESULT_MARK = "BENCH-RESULT "
 
@@ -160,14 +165,6 @@ def loaded_code_digest(package: str = "inboxsync") -> str:
     return digest.hexdigest()[:16]
 
 
-def pg_url(name: str) -> str:
-    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-
-
-def _pg_admin() -> psycopg.Connection[Any]:
-    return psycopg.connect(PG_ADMIN_URL, autocommit=True)
-
-
 @dataclass(frozen=True)
 class Database:
     """A fresh, migrated database holding one company."""
@@ -186,26 +183,17 @@ def fresh_database(
     from inboxsync.api import Inbox
     from inboxsync.config import Settings
 
-    if backend == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="db-", dir=workdir))
-        url = f"sqlite:///{folder / 'bench.db'}"
-        name = ""
-    else:
-        name = f"bench_{uuid.uuid4().hex[:12]}"
-        with _pg_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = pg_url(name)
-    try:
+    with ExitStack() as cleanup:
+        if backend == "sqlite":
+            folder = Path(tempfile.mkdtemp(prefix="db-", dir=workdir))
+            cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+            url = f"sqlite:///{folder / 'bench.db'}"
+        else:
+            url = cleanup.enter_context(POSTGRES.database("bench"))
         inbox = Inbox.initialise(Settings(db=url))
         inbox.add_company(company, list(addresses))
         inbox.close()
         yield Database(backend, url, company)
-    finally:
-        if backend == "sqlite":
-            shutil.rmtree(folder, ignore_errors=True)
-        else:
-            with _pg_admin() as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run_child(script: Path, task: dict[str, Any]) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from tests.factories import make_message, write_files  # noqa: E402
+from tests.support.ai import fake_ai_settings  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
 
 from inboxsync.ai import classify_pending, make_detector  # noqa: E402
@@ -187,16 +187,7 @@ def sync_mail(s: Scenario, known: int) -> dict[str, bytes]:
 
 
 def settings_for(db: str, server: FakeOpenAI) -> Settings:
-    return Settings(
-        db=db,
-        ai={
-            "provider": "openai",
-            "openai_api_key": SecretStr("sk-bench"),
-            "openai_base_url": server.url,
-            "model": "gpt-4o-mini",
-            "timeout_seconds": 10,
-        },
-    )
+    return fake_ai_settings(db, server, ai={"model": "gpt-4o-mini", "timeout_seconds": 10})
 
 
 def prepare(workdir: Path, s: Scenario) -> tuple[sessionmaker[Session], int, Path]:

@@ -31,18 +31,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import redis  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from tests.factories import make_message, write_files  # noqa: E402
-from tests.jobs.conftest import (  # noqa: E402
-    IMAP_PASSWORD,
-    IMAP_PASSWORD_ENV,
-    REDIS_URL,
-    Worker,
-    add_imap_mailbox,
-    job_env,
-)
+from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox  # noqa: E402
+from tests.support.ai import fake_ai_settings  # noqa: E402
+from tests.support.celery import REDIS_URL, Worker, job_env  # noqa: E402
 from tests.support.dovecot import DOVECOT, DovecotServer  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
 from tests.support.smtp_server import SmtpServer  # noqa: E402
@@ -168,13 +162,8 @@ def note_sync(known: int) -> dict[str, bytes]:
 
 def settings_for(db: str, ai: FakeOpenAI, **changes: Any) -> Settings:
     """Settings against the fake AI server; `changes` as `Settings.replace` takes them."""
-    fake_ai = {
-        "provider": "openai",
-        "openai_api_key": SecretStr("sk-bench"),
-        "openai_base_url": ai.url,
-        "timeout_seconds": 30,
-    }
-    return Settings(db=db, redis_url=REDIS_URL, ai=fake_ai).replace(**changes)
+    settings = fake_ai_settings(db, ai, redis_url=REDIS_URL, ai={"timeout_seconds": 30})
+    return settings.replace(**changes)
 
 
 def setup_company(sessions: sessionmaker[Session], name: str, smtp_port: int) -> int:
@@ -262,7 +251,13 @@ def note_run(
             dovecot.append(user, [crlf(raw) for raw in note_sync(60).values()])
         workers: list[Worker] = []
         if backend == "celery":
-            env = job_env(db_url=db.url, ai=ai, prefix=prefix, queue=queue)
+            env = job_env(
+                db_url=db.url,
+                ai=ai,
+                prefix=prefix,
+                queue=queue,
+                **{IMAP_PASSWORD_ENV: IMAP_PASSWORD},
+            )
             workers = [Worker(env, workdir / f"{queue}-w{i}.log") for i in range(2)]
         get_queue(settings, sessions)  # at start-up, as the CLI does: the broker is reachable
         try:

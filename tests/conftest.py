@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL."""
+"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL, and the
+test servers (Dovecot, SMTP, the fake OpenAI-compatible server), one of each per run."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from inboxsync.ai.resilience import reset_breakers
 from inboxsync.db import make_engine, make_sessionmaker, migrate
 from tests.support.dovecot import DOVECOT, DovecotServer
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.postgres import TEST_SERVER
+from tests.support.smtp_server import SmtpServer
 
-PG_ADMIN_URL = os.environ.get("INBOXSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
@@ -28,30 +31,15 @@ def shared_path(name: str) -> Path:
     return path
 
 
-def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
-    return psycopg.connect(
-        PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True
-    )
-
-
-def _pg_url(name: str) -> str:
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    return f"{base}/{name}"
-
-
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A migrated PostgreSQL database that each test copies (CREATE DATABASE … TEMPLATE)."""
-    name = f"inboxsync_tpl_{os.getpid()}"
-    with _pg_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(_pg_url(name))
+    name = TEST_SERVER.create("inboxsync_tpl")
+    engine = make_engine(TEST_SERVER.url(name))
     migrate(engine)
     engine.dispose()
     yield name
-    with _pg_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    TEST_SERVER.drop(name)
 
 
 @pytest.fixture(scope="session")
@@ -75,17 +63,13 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
             path = tmp_path / f"test-{uuid.uuid4().hex[:8]}.db"
             shutil.copy(request.getfixturevalue("sqlite_template"), path)
             return f"sqlite:///{path}"
-        template = request.getfixturevalue("pg_template")
-        name = f"inboxsync_t_{uuid.uuid4().hex[:12]}"
-        with _pg_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        name = TEST_SERVER.create("inboxsync_t", template=request.getfixturevalue("pg_template"))
         made.append(name)
-        return _pg_url(name)
+        return TEST_SERVER.url(name)
 
     yield make
-    with _pg_admin() as admin:
-        for name in made:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for name in made:
+        TEST_SERVER.drop(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -117,3 +101,35 @@ def dovecot() -> Iterator[DovecotServer]:
     server = DovecotServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_openai_server() -> Iterator[FakeOpenAI]:
+    """The OpenAI-compatible test server, one for the whole run."""
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_openai(fake_openai_server: FakeOpenAI) -> FakeOpenAI:
+    """The server, with counters and faults reset, and the breakers of earlier tests gone."""
+    fake_openai_server.reset()
+    reset_breakers()
+    return fake_openai_server
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """The recording SMTP server (plain, no login), one for the whole run."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
+    """The recording SMTP server, emptied for each test."""
+    smtp_server.reset()
+    yield smtp_server
+    smtp_server.reset()

@@ -1,20 +1,18 @@
-"""Fixtures of the AI tests: the OpenAI-compatible server, settings pointing at it, and a
-company with folders and pending conversations written straight into the test database."""
+"""Fixtures of the AI tests: settings on the OpenAI-compatible test server, and a company
+with folders and pending conversations written straight into the test database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from inboxsync.ai.resilience import reset_breakers
 from inboxsync.config import Settings
 from inboxsync.db.models import Company, Conversation, Folder, InboxMessage
+from tests.support.ai import fake_ai_settings
 from tests.support.fake_openai import FakeOpenAI
 
 BASE = datetime(2026, 6, 1, 9, 0)
@@ -25,30 +23,13 @@ FOLDERS = {
 }
 
 
-@pytest.fixture(scope="session")
-def fake_openai_server() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_openai(fake_openai_server: FakeOpenAI) -> FakeOpenAI:
-    """The server, with counters and faults reset, and the breakers of earlier tests gone."""
-    fake_openai_server.reset()
-    reset_breakers()
-    return fake_openai_server
-
-
 @pytest.fixture
 def ai_settings(fake_openai: FakeOpenAI, db_url: str) -> Settings:
     """Settings of the openai provider on the test server, with short waits."""
-    return Settings(
-        db=db_url,
+    return fake_ai_settings(
+        db_url,
+        fake_openai,
         ai={
-            "provider": "openai",
-            "openai_api_key": SecretStr("sk-test"),
-            "openai_base_url": fake_openai.url,
             "timeout_seconds": 0.5,
             "backoff_seconds": 0.01,
             "max_backoff_seconds": 0.5,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import _pg_admin, _pg_url
+from tests.support.postgres import TEST_SERVER
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -22,11 +22,5 @@ def empty_database(kind: str, directory: Path) -> Iterator[str]:
         return
     if kind != "postgresql":
         raise ValueError(f"unknown database kind {kind!r}")
-    name = f"inboxsync_h_{uuid.uuid4().hex[:12]}"
-    with _pg_admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _pg_url(name)
-    finally:
-        with _pg_admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with TEST_SERVER.database("inboxsync_h") as url:
+        yield url

@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,12 +24,13 @@ from inboxsync.db.models import Conversation, Mailbox
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.jobs import close_queues, follow_up
 from inboxsync.jobs.schedule import schedule_round
-from tests.conftest import _pg_admin, _pg_url
-from tests.jobs.conftest import REDIS_URL, Worker, add_imap_mailbox, job_env
+from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox
 from tests.jobs.scenario import crlf, loop_cases, people
 from tests.outbound.helpers import ingest_raw, setup_company
+from tests.support.celery import REDIS_URL, Worker, job_env
 from tests.support.dovecot import DovecotServer
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.postgres import TEST_SERVER
 from tests.support.smtp_server import SmtpServer
 
 
@@ -64,7 +64,7 @@ class Env:
 def celery_env(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    fake_ai: FakeOpenAI,
+    fake_openai_server: FakeOpenAI,
     redis_prefix: str,
 ) -> Iterator[Env]:
     folder = tmp_path_factory.mktemp(f"celery-{request.param}")
@@ -73,18 +73,16 @@ def celery_env(
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         db_url = f"sqlite:///{path}"
     else:
-        name = f"inboxsync_celery_{uuid.uuid4().hex[:10]}"
-        template = request.getfixturevalue("pg_template")
-        with _pg_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        db_url = _pg_url(name)
+        name = TEST_SERVER.create("inboxsync_celery", request.getfixturevalue("pg_template"))
+        db_url = TEST_SERVER.url(name)
     queue = f"{redis_prefix}-{request.param}"
     env = job_env(
         db_url=db_url,
-        ai=fake_ai,
+        ai=fake_openai_server,
         prefix=redis_prefix,
         queue=queue,
         INBOXSYNC_JOBS_CLASSIFY_CHUNK="10",
+        **{IMAP_PASSWORD_ENV: IMAP_PASSWORD},
     )
     settings = Settings(
         db=db_url,
@@ -101,14 +99,7 @@ def celery_env(
     celery.close()
     close_queues()
     if request.param == "postgresql":
-        with _pg_admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{db_url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
-@pytest.fixture
-def ai_server(fake_ai: FakeOpenAI) -> FakeOpenAI:
-    fake_ai.reset()
-    return fake_ai
+        TEST_SERVER.drop(name)
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
@@ -153,9 +144,9 @@ def recipients(smtp: SmtpServer) -> list[str]:
 
 
 def test_async_follow_up_returns_at_once_and_a_worker_does_the_rest(
-    celery_env: Env, ai_server: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
+    celery_env: Env, fake_openai: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    ai_server.latency = 0.3
+    fake_openai.latency = 0.3
     company_id, domain = celery_env.company(smtp)
     mail = people(20) | people(5, tag="b", topic="billing") | loop_cases(domain=domain)
     new = ingest_raw(celery_env.sessions, celery_env.settings, company_id, tmp_path / "m", mail)
@@ -168,9 +159,9 @@ def test_async_follow_up_returns_at_once_and_a_worker_does_the_rest(
 
 
 def test_two_workers_share_the_jobs_and_each_reply_goes_once(
-    celery_env: Env, ai_server: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
+    celery_env: Env, fake_openai: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    ai_server.latency = 0.3
+    fake_openai.latency = 0.3
     second = Worker(celery_env.env, celery_env.logs / "worker-2.log")
     try:
         company_id, _ = celery_env.company(smtp)
@@ -188,7 +179,7 @@ def test_two_workers_share_the_jobs_and_each_reply_goes_once(
 
 
 def test_loop_cases_get_nothing_through_the_workers(
-    celery_env: Env, ai_server: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
+    celery_env: Env, fake_openai: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
 ) -> None:
     company_id, domain = celery_env.company(smtp)
     mail = loop_cases("x", domain) | people(1, tag="z")
@@ -215,9 +206,9 @@ def kill_running_child(worker: Worker) -> None:
 
 
 def test_a_worker_killed_while_classifying_runs_the_job_again(
-    celery_env: Env, ai_server: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
+    celery_env: Env, fake_openai: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    ai_server.latency = 2.0
+    fake_openai.latency = 2.0
     company_id, _ = celery_env.company(smtp)
     new = ingest_raw(
         celery_env.sessions, celery_env.settings, company_id, tmp_path / "m", people(5, tag="k")
@@ -225,14 +216,14 @@ def test_a_worker_killed_while_classifying_runs_the_job_again(
     follow_up(celery_env.sessions, celery_env.settings, company_id, new, wait=False)
     wait_for(lambda: statuses(celery_env, company_id).get("classifying", 0) > 0, what="claimed")
     kill_running_child(celery_env.worker)
-    ai_server.latency = 0.0
+    fake_openai.latency = 0.0
     # The job comes back (acks late, rejected on worker loss); the dead claim expires (10 s).
     wait_for(settled(celery_env, company_id, 5, 5), timeout=90, what="job ran again")
     assert recipients(smtp) == sorted(f"k{i}@client{i}.example" for i in range(5))
 
 
 def test_a_worker_killed_during_smtp_data_never_sends_twice(
-    celery_env: Env, ai_server: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
+    celery_env: Env, fake_openai: FakeOpenAI, smtp: SmtpServer, tmp_path: Path
 ) -> None:
     company_id, _ = celery_env.company(smtp)
     new = ingest_raw(
@@ -255,7 +246,7 @@ def test_a_worker_killed_during_smtp_data_never_sends_twice(
 
 def test_scheduled_mailbox_sync_runs_in_the_worker(
     celery_env: Env,
-    ai_server: FakeOpenAI,
+    fake_openai: FakeOpenAI,
     smtp: SmtpServer,
     dovecot: DovecotServer,
 ) -> None:

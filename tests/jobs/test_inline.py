@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,20 +18,17 @@ from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
 from tests.jobs.scenario import loop_cases, people
 from tests.outbound.helpers import ingest_raw, outbox_counts, setup_company
+from tests.support.ai import fake_ai_settings
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.smtp_server import SmtpServer
 
 
 @pytest.fixture
-def settings(db_url: str, ai: FakeOpenAI) -> Iterator[Settings]:
-    yield Settings(
-        db=db_url,
-        ai={
-            "provider": "openai",
-            "openai_api_key": SecretStr("sk-test"),
-            "openai_base_url": ai.url,
-            "batch_max_items": 50,
-        },
+def settings(db_url: str, fake_openai: FakeOpenAI) -> Iterator[Settings]:
+    yield fake_ai_settings(
+        db_url,
+        fake_openai,
+        ai={"batch_max_items": 50},
         jobs={"classify_chunk": 10, "backoff_seconds": 0.05},
         outbound={"smtp_backoff_seconds": 0.05},
     )
@@ -53,13 +49,13 @@ def test_follow_up_classifies_and_replies_before_returning(
     sessions: sessionmaker[Session],
     settings: Settings,
     smtp: SmtpServer,
-    ai: FakeOpenAI,
+    fake_openai: FakeOpenAI,
     tmp_path: Path,
 ) -> None:
     company_id, _ = setup_company(sessions, smtp.port)
     mail = people(25) | people(5, tag="b", topic="billing") | loop_cases()
     new = ingest_raw(sessions, settings, company_id, tmp_path / "in", mail)
-    calls_before = ai.stats.calls
+    calls_before = fake_openai.stats.calls
     queue = get_queue(settings, sessions)
     assert isinstance(queue, InlineQueue)
     follow_up(sessions, settings, company_id, new, wait=True)
@@ -70,13 +66,13 @@ def test_follow_up_classifies_and_replies_before_returning(
     recipients = sorted(r.rcpt_tos[0] for r in smtp.received)
     assert recipients == sorted(f"p{i}@client{i}.example" for i in range(25))
     assert outbox_counts(sessions) == {"sent": 25}
-    calls = ai.stats.calls - calls_before
+    calls = fake_openai.stats.calls - calls_before
     assert calls >= 1
     # Idempotent: running the follow-up again, or a sweep, sends and asks nothing more.
     follow_up(sessions, settings, company_id, new, wait=True)
     follow_up(sessions, settings, company_id, None, wait=True)
     assert len(smtp.received) == 25
-    assert ai.stats.calls - calls_before == calls
+    assert fake_openai.stats.calls - calls_before == calls
 
 
 def test_smtp_failures_are_retried_in_process(
