@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import update  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from tests.factories import make_message, write_files  # noqa: E402
+from tests.factories import words as distinct_words  # noqa: E402
 from tests.support.ai import fake_ai_settings  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
 
@@ -49,12 +50,12 @@ FOLDERS = {
     "Sales": "Quotes, prices and product questions before buying",
 }
 TOPICS = list(FOLDERS)
-WORDS = "amber basil cedar delta ember fjord garnet harbor iris juniper kelp lotus".split()  # noqa: SIM905
 LABELED = ROOT.parent / "shared" / "labeled"
 
 
 def words(i: int) -> str:
-    return " ".join(WORDS[i // 12**k % 12] for k in range(3))
+    """Three words for `i`, as the texts of the recorded figures were made."""
+    return distinct_words(i, 3, base=12)
 
 
 SIGNATURE = (

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import redis  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
-from tests.factories import make_message, write_files  # noqa: E402
+from tests.factories import make_message, words, write_files  # noqa: E402
 from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox  # noqa: E402
 from tests.support.ai import fake_ai_settings  # noqa: E402
 from tests.support.celery import REDIS_URL, Worker, job_env  # noqa: E402
@@ -57,31 +57,6 @@ FOLDERS = {"Support": "technical problems, bugs", "Billing": "invoices and payme
 ASYNC_TARGET_MS = 150.0
 SPEEDUP_TARGET = 1.7
 log = logging.getLogger("bench.jobs")
-
-
-WORDS = [
-    "amber",
-    "basil",
-    "cedar",
-    "delta",
-    "ember",
-    "fjord",
-    "garnet",
-    "harbor",
-    "iris",
-    "juniper",
-    "kelp",
-    "lotus",
-    "maple",
-    "nutmeg",
-    "olive",
-    "pepper",
-]
-
-
-def words(i: int, n: int = 4) -> str:
-    """Distinct words for distinct numbers (the AI caches treat digits as a template)."""
-    return " ".join(WORDS[i // 16**k % 16] for k in range(n))
 
 
 def now() -> datetime:

@@ -12,6 +12,16 @@ from pathlib import Path
 from inboxsync.sources.base import RawBatch, RawMessage
 
 BASE_DATE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+WORDS = (
+    "amber", "basil", "cedar", "delta", "ember", "fjord", "garnet", "harbor",
+    "iris", "juniper", "kelp", "lotus", "maple", "nutmeg", "olive", "pepper",
+)  # fmt: skip
+
+
+def words(i: int, n: int = 4, base: int = 16) -> str:
+    """`i` spelt as `n` words, a digit of base `base` (at most 16) each: distinct numbers give
+    distinct texts even where digits do not count (the AI caches treat digits as a template)."""
+    return " ".join(WORDS[i // base**k % base] for k in range(n))
 
 
 def make_message(

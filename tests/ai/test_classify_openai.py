@@ -12,6 +12,7 @@ from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiCall, AiClaim
 from inboxsync.db.models import Conversation
 from tests.ai.conftest import add_conversations, make_company
+from tests.factories import words
 from tests.support.fake_openai import FakeOpenAI
 
 TOPICS = [
@@ -22,29 +23,14 @@ TOPICS = [
 ]
 
 
-WORDS = [
-    "amber",
-    "basil",
-    "cedar",
-    "delta",
-    "ember",
-    "fjord",
-    "garnet",
-    "harbor",
-    "iris",
-    "juniper",
-    "kelp",
-    "lotus",
-]
-
-
 def _topics(n: int) -> list[tuple[str, str]]:
     """n distinct conversations cycling through TOPICS (words, not numbers, tell them apart:
     numbers are blanked by the content hash)."""
-    return [
-        (f"{s} {WORDS[i % 12]}", f"{b} Also: {WORDS[i // 12 % 12]} {WORDS[i // 144 % 12]}.")
-        for i, (s, b) in enumerate(TOPICS[i % 4] for i in range(n))
-    ]
+    texts = []
+    for i, (subject, body) in enumerate(TOPICS[i % 4] for i in range(n)):
+        first, second, third = words(i, 3, base=12).split()
+        texts.append((f"{subject} {first}", f"{body} Also: {second} {third}."))
+    return texts
 
 
 def _states(

@@ -17,16 +17,10 @@ from inboxsync.db.models import Conversation
 from inboxsync.pipeline.sync import ingest
 from inboxsync.sources.local import open_source
 from tests.ai.conftest import make_company
-from tests.factories import make_message, write_files
+from tests.factories import make_message, words, write_files
 from tests.support.fake_openai import FakeOpenAI
 
 TOPICS = ["Billing", "Delivery", "Support"]
-WORDS = ["amber", "basil", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "iris"]
-
-
-def _words(i: int) -> str:
-    """Distinct words per message (numbers are blanked by the content hash)."""
-    return " ".join(WORDS[i // 9**k % 9] for k in range(3))
 
 
 def _mail(folder: Path, n: int) -> Path:
@@ -39,7 +33,7 @@ def _mail(folder: Path, n: int) -> Path:
             sender=f"Person {i} <person{i // 2}@corp{i // 2}.example>",
             to="support@acme.example",
             subject=f"{topic} request {i}",
-            body=f"Hello, a question about {topic.lower()}: {_words(i)}.",
+            body=f"Hello, a question about {topic.lower()}: {words(i, 3, base=9)}.",
             minutes=i,
         )
     return write_files(folder, messages)

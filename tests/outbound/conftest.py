@@ -1,5 +1,5 @@
-"""The TLS certificate of the outbound tests' STARTTLS and implicit-TLS SMTP servers (the
-plain recording server is the run's, in tests/conftest.py)."""
+"""Fixtures of the outbound tests: settings that retry SMTP at once, and the TLS certificate
+of the STARTTLS and implicit-TLS servers (the plain recording server is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from inboxsync.config import Settings
 from tests.support.smtp_server import make_cert
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """Settings on the test database: SMTP retried at once, three attempts, 5 s timeouts."""
+    return Settings(
+        db=db_url,
+        outbound={"smtp_backoff_seconds": 0, "smtp_timeout_seconds": 5, "smtp_max_attempts": 3},
+    )
 
 
 @pytest.fixture(scope="session")

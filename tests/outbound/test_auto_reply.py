@@ -30,14 +30,6 @@ from tests.outbound.helpers import (
 from tests.support.smtp_server import SmtpServer
 
 
-@pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(
-        db=db_url,
-        outbound={"smtp_backoff_seconds": 0, "smtp_timeout_seconds": 5, "smtp_max_attempts": 3},
-    )
-
-
 def one_filed(
     sessions: sessionmaker[Session],
     settings: Settings,
@@ -340,19 +332,33 @@ def test_a_retry_waits_for_its_time(
     assert smtp.handler.rcpt_seen == 1
 
 
-def test_a_worker_lost_before_data_is_retried_and_sends_once(
-    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
-) -> None:
+def left_by_a_worker(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    smtp: SmtpServer,
+    tmp_path: Path,
+    status: str,
+    lease_left: timedelta,
+) -> int:
+    """A conversation whose first attempt failed, its outbox row then left as a worker that
+    took it over leaves it: `status`, the lease ending in `lease_left` (negative: expired)."""
     cid = one_filed(sessions, settings, smtp, tmp_path, recent("<a1@client.example>"))
     smtp.fail("rcpt:451")
     send_auto_reply(sessions, settings, cid)
-    # As a worker that claimed the row and died before DATA leaves it (lease expired):
     with sessions.begin() as session:
         session.execute(
             update(OutboxEntry)
             .where(OutboxEntry.conversation_id == cid)
-            .values(status="claimed", lease_until=utcnow() - timedelta(seconds=1))
+            .values(status=status, lease_until=utcnow() + lease_left)
         )
+    return cid
+
+
+def test_a_worker_lost_before_data_is_retried_and_sends_once(
+    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    # It claimed the row and died before DATA: the lease has run out.
+    cid = left_by_a_worker(sessions, settings, smtp, tmp_path, "claimed", -timedelta(seconds=1))
     assert send_auto_reply(sessions, settings, cid).state == "sent"
     assert len(smtp.received) == 1
 
@@ -360,15 +366,7 @@ def test_a_worker_lost_before_data_is_retried_and_sends_once(
 def test_a_live_claim_is_left_alone(
     sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    cid = one_filed(sessions, settings, smtp, tmp_path, recent("<a1@client.example>"))
-    smtp.fail("rcpt:451")
-    send_auto_reply(sessions, settings, cid)
-    with sessions.begin() as session:
-        session.execute(
-            update(OutboxEntry)
-            .where(OutboxEntry.conversation_id == cid)
-            .values(status="claimed", lease_until=utcnow() + timedelta(seconds=60))
-        )
+    cid = left_by_a_worker(sessions, settings, smtp, tmp_path, "claimed", timedelta(seconds=60))
     outcome = send_auto_reply(sessions, settings, cid)
     assert outcome.state == "busy" and outcome.retry_in is not None
     assert smtp.received == []
@@ -377,15 +375,7 @@ def test_a_live_claim_is_left_alone(
 def test_a_worker_lost_during_data_is_never_resent(
     sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    cid = one_filed(sessions, settings, smtp, tmp_path, recent("<a1@client.example>"))
-    smtp.fail("rcpt:451")
-    send_auto_reply(sessions, settings, cid)
-    with sessions.begin() as session:
-        session.execute(
-            update(OutboxEntry)
-            .where(OutboxEntry.conversation_id == cid)
-            .values(status="sending", lease_until=utcnow() - timedelta(seconds=1))
-        )
+    cid = left_by_a_worker(sessions, settings, smtp, tmp_path, "sending", -timedelta(seconds=1))
     outcome = send_auto_reply(sessions, settings, cid)
     assert outcome.state == "failed" and "delivery unknown" in outcome.reason
     assert smtp.received == []

@@ -29,14 +29,6 @@ REPLY_HEADERS = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(
-        db=db_url,
-        outbound={"smtp_backoff_seconds": 0, "smtp_timeout_seconds": 5, "smtp_max_attempts": 3},
-    )
-
-
 def raw_message(
     from_lines: list[bytes], subject: bytes = b"Broken invoice export", extra: bytes = b""
 ) -> bytes:
