@@ -29,16 +29,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from tests.support.dovecot import DovecotServer, ImapUser  # noqa: E402
+from tests.support.imap import add_imap_mailbox  # noqa: E402
 
 from _common import console, fresh_database, table  # noqa: E402
 from _common import verdict as pass_or_miss  # noqa: E402
 from inboxsync.config import Settings  # noqa: E402
-from inboxsync.db import mailboxes, make_engine, make_sessionmaker  # noqa: E402
+from inboxsync.db import make_engine, make_sessionmaker  # noqa: E402
 from inboxsync.db.companies import company_id_by_name  # noqa: E402
 from inboxsync.demo.synthetic import synthetic_messages  # noqa: E402
 from inboxsync.mailboxes import MailboxSyncReport, sync_mailbox  # noqa: E402
-from inboxsync.sources.imap import ImapConnection, ImapEndpoint  # noqa: E402
-from inboxsync.sources.imap_fetch import FetchLimits, FolderTask, ImapMailboxSource  # noqa: E402
+from inboxsync.sources.base import FolderCursor  # noqa: E402
+from inboxsync.sources.imap import (  # noqa: E402
+    FetchLimits,
+    ImapConnection,
+    ImapEndpoint,
+    ImapMailboxSource,
+)
 from inboxsync.sources.secrets import Secret  # noqa: E402
 
 COMPANY, DOMAIN = "Acme", "acme.example"
@@ -119,18 +125,14 @@ SyncState *
 def add_mailbox(url: str, server: DovecotServer, user: ImapUser, folders: list[str]) -> int:
     engine = make_engine(url)
     try:
-        with make_sessionmaker(engine).begin() as session:
-            return mailboxes.add_mailbox(
-                session,
-                company_id_by_name(session, COMPANY),
-                host="127.0.0.1",
-                port=server.port,
-                tls="none",
-                username=user.name,
-                secret_kind="password",
-                secret_ref=f"env:BENCH_PW_{user.name}",
-                folders=folders,
-            )
+        sessions = make_sessionmaker(engine)
+        with sessions() as session:
+            company_id = company_id_by_name(session, COMPANY)
+        password_env = f"BENCH_PW_{user.name}"
+        mailbox_id, _ = add_imap_mailbox(
+            sessions, server, company_id, user, password_env=password_env, folders=folders
+        )
+        return mailbox_id
     finally:
         engine.dispose()
 
@@ -198,7 +200,7 @@ def source_only(server: DovecotServer, user: ImapUser) -> dict[str, Any]:
     with ImapConnection.open(endpoint, Secret(user.password)) as conn:
         source = ImapMailboxSource(
             conn,
-            [FolderTask(0, "INBOX", None, 0)],
+            [FolderCursor(0, "INBOX")],
             lambda keys: set(),
             mailbox_id=0,
             limits=FetchLimits(

@@ -34,11 +34,11 @@ import redis  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from tests.factories import make_message, words, write_files  # noqa: E402
-from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox  # noqa: E402
 from tests.support.ai import fake_ai_settings  # noqa: E402
 from tests.support.celery import REDIS_URL, Worker, job_env  # noqa: E402
 from tests.support.dovecot import DOVECOT, DovecotServer  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
+from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox  # noqa: E402
 from tests.support.smtp_server import SmtpServer  # noqa: E402
 
 from _common import console, fresh_database, table, verdict  # noqa: E402

@@ -131,11 +131,6 @@ class ImapSettings(BaseSettings):
     lease_seconds: int = Field(
         60, ge=5, description="A dead sync's mailbox lease expires after this."
     )
-    test_kill_at: str | None = Field(
-        None,
-        description="Tests only: SIGKILL the process at a named point of an IMAP sync "
-        "('peeked:N', 'fetched:N', 'resumed:N'); see docs/imap.md.",
-    )
 
 
 class JobsSettings(BaseSettings):

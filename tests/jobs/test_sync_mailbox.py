@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db import mailboxes
 from inboxsync.db.models import Conversation, Mailbox
 from inboxsync.jobs import get_queue
 from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
-from tests.jobs.conftest import IMAP_PASSWORD_ENV, add_imap_mailbox
+from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV
 from tests.jobs.scenario import crlf, people
 from tests.outbound.helpers import outbox_rows, setup_company
 from tests.support.dovecot import DovecotServer
+from tests.support.imap import add_imap_mailbox
 from tests.support.smtp_server import SmtpServer
 
 
@@ -28,7 +28,8 @@ def test_first_sync_is_history_later_mail_is_answered_once(
     dovecot: DovecotServer,
 ) -> None:
     company_id, _ = setup_company(sessions, smtp.port)
-    _, user = add_imap_mailbox(sessions, dovecot, company_id)
+    user = dovecot.new_user(IMAP_PASSWORD)
+    add_imap_mailbox(sessions, dovecot, company_id, user, password_env=IMAP_PASSWORD_ENV)
     dovecot.append(user, [crlf(raw) for raw in people(2, tag="old").values()])
 
     first = schedule_round(sessions, sync_settings)
@@ -62,12 +63,8 @@ def test_a_refused_password_fails_the_job_without_retries(
     dovecot: DovecotServer,
 ) -> None:
     company_id, _ = setup_company(sessions, smtp.port)
-    user = dovecot.new_user("another-password")
-    with sessions.begin() as session:
-        mailboxes.add_mailbox(
-            session, company_id, host="127.0.0.1", port=dovecot.port, tls="none",
-            username=user.name, secret_kind="password", secret_ref=f"env:{IMAP_PASSWORD_ENV}",
-        )  # fmt: skip
+    user = dovecot.new_user("another-password")  # not the password in IMAP_PASSWORD_ENV
+    add_imap_mailbox(sessions, dovecot, company_id, user, password_env=IMAP_PASSWORD_ENV)
     settings = sync_settings.replace(jobs={"max_retries": 5, "backoff_seconds": 5.0})
     schedule_round(sessions, settings)
     queue = get_queue(settings, sessions)

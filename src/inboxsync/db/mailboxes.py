@@ -17,23 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.db.companies import add_addresses
 from inboxsync.db.dialect import insert_ignore
 from inboxsync.db.models import Company, Mailbox, MailboxFolder, MailboxLease, utcnow
-from inboxsync.errors import UsageError
+from inboxsync.errors import NotFound, UsageError
+from inboxsync.sources.base import FolderCursor
 
 log = logging.getLogger(__name__)
 
 TLS_MODES = ("ssl", "starttls", "none")
-
-
-@dataclass(frozen=True, slots=True)
-class FolderCursor:
-    """Where a folder's sync stands: UIDs up to `last_uid` (of `uidvalidity`) are stored."""
-
-    id: int
-    name: str
-    uidvalidity: int | None
-    last_uid: int
-    highestmodseq: int | None
-    last_synced_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +65,7 @@ def add_mailbox(
     sends (its Sent folder) is outgoing and never creates a client.
     """
     if tls not in TLS_MODES:
-        raise UsageError(f"--tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
+        raise UsageError(f"tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
     if session.get(Company, company_id) is None:
         raise UsageError(f"unknown company id {company_id}")
     mailbox = Mailbox(
@@ -112,7 +101,9 @@ def add_folders(session: Session, mailbox_id: int, names: list[str]) -> None:
 def list_mailboxes(
     session: Session, company_id: int | None = None, mailbox_id: int | None = None
 ) -> list[MailboxInfo]:
-    """The mailboxes (of one company, or one mailbox by id) with their folder cursors, by id."""
+    """The mailboxes (of one company, or one mailbox by id) with their folder cursors, by id.
+
+    Raises NotFound when `mailbox_id` names no mailbox (of `company_id`, when given)."""
     query = select(Mailbox, Company.name).join(Company, Company.id == Mailbox.company_id)
     if company_id is not None:
         query = query.where(Mailbox.company_id == company_id)
@@ -120,7 +111,7 @@ def list_mailboxes(
         query = query.where(Mailbox.id == mailbox_id)
     rows = session.execute(query.order_by(Mailbox.id)).all()
     if mailbox_id is not None and not rows:
-        raise UsageError(f"unknown mailbox {mailbox_id} (see `inboxsync mailbox list`)")
+        raise NotFound(f"no mailbox {mailbox_id}")
     ids = [mailbox.id for mailbox, _ in rows]
     cursors: dict[int, list[FolderCursor]] = {i: [] for i in ids}
     if ids:
@@ -157,27 +148,6 @@ def folder_cursors(session: Session, mailbox_id: int) -> list[FolderCursor]:
         .order_by(MailboxFolder.id)
     )
     return [_cursor(f) for f in folders]
-
-
-def save_cursor(
-    session: Session,
-    folder_id: int,
-    *,
-    uidvalidity: int | None,
-    last_uid: int,
-    highestmodseq: int | None = None,
-) -> None:
-    """Set a folder's cursor, in the caller's transaction (that of the messages it covers)."""
-    session.execute(
-        update(MailboxFolder)
-        .where(MailboxFolder.id == folder_id)
-        .values(
-            uidvalidity=uidvalidity,
-            last_uid=last_uid,
-            highestmodseq=highestmodseq,
-            last_synced_at=utcnow(),
-        )
-    )
 
 
 def mark_synced(session: Session, mailbox_id: int, started_at: datetime) -> None:
@@ -272,10 +242,9 @@ def lease_holder(session: Session, mailbox_id: int) -> tuple[str, datetime] | No
 
 def _cursor(f: MailboxFolder) -> FolderCursor:
     return FolderCursor(
-        id=f.id,
+        folder_id=f.id,
         name=f.name,
         uidvalidity=f.uidvalidity,
         last_uid=f.last_uid or 0,
         highestmodseq=f.highestmodseq,
-        last_synced_at=f.last_synced_at,
     )

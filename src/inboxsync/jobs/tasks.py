@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db.models import Conversation, Mailbox
-from inboxsync.errors import MailboxBusyError, RetryLater
+from inboxsync.db.models import Conversation
+from inboxsync.errors import MailboxBusyError, NotFound, RetryLater
 from inboxsync.jobs.queue import JobArg, JobQueue
 from inboxsync.outbound import auto_reply_candidates, due_outbox
 from inboxsync.outbound import send_auto_reply as send_one
@@ -35,23 +35,29 @@ class JobContext:
 
 
 def sync_mailbox(ctx: JobContext, mailbox_id: JobArg) -> None:
-    """Sync one mailbox, then queue classification of what it brought (and due auto-replies)."""
+    """Sync one mailbox, then queue the classification of exactly the conversations it
+    created (and the auto-replies due); the schedule's sweep covers anything older."""
     from inboxsync.mailboxes import sync_mailbox as run_sync
 
     assert isinstance(mailbox_id, int)
-    with ctx.sessions() as session:
-        company_id = session.scalar(select(Mailbox.company_id).where(Mailbox.id == mailbox_id))
-    if company_id is None:
+    new: dict[int, list[int]] = {}
+    try:
+        report = run_sync(
+            ctx.sessions,
+            ctx.settings,
+            mailbox_id,
+            on_new_conversations=lambda company_id, ids: new.setdefault(company_id, []).extend(ids),
+        )
+    except NotFound:
         log.warning("mailbox %s is gone; nothing to sync", mailbox_id)
         return
-    try:
-        report = run_sync(ctx.sessions, ctx.settings, mailbox_id)
     except MailboxBusyError:
         # Another process is syncing it right now; the next round will come.
         log.info("mailbox %s is being synced elsewhere", mailbox_id)
         return
     log.info("mailbox %s: %s new messages", mailbox_id, report.new_messages)
-    enqueue_follow_up(ctx.queue, ctx.sessions, ctx.settings, company_id, None)
+    for company_id, ids in new.items():
+        enqueue_follow_up(ctx.queue, ctx.sessions, ctx.settings, company_id, ids)
 
 
 def classify_pending(ctx: JobContext, company_id: JobArg, conversation_ids: JobArg = None) -> None:

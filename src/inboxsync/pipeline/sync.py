@@ -20,21 +20,16 @@ from inboxsync.db.runs import finish_run, start_run
 from inboxsync.db.storable import clean_values, column_length, key_fits
 from inboxsync.errors import MessageParseError
 from inboxsync.mail import parse_message, peek_key
+from inboxsync.mail.participants import client_address, is_outgoing
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline import resolve
 from inboxsync.pipeline.detect import NotificationDetector, SenderSample, UnknownIsPerson
 from inboxsync.pipeline.isolate import write_isolating
 from inboxsync.pipeline.parsing import BatchParser, ParseResult
 from inboxsync.pipeline.report import SyncReport
-from inboxsync.pipeline.threading import (
-    ThreadResult,
-    client_address,
-    is_outgoing,
-    referenced_keys,
-    thread_batch,
-)
+from inboxsync.pipeline.threading import ThreadResult, referenced_keys, thread_batch
 from inboxsync.pipeline.write import NewMessage, QuarantineItem, WritePlan, write_batch
-from inboxsync.sources.base import Checkpoint, RawBatch, RawMessage, Source
+from inboxsync.sources.base import FolderCursor, RawBatch, RawMessage, Source
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +65,7 @@ def ingest(
 ) -> SyncReport:
     """Run every batch of `source` through the pipeline for one company; returns the report.
 
-    Each batch is one transaction (its checkpoint included), so a crash loses at most the
+    Each batch is one transaction (its folder cursor included), so a crash loses at most the
     batch in flight, and a rerun skips what was stored.
     """
     report = SyncReport()
@@ -167,7 +162,12 @@ def _prepare(session: Session, context: _Context, batch: RawBatch) -> _Prepared:
     with report.stage("key"):
         unique = _unique_by_key(batch.messages, quarantine, report)
     with report.stage("filter"):
-        stored = resolve.existing_keys(session, company.id, unique)
+        # Keys the source has just looked up (IMAP's header phase) are not asked about again;
+        # a duplicate that races in still stops at the UNIQUE constraint.
+        unchecked = [key for key, raw in unique.items() if raw.known_new_key != key]
+        stored: set[str] = set()
+        if unchecked or not unique:
+            stored = resolve.existing_keys(session, company.id, unchecked)
         report.duplicates += len(stored)
     candidates = [raw for key, raw in unique.items() if key not in stored]
     with report.stage("parse"):
@@ -185,7 +185,7 @@ def _finish_batch(
     quarantine = prepared.quarantine
     with context.report.stage("parse"):
         parsed = _collect(prepared, quarantine)
-    new_ids = _store(sessions, context, parsed, quarantine, prepared.batch.checkpoint)
+    new_ids = _store(sessions, context, parsed, quarantine, prepared.batch.cursor)
     if new_ids and on_new_conversations is not None:
         on_new_conversations(new_ids)
     if progress is not None:
@@ -198,17 +198,17 @@ def _store(
     context: _Context,
     parsed: list[Pair],
     quarantine: list[QuarantineItem],
-    checkpoint: Checkpoint | None,
+    cursor: FolderCursor | None,
 ) -> list[int]:
     """Resolve and write a batch in one transaction. If that fails because of what a message
     holds, the messages at fault are found by halving (`isolate.py`) and quarantined with the
-    error; the checkpoint is then written last, with the quarantine."""
+    error; the folder cursor is then written last, with the quarantine."""
 
     def write(pairs: list[Pair]) -> list[int]:
-        whole = pairs is parsed  # halves carry neither the quarantine nor the checkpoint
+        whole = pairs is parsed  # halves carry neither the quarantine nor the cursor
         with sessions() as session:
             return _resolve_and_write(
-                session, context, pairs, quarantine if whole else [], checkpoint if whole else None
+                session, context, pairs, quarantine if whole else [], cursor if whole else None
             )
 
     def reject(pair: Pair, reason: str) -> None:
@@ -218,7 +218,7 @@ def _store(
     if halved:
         context.report.bisected_batches += 1
         with sessions() as session:
-            new_ids += _resolve_and_write(session, context, [], quarantine, checkpoint)
+            new_ids += _resolve_and_write(session, context, [], quarantine, cursor)
     return new_ids
 
 
@@ -227,7 +227,7 @@ def _resolve_and_write(
     context: _Context,
     parsed: list[Pair],
     quarantine: list[QuarantineItem],
-    checkpoint: Checkpoint | None,
+    cursor: FolderCursor | None,
 ) -> list[int]:
     report, company = context.report, context.company
     # Two writers of one company thread against each other's committed rows, never against a
@@ -260,7 +260,7 @@ def _resolve_and_write(
         known_clients=known_clients,
         new_client_names=new_client_names,
         quarantine=quarantine,
-        checkpoint=checkpoint,
+        cursor=cursor,
     )
     with report.stage("write"):
         outcome = write_batch(session, plan)

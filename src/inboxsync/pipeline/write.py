@@ -24,7 +24,7 @@ from inboxsync.db.storable import fit_rows
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline.resolve import clients_by_email
 from inboxsync.pipeline.threading import ThreadResult
-from inboxsync.sources.base import Checkpoint
+from inboxsync.sources.base import FolderCursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class WritePlan:
     known_clients: dict[str, int]
     new_client_names: dict[str, str]
     quarantine: list[QuarantineItem] = field(default_factory=list)
-    checkpoint: Checkpoint | None = None
+    cursor: FolderCursor | None = None
 
 
 @dataclass
@@ -86,8 +86,8 @@ def write_batch(session: Session, plan: WritePlan) -> WriteOutcome:
         _drop_empty_conversations(session, outcome)
     _update_conversations(session, plan, client_ids, outcome)
     _insert_quarantine(session, plan, outcome)
-    if plan.checkpoint is not None:
-        _store_checkpoint(session, plan.checkpoint)
+    if plan.cursor is not None:
+        _store_cursor(session, plan.cursor)
     session.commit()
     return outcome
 
@@ -317,14 +317,14 @@ def _unreadable_key(source_ref: str) -> str:
     return hashlib.sha256(b"unreadable\0" + source_ref.encode("utf-8", "replace")).hexdigest()
 
 
-def _store_checkpoint(session: Session, checkpoint: Checkpoint) -> None:
+def _store_cursor(session: Session, cursor: FolderCursor) -> None:
     session.execute(
         update(MailboxFolder)
-        .where(MailboxFolder.id == checkpoint.folder_id)
+        .where(MailboxFolder.id == cursor.folder_id)
         .values(
-            uidvalidity=checkpoint.uidvalidity,
-            last_uid=checkpoint.last_uid,
-            highestmodseq=checkpoint.highestmodseq,
+            uidvalidity=cursor.uidvalidity,
+            last_uid=cursor.last_uid,
+            highestmodseq=cursor.highestmodseq,
             last_synced_at=utcnow(),
         )
     )

@@ -1,11 +1,11 @@
 """Mail sources: each yields batches of raw messages (see `base.Source`)."""
 
-from inboxsync.sources.base import Checkpoint, RawBatch, RawMessage, Source
+from inboxsync.sources.base import FolderCursor, RawBatch, RawMessage, Source
 from inboxsync.sources.local import DirectorySource, MaildirSource, MboxSource, open_source
 
 __all__ = [
-    "Checkpoint",
     "DirectorySource",
+    "FolderCursor",
     "MaildirSource",
     "MboxSource",
     "RawBatch",

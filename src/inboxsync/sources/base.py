@@ -1,4 +1,4 @@
-"""What every mail source yields: batches of raw messages, with an optional sync checkpoint."""
+"""What every mail source yields: batches of raw messages, with an optional folder cursor."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class RawMessage:
     stored time): it decides history.
     `raw` may hold only the headers when `headers_only` says so (an oversized message that was
     not downloaded); the pipeline quarantines such messages with `note` as the reason.
+    `known_new_key` is the message's key when the source has already looked it up and found it
+    not stored (IMAP's header phase): the pipeline's early filter does not ask again.
     """
 
     source_ref: str
@@ -26,21 +28,25 @@ class RawMessage:
     headers_only: bool = False
     note: str = ""
     arrived_at: datetime | None = None
+    known_new_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Checkpoint:
-    """A folder cursor to store in the same transaction as the batch it closes."""
+class FolderCursor:
+    """Where a mailbox folder's sync stands: its UIDs up to `last_uid` (of `uidvalidity`) are
+    stored. Read from the database before a sync; a batch carries the new one, which the
+    pipeline writes in the batch's own transaction."""
 
     folder_id: int
-    uidvalidity: int | None
-    last_uid: int
+    name: str
+    uidvalidity: int | None = None
+    last_uid: int = 0
     highestmodseq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RawBatch:
-    """A batch of raw messages.
+    """A batch of raw messages, and the folder cursor that covers it (IMAP).
 
     `failures` are (source_ref, reason, raw bytes) the source could not read: they go to
     quarantine (an unreadable file has no bytes and is keyed by its path). `skipped` are
@@ -49,7 +55,7 @@ class RawBatch:
     """
 
     messages: list[RawMessage]
-    checkpoint: Checkpoint | None = None
+    cursor: FolderCursor | None = None
     failures: list[tuple[str, str, bytes]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     # Messages the source skipped because their key is already stored (counted as duplicates).

@@ -1,9 +1,9 @@
 """kill -9 of a running sync at several points, then a rerun: the database of an uninterrupted run.
 
-The killed sync runs in a subprocess (the reruns run here). `INBOXSYNC_IMAP_TEST_KILL_AT` makes
-it SIGKILL itself at a named point (after the Nth header fetch, with the Nth batch fetched but not
-handed over, when the pipeline comes back after the Nth batch); one more run is killed from
-outside once a batch is stored.
+The killed sync runs in a subprocess (the reruns run here). Its driver passes `sync_all` a fetch
+step hook that SIGKILLs the process at a named point (after the Nth header fetch, with the Nth
+batch fetched but not handed over, when the pipeline comes back after the Nth batch); one more
+run is killed from outside once a batch is stored.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from inboxsync.db.models import (
 )
 from inboxsync.mailboxes import sync_all
 from tests.factories import make_message
-from tests.imap.conftest import COMPANY_ADDRESS, add_account, crlf, imap_settings, mails
 from tests.support.dovecot import DovecotServer, ImapUser
+from tests.support.imap import COMPANY_ADDRESS, add_account, crlf, imap_settings, mails
 
 KILL_POINTS = ["peeked:1", "fetched:3", "resumed:4", "peeked:4"]
 
@@ -97,13 +97,20 @@ SETTINGS = {
     "max_message_bytes": 4000,
     "imap_lease_seconds": 30,
 }
-# A small driver rather than the whole CLI: the same library call, a second less to start.
+# A small driver rather than the whole CLI: the same library call, a second less to start,
+# and the kill point ("peeked:N", "fetched:N", "resumed:N", or none) as its argument.
 DRIVER = """
+import os, signal, sys
 from inboxsync.config import Settings
 from inboxsync.db import make_engine, make_sessionmaker
 from inboxsync.mailboxes import sync_all
+
+def kill_at(point, count):
+    if sys.argv[1:] == [f"{point}:{count}"]:
+        os.kill(os.getpid(), signal.SIGKILL)
+
 settings = Settings()
-report = sync_all(make_sessionmaker(make_engine(settings.db)), settings)
+report = sync_all(make_sessionmaker(make_engine(settings.db)), settings, on_fetch_step=kill_at)
 raise SystemExit(1 if report.errors else 0)
 """
 
@@ -115,10 +122,8 @@ def run_sync(
     env = {k: v for k, v in os.environ.items() if not k.startswith("INBOXSYNC_")}
     env.update({f"INBOXSYNC_{k.upper()}": str(v) for k, v in (SETTINGS | overrides).items()})
     env.update({env_var: password, "INBOXSYNC_DB": url})
-    if kill_at:
-        env["INBOXSYNC_IMAP_TEST_KILL_AT"] = kill_at
-    return subprocess.Popen([sys.executable, "-c", DRIVER], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)  # fmt: skip
+    argv = [sys.executable, "-c", DRIVER, *([kill_at] if kill_at else [])]
+    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def sync_here(url: str) -> None:

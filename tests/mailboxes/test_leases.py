@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.db import mailboxes
 from inboxsync.db.companies import add_company
 from inboxsync.db.models import MailboxLease, utcnow
-from inboxsync.errors import MailboxBusyError, UsageError
+from inboxsync.errors import MailboxBusyError, NotFound
 from inboxsync.mailboxes import MailboxLease as Lease
 
 
@@ -37,7 +37,7 @@ def test_mailboxes_are_listed_with_their_folders_and_own_address(
 ) -> None:
     with sessions() as session:
         [box] = mailboxes.list_mailboxes(session)
-        with pytest.raises(UsageError):
+        with pytest.raises(NotFound, match="no mailbox"):
             mailboxes.list_mailboxes(session, mailbox_id=mailbox_id + 1)
     assert (box.id, box.imap_port, box.imap_tls, box.secret_ref) == (
         mailbox_id,

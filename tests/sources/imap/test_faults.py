@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.models import InboxMessage, Mailbox, MailboxFolder
 from inboxsync.mailboxes import sync_all, sync_mailbox
-from tests.imap.conftest import Account, add_account, imap_settings, mails
 from tests.support.dovecot import DovecotServer, ImapUser
+from tests.support.imap import Account, add_account, imap_settings, mails
 from tests.support.proxy import CuttingProxy
 
 MESSAGES = 40

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db import mailboxes
-from inboxsync.db.models import Client, Conversation, InboxMessage, MailboxFolder, Quarantine
+from inboxsync.db.models import Client, Conversation, InboxMessage, Quarantine
 from inboxsync.mailboxes import sync_all, sync_mailbox
 from tests.factories import make_message
-from tests.imap.conftest import COMPANY_ADDRESS, add_account, imap_settings, mails
+from tests.mailboxes.helpers import count, cursor
 from tests.support.dovecot import DovecotServer, ImapUser
-
-
-def count(sessions: sessionmaker[Session], model: type) -> int:
-    with sessions() as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def cursor(sessions: sessionmaker[Session], mailbox_id: int, name: str = "INBOX") -> tuple:
-    with sessions() as session:
-        row = session.scalars(
-            select(MailboxFolder).where(
-                MailboxFolder.mailbox_id == mailbox_id, MailboxFolder.name == name
-            )
-        ).one()
-        return row.uidvalidity, row.last_uid
+from tests.support.imap import COMPANY_ADDRESS, add_account, imap_settings, mails
 
 
 def test_incremental_sync_fetches_only_new_mail_and_a_rerun_downloads_no_body(
@@ -184,65 +170,6 @@ def test_sent_folder_threads_into_conversations_and_own_addresses_never_become_c
     assert directions == {"q1@client.example": "in", "a1@acme.example": "out"}
 
 
-def test_one_failing_mailbox_never_stops_the_others(
-    sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    good_user, bad_user = dovecot.new_user(), dovecot.new_user()
-    good = add_account(sessions, dovecot, good_user, monkeypatch)
-    bad = add_account(sessions, dovecot, bad_user, monkeypatch, company_id=good.company_id)
-    monkeypatch.setenv(bad.env_var, "not-the-password")
-    dovecot.append(good_user, mails(5))
-    dovecot.append(bad_user, mails(5, tag="other"))
-
-    report = sync_all(sessions, imap_settings(db_url, imap={"sync_concurrency": 2}))
-
-    assert report.new_messages == 5
-    assert len(report.errors) == 1
-    assert report.errors[0].startswith(f"mailbox {bad.mailbox_id}: ")
-    assert "refused the login" in report.errors[0]
-    assert "not-the-password" not in report.errors[0]
-
-
-def test_a_mailbox_leased_by_another_process_is_reported_busy(
-    sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
-    dovecot.append(imap_user, mails(2))
-    assert mailboxes.acquire_lease(sessions, account.mailbox_id, "elsewhere:1:abc", 60)
-
-    report = sync_all(sessions, imap_settings(db_url))
-
-    assert report.new_messages == 0
-    assert len(report.errors) == 1 and "is busy" in report.errors[0]
-    mailboxes.release_lease(sessions, account.mailbox_id, "elsewhere:1:abc")
-    assert sync_all(sessions, imap_settings(db_url)).new_messages == 2
-
-
-def test_round_trips_do_not_grow_with_the_number_of_messages(
-    sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    settings = imap_settings(db_url, imap={"fetch_batch": 200, "header_batch": 1000})
-    counts = []
-    for n, tag in ((5, "small"), (60, "large")):
-        user = dovecot.new_user()
-        account = add_account(sessions, dovecot, user, monkeypatch, company=f"C-{tag}")
-        dovecot.append(user, mails(n, tag=tag))
-        report = sync_mailbox(sessions, settings, account.mailbox_id)
-        assert report.new_messages == n
-        counts.append((report.imap_round_trips, report.db_round_trips, report.commits))
-    assert counts[0] == counts[1]
-
-
 def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stored(
     sessions: sessionmaker[Session],
     db_url: str,
@@ -292,60 +219,25 @@ def test_a_missing_folder_is_one_error_line_and_the_other_folders_sync(
     assert "EXAMINE Nope" in report.errors[0]
 
 
-def test_a_no_op_sync_runs_no_pipeline_and_writes_no_run_row(
+def test_the_same_mail_in_two_folders_of_one_sync_is_stored_once(
     sessions: sessionmaker[Session],
     db_url: str,
     dovecot: DovecotServer,
     imap_user: ImapUser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from inboxsync.db.models import SyncRun
+    # The second folder's header phase may run before the first folder's last batch is
+    # committed, and the pipeline does not look its keys up again: the UNIQUE constraint
+    # drops the copies that race in.
+    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["INBOX", "Copy"])
+    dovecot.append(imap_user, mails(10))
+    dovecot.append(imap_user, mails(10), folder="Copy")
 
-    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["INBOX", "Sent"])
-    dovecot.append(imap_user, mails(3))
-    dovecot.append(imap_user, mails(1, tag="sent"), folder="Sent")
-    settings = imap_settings(db_url)
-    sync_mailbox(sessions, settings, account.mailbox_id)
-    runs = count(sessions, SyncRun)
-    report = sync_mailbox(sessions, settings, account.mailbox_id)
-    # greeting, LOGIN, ENABLE, EXAMINE ×2, LOGOUT
-    assert (report.imap_round_trips, report.commits, report.bytes_downloaded) == (6, 0, 0)
-    assert count(sessions, SyncRun) == runs
-    dovecot.append(imap_user, mails(1, tag="sent", start=1), folder="Sent")
-    assert sync_mailbox(sessions, settings, account.mailbox_id).new_messages == 1
+    report = sync_mailbox(sessions, imap_settings(db_url), account.mailbox_id)
 
-
-def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
-    sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import queue
-    import threading
-
-    from inboxsync.mailboxes import MailboxSyncReport, watch
-    from inboxsync.sources.imap import ImapConnection
-
-    monkeypatch.setattr(ImapConnection, "has_idle", property(lambda self: False))
-    add_account(sessions, dovecot, imap_user, monkeypatch)
-    dovecot.append(imap_user, mails(2))
-    reports: queue.Queue[MailboxSyncReport] = queue.Queue()
-    stop = threading.Event()
-    settings = imap_settings(db_url, imap={"poll_seconds": 0.2})
-    thread = threading.Thread(
-        target=watch, args=(sessions, settings, stop), kwargs={"on_report": reports.put}
-    )
-    thread.start()
-    try:
-        assert reports.get(timeout=30).new_messages == 2
-        dovecot.append(imap_user, mails(1, start=2))
-        new = 0
-        while new == 0:  # polls that found nothing come first
-            new = reports.get(timeout=30).new_messages
-        assert new == 1
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-    assert not thread.is_alive()
+    assert (report.fetched, report.new_messages, report.duplicates) == (20, 10, 10)
+    assert (report.new_conversations, report.errors) == (10, [])
+    assert (count(sessions, InboxMessage), count(sessions, Conversation)) == (10, 10)
+    with sessions() as session:
+        counts = session.scalars(select(Conversation.message_count))
+        assert set(counts) == {1}

@@ -1,15 +1,24 @@
-"""The IMAP protocol layer against a real Dovecot: TLS modes, logins, read-only fetches, faults."""
+"""The IMAP protocol layer against a real Dovecot: TLS modes, logins, read-only fetches, IDLE,
+faults."""
 
 from __future__ import annotations
 
 import pytest
 
-from inboxsync.errors import AuthError, ImapConnectionError
-from inboxsync.sources.imap import ImapConnection, ImapEndpoint, TlsMode
+from inboxsync.errors import AuthError, ImapConnectionError, SourceError
+from inboxsync.sources.imap import (
+    ImapConnection,
+    ImapEndpoint,
+    ImapFolder,
+    TlsMode,
+    supports_idle,
+    wait_for_change,
+)
+from inboxsync.sources.imap.responses import uid_set
 from inboxsync.sources.secrets import Secret
 from tests.factories import make_message
-from tests.imap.conftest import crlf, mails
 from tests.support.dovecot import DovecotServer, ImapUser, free_port
+from tests.support.imap import crlf, mails
 
 
 def endpoint(
@@ -25,7 +34,7 @@ def test_logs_in_with_each_tls_mode(
     dovecot: DovecotServer, imap_user: ImapUser, tls: TlsMode
 ) -> None:
     with ImapConnection.open(endpoint(dovecot, imap_user, tls), Secret(imap_user.password)) as conn:
-        assert conn.examine("INBOX").exists == 0
+        assert ImapFolder.examine(conn, "INBOX").status.exists == 0
         assert conn.condstore
 
 
@@ -33,7 +42,7 @@ def test_logs_in_with_an_xoauth2_token(dovecot: DovecotServer, imap_user: ImapUs
     # The fixture's passdb checks the bearer token like a password.
     ep = endpoint(dovecot, imap_user, oauth2=True)
     with ImapConnection.open(ep, Secret(imap_user.password)) as conn:
-        assert conn.examine("INBOX").uidvalidity > 0
+        assert ImapFolder.examine(conn, "INBOX").status.uidvalidity > 0
 
 
 def test_a_refused_login_is_an_auth_error_without_the_secret(
@@ -66,11 +75,11 @@ def test_headers_first_then_bodies_and_nothing_is_flagged(
     messages = [*mails(3), no_id]
     dovecot.append(imap_user, messages)
     with ImapConnection.open(endpoint(dovecot, imap_user), Secret(imap_user.password)) as conn:
-        status = conn.examine("INBOX")
-        assert (status.exists, status.uidnext) == (4, 5)
-        assert conn.uids_after(0) == [1, 2, 3, 4]
-        assert conn.uids_after(4) == []
-        peeks = conn.peek([1, 2, 3, 4, 99])
+        folder = ImapFolder.examine(conn, "INBOX")
+        assert (folder.status.exists, folder.status.uidnext) == (4, 5)
+        assert folder.uids_after(0) == [1, 2, 3, 4]
+        assert folder.uids_after(4) == []
+        peeks = folder.peek([1, 2, 3, 4, 99])
         assert [(p.uid, p.size, p.message_id) for p in peeks] == [
             (1, len(messages[0]), "m-0@client.example"),
             (2, len(messages[1]), "m-1@client.example"),
@@ -79,12 +88,12 @@ def test_headers_first_then_bodies_and_nothing_is_flagged(
         ]
         headers_bytes = conn.stats.bytes_downloaded
         dates = {p.uid: p.internaldate for p in peeks}
-        bodies = conn.bodies([4, 2, 77], dates)
+        bodies = folder.bodies([4, 2, 77], dates)
         assert [(b.uid, b.raw) for b in bodies] == [(4, no_id), (2, messages[1])]
         assert bodies[1].internaldate == dates[2] and dates[2] is not None
         assert dates[2].tzinfo is None
         assert conn.stats.bytes_downloaded == headers_bytes + len(messages[1]) + len(no_id)
-        assert conn.headers([3])[3].startswith(b"Message-ID: <m-2@client.example>")
+        assert folder.headers([3])[3].startswith(b"Message-ID: <m-2@client.example>")
     with dovecot.client(imap_user) as client:
         client.select_folder("INBOX", readonly=True)
         flags = client.get_flags([1, 2, 3, 4])
@@ -92,14 +101,12 @@ def test_headers_first_then_bodies_and_nothing_is_flagged(
 
 
 def test_a_missing_folder_is_a_source_error(dovecot: DovecotServer, imap_user: ImapUser) -> None:
-    from inboxsync.errors import SourceError
-
     secret = Secret(imap_user.password)
     with (
         ImapConnection.open(endpoint(dovecot, imap_user), secret) as conn,
         pytest.raises(SourceError, match="EXAMINE Nope") as err,
     ):
-        conn.examine("Nope")
+        ImapFolder.examine(conn, "Nope")
     assert not isinstance(err.value, ImapConnectionError)
 
 
@@ -107,17 +114,15 @@ def test_idle_wakes_up_when_mail_arrives(dovecot: DovecotServer, imap_user: Imap
     import threading
 
     with ImapConnection.open(endpoint(dovecot, imap_user), Secret(imap_user.password)) as conn:
-        assert conn.has_idle
-        conn.examine("INBOX")
+        assert supports_idle(conn)
+        folder = ImapFolder.examine(conn, "INBOX")
         timer = threading.Timer(0.5, dovecot.append, args=(imap_user, mails(1)))
         timer.start()
-        assert conn.wait_for_change(20)
+        assert wait_for_change(folder, 20)
         timer.join()
-        assert not conn.wait_for_change(0.5)
+        assert not wait_for_change(folder, 0.5)
 
 
 def test_uid_sets_are_compact() -> None:
-    from inboxsync.sources.imap import uid_set
-
     assert uid_set([3, 1, 2, 7, 9, 10, 10]) == "1:3,7,9:10"
     assert uid_set([5]) == "5"
