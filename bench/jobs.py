@@ -38,7 +38,12 @@ from tests.support.ai import fake_ai_settings  # noqa: E402
 from tests.support.celery import REDIS_URL, Worker, job_env  # noqa: E402
 from tests.support.dovecot import DOVECOT, DovecotServer  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
-from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox  # noqa: E402
+from tests.support.imap import (  # noqa: E402
+    IMAP_PASSWORD,
+    IMAP_PASSWORD_ENV,
+    add_imap_mailbox,
+    crlf,
+)
 from tests.support.smtp_server import SmtpServer  # noqa: E402
 
 from _common import console, fresh_database, table, verdict  # noqa: E402
@@ -274,10 +279,6 @@ def note_run(
         "auto_replies": replies,
         "received": len(smtp.received),
     }
-
-
-def crlf(raw: bytes) -> bytes:
-    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 # --- 2. throughput --------------------------------------------------------------------------

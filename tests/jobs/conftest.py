@@ -1,5 +1,5 @@
-"""Fixtures of the jobs tests: settings of an inline run on the test AI, IMAP mailboxes of
-the jobs tests, and a Redis namespace of this run (the workers are tests/support/celery.py's)."""
+"""Fixtures of the jobs tests: settings of an inline run on the test AI and the test IMAP
+password, and a Redis namespace of this run (the workers are tests/support/celery.py's)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db import mailboxes
 from inboxsync.jobs import close_queues
 from tests.support.ai import fake_ai_settings
 from tests.support.celery import REDIS_URL
-from tests.support.dovecot import DovecotServer, ImapUser
 from tests.support.fake_openai import FakeOpenAI
-
-# Workers are started once per module, so IMAP users of the jobs tests share one password,
-# which the workers find in this variable.
-IMAP_PASSWORD_ENV = "INBOXSYNC_TEST_JOBS_IMAP_PASSWORD"
-IMAP_PASSWORD = f"pw-{uuid.uuid4().hex}"
+from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV
 
 
 @pytest.fixture
@@ -39,25 +32,6 @@ def sync_settings(
     monkeypatch.setenv(IMAP_PASSWORD_ENV, IMAP_PASSWORD)
     yield fake_ai_settings(db_url, fake_openai, imap={"retries": 1, "timeout_seconds": 10})
     close_queues()
-
-
-def add_imap_mailbox(
-    sessions: sessionmaker[Session], server: DovecotServer, company_id: int
-) -> tuple[int, ImapUser]:
-    """A mailbox of the company on the test Dovecot; its password is in IMAP_PASSWORD_ENV."""
-    user = server.new_user(IMAP_PASSWORD)
-    with sessions.begin() as session:
-        mailbox_id = mailboxes.add_mailbox(
-            session,
-            company_id,
-            host="127.0.0.1",
-            port=server.port,
-            tls="none",
-            username=user.name,
-            secret_kind="password",
-            secret_ref=f"env:{IMAP_PASSWORD_ENV}",
-        )
-    return mailbox_id, user
 
 
 @pytest.fixture(scope="session")

@@ -24,12 +24,12 @@ from inboxsync.db.models import Conversation, Mailbox
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.jobs import close_queues, follow_up
 from inboxsync.jobs.schedule import schedule_round
-from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox
-from tests.jobs.scenario import crlf, loop_cases, people
+from tests.jobs.scenario import loop_cases, people
 from tests.outbound.helpers import ingest_raw, setup_company
 from tests.support.celery import REDIS_URL, Worker, job_env
 from tests.support.dovecot import DovecotServer
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox, crlf
 from tests.support.postgres import TEST_SERVER
 from tests.support.smtp_server import SmtpServer
 

@@ -14,10 +14,10 @@ from inboxsync.config import Settings
 from inboxsync.db.models import Conversation, Folder, InboxMessage, Mailbox, SyncRun
 from inboxsync.jobs.schedule import schedule_round
 from inboxsync.outbound import set_folder_auto_reply
-from tests.jobs.conftest import add_imap_mailbox
-from tests.jobs.scenario import crlf, people
+from tests.jobs.scenario import people
 from tests.outbound.helpers import BODY_TEMPLATE, SUBJECT_TEMPLATE, outbox_rows, setup_company
 from tests.support.dovecot import DovecotServer, ImapUser
+from tests.support.imap import add_imap_mailbox, crlf
 from tests.support.smtp_server import SmtpServer
 
 

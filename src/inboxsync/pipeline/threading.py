@@ -12,12 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-# TEMPORARY: client_address and is_outgoing are named here only because pipeline/sync.py
-# (another helper's file) still imports them from this module; once it imports them from
-# inboxsync.mail.participants, this import keeps external_participants alone.
-from inboxsync.mail.participants import client_address as client_address
-from inboxsync.mail.participants import external_participants
-from inboxsync.mail.participants import is_outgoing as is_outgoing
+from inboxsync.mail.participants import client_address, external_participants
 from inboxsync.mail.subject import is_generic_subject
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline.resolve import StoredConversation
