@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 import inboxsync.db.registry  # noqa: F401  (every table in Base.metadata)
 from inboxsync.db import make_engine
 from inboxsync.db.models import Base, Mailbox
-from tests.imap.conftest import mails
 from tests.support.cli import invoke, ok, spawn
 from tests.support.dovecot import DovecotServer, ImapUser
+from tests.support.imap import mails
 from tests.support.proxy import CuttingProxy
 
 
