@@ -3,29 +3,25 @@ same statements whatever the number of messages, nothing run for a folder with n
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.models import SyncRun
 from inboxsync.mailboxes import sync_mailbox
 from tests.factories import make_message
 from tests.mailboxes.helpers import count
-from tests.support.dovecot import DovecotServer, ImapUser
-from tests.support.imap import add_account, crlf, imap_settings, mails
+from tests.support.imap import ImapWorld, crlf, mails
 
 
 def test_round_trips_do_not_grow_with_the_number_of_messages(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    settings = imap_settings(db_url, imap={"fetch_batch": 200, "header_batch": 1000})
+    settings = imap.settings(imap={"fetch_batch": 200, "header_batch": 1000})
     counts = []
     for n, tag in ((5, "small"), (60, "large")):
-        user = dovecot.new_user()
-        account = add_account(sessions, dovecot, user, monkeypatch, company=f"C-{tag}")
-        dovecot.append(user, mails(n, tag=tag))
+        user = imap.new_user()
+        account = imap.account(user, company=f"C-{tag}")
+        imap.append(mails(n, tag=tag), user=user)
         report = sync_mailbox(sessions, settings, account.mailbox_id)
         assert report.new_messages == n
         counts.append((report.imap_round_trips, report.db_round_trips, report.commits))
@@ -34,19 +30,17 @@ def test_round_trips_do_not_grow_with_the_number_of_messages(
 
 def test_each_key_is_looked_up_once_by_the_header_phase_or_by_the_pipeline(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
     # Keys from Message-IDs are looked up by the header phase and not again by the pipeline's
     # early filter; messages without one are looked up by the early filter only. So one batch
     # of each costs the same round trips (before, the first cost one lookup more).
-    settings = imap_settings(db_url, imap={"fetch_batch": 200})
+    settings = imap.settings(imap={"fetch_batch": 200})
     reports = []
     for tag, msgid in (("ids", True), ("no-ids", False)):
-        user = dovecot.new_user()
-        account = add_account(sessions, dovecot, user, monkeypatch, company=tag)
-        dovecot.append(user, [
+        user = imap.new_user()
+        account = imap.account(user, company=tag)
+        imap.append([
             crlf(make_message(
                 msgid=f"<{tag}-{i}@client.example>" if msgid else None,
                 sender=f"Client {i} <client{i}@client.example>",
@@ -55,7 +49,7 @@ def test_each_key_is_looked_up_once_by_the_header_phase_or_by_the_pipeline(
                 minutes=i,
             ))
             for i in range(4)
-        ])  # fmt: skip
+        ], user=user)  # fmt: skip
         reports.append(sync_mailbox(sessions, settings, account.mailbox_id))
     with_ids, without_ids = reports
     assert with_ids.new_messages == without_ids.new_messages == 4
@@ -65,15 +59,12 @@ def test_each_key_is_looked_up_once_by_the_header_phase_or_by_the_pipeline(
 
 def test_each_folder_is_examined_once_and_a_no_op_sync_runs_no_pipeline(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["INBOX", "Sent"])
-    dovecot.append(imap_user, mails(3))
-    dovecot.append(imap_user, mails(1, tag="sent"), folder="Sent")
-    settings = imap_settings(db_url)
+    account = imap.account(folders=["INBOX", "Sent"])
+    imap.append(mails(3))
+    imap.append(mails(1, tag="sent"), folder="Sent")
+    settings = imap.settings()
     first = sync_mailbox(sessions, settings, account.mailbox_id)
     assert first.new_messages == 4
     # greeting, LOGIN, ENABLE; per folder EXAMINE, UID SEARCH, headers, bodies; LOGOUT
@@ -83,5 +74,5 @@ def test_each_folder_is_examined_once_and_a_no_op_sync_runs_no_pipeline(
     # greeting, LOGIN, ENABLE, EXAMINE ×2, LOGOUT
     assert (report.imap_round_trips, report.commits, report.bytes_downloaded) == (6, 0, 0)
     assert count(sessions, SyncRun) == runs
-    dovecot.append(imap_user, mails(1, tag="sent", start=1), folder="Sent")
+    imap.append(mails(1, tag="sent", start=1), folder="Sent")
     assert sync_mailbox(sessions, settings, account.mailbox_id).new_messages == 1

@@ -11,26 +11,22 @@ from inboxsync.db.models import Client, Conversation, InboxMessage, Quarantine
 from inboxsync.mailboxes import sync_all, sync_mailbox
 from tests.factories import make_message
 from tests.mailboxes.helpers import count, cursor
-from tests.support.dovecot import DovecotServer, ImapUser
-from tests.support.imap import COMPANY_ADDRESS, add_account, imap_settings, mails
+from tests.support.imap import COMPANY_ADDRESS, ImapWorld, mails
 
 
 def test_incremental_sync_fetches_only_new_mail_and_a_rerun_downloads_no_body(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
-    settings = imap_settings(db_url)
-    dovecot.append(imap_user, mails(10))
+    account = imap.account()
+    settings = imap.settings()
+    imap.append(mails(10))
 
     first = sync_mailbox(sessions, settings, account.mailbox_id)
     assert (first.fetched, first.new_messages, first.errors) == (10, 10, [])
     assert cursor(sessions, account.mailbox_id)[1] == 10
 
-    dovecot.append(imap_user, mails(3, start=10))
+    imap.append(mails(3, start=10))
     second = sync_mailbox(sessions, settings, account.mailbox_id)
     assert (second.fetched, second.new_messages, second.duplicates) == (3, 3, 0)
     new_bodies = sum(len(raw) for raw in mails(3, start=10))
@@ -46,20 +42,17 @@ def test_incremental_sync_fetches_only_new_mail_and_a_rerun_downloads_no_body(
 
 def test_messages_stored_from_another_folder_are_not_downloaded(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
     # The seed note's scenario: 140 new emails, half of them already stored from another folder.
-    settings = imap_settings(db_url, imap={"fetch_batch": 50, "header_batch": 100})
-    archive = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["Archive"])
-    dovecot.append(imap_user, mails(70), folder="Archive")
+    settings = imap.settings(imap={"fetch_batch": 50, "header_batch": 100})
+    archive = imap.account(folders=["Archive"])
+    imap.append(mails(70), folder="Archive")
     assert sync_mailbox(sessions, settings, archive.mailbox_id).new_messages == 70
 
-    inbox = add_account(sessions, dovecot, imap_user, monkeypatch, company_id=archive.company_id)
+    inbox = imap.account(company_id=archive.company_id)
     inbox_mail = mails(140)
-    dovecot.append(imap_user, inbox_mail)
+    imap.append(inbox_mail)
     report = sync_mailbox(sessions, settings, inbox.mailbox_id)
 
     assert (report.fetched, report.duplicates, report.new_messages) == (140, 70, 70)
@@ -71,18 +64,15 @@ def test_messages_stored_from_another_folder_are_not_downloaded(
 
 def test_uidvalidity_change_rescans_the_folder_without_duplicates(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    settings = imap_settings(db_url)
-    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["Support"])
-    dovecot.append(imap_user, mails(6), folder="Support")
+    settings = imap.settings()
+    account = imap.account(folders=["Support"])
+    imap.append(mails(6), folder="Support")
     sync_mailbox(sessions, settings, account.mailbox_id)
     before = cursor(sessions, account.mailbox_id, "Support")
 
-    dovecot.recreate_folder(imap_user, "Support", mails(8))
+    imap.server.recreate_folder(imap.user, "Support", mails(8))
     report = sync_mailbox(sessions, settings, account.mailbox_id)
 
     assert report.rescanned_folders == [f"mailbox {account.mailbox_id} Support"]
@@ -96,15 +86,12 @@ def test_uidvalidity_change_rescans_the_folder_without_duplicates(
 
 def test_oversized_message_is_quarantined_with_its_headers_only(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    settings = imap_settings(db_url, max_message_bytes=3000)
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
+    settings = imap.settings(max_message_bytes=3000)
+    account = imap.account()
     big = make_message(msgid="<big@client.example>", subject="Scans", body="X" * 8000 + "\n")
-    dovecot.append(imap_user, [*mails(2), big, *mails(2, start=2)])
+    imap.append([*mails(2), big, *mails(2, start=2)])
 
     report = sync_mailbox(sessions, settings, account.mailbox_id)
 
@@ -120,15 +107,12 @@ def test_oversized_message_is_quarantined_with_its_headers_only(
 
 def test_an_unparseable_message_is_quarantined_and_the_folder_goes_on(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    settings = imap_settings(db_url)
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
+    settings = imap.settings()
+    account = imap.account()
     garbage = b"\x00\x01 this is not a message at all\r\n\r\n\xff\xfe"
-    dovecot.append(imap_user, [*mails(3), garbage, *mails(3, start=3)])
+    imap.append([*mails(3), garbage, *mails(3, start=3)])
 
     report = sync_mailbox(sessions, settings, account.mailbox_id)
 
@@ -139,13 +123,10 @@ def test_an_unparseable_message_is_quarantined_and_the_folder_goes_on(
 
 def test_sent_folder_threads_into_conversations_and_own_addresses_never_become_clients(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    settings = imap_settings(db_url)
-    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["INBOX", "Sent"])
+    settings = imap.settings()
+    account = imap.account(folders=["INBOX", "Sent"])
     question = make_message(msgid="<q1@client.example>", sender="Bob <bob@client.example>")
     answer = make_message(
         msgid="<a1@acme.example>",
@@ -156,8 +137,8 @@ def test_sent_folder_threads_into_conversations_and_own_addresses_never_become_c
         references="<q1@client.example>",
         minutes=30,
     )
-    dovecot.append(imap_user, [question])
-    dovecot.append(imap_user, [answer], folder="Sent")
+    imap.append([question])
+    imap.append([answer], folder="Sent")
 
     report = sync_mailbox(sessions, settings, account.mailbox_id)
 
@@ -172,9 +153,7 @@ def test_sent_folder_threads_into_conversations_and_own_addresses_never_become_c
 
 def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stored(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
+    imap: ImapWorld,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
@@ -182,8 +161,8 @@ def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stor
     from inboxsync.errors import MailboxBusyError
     from inboxsync.mailboxes import MailboxLease
 
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
-    dovecot.append(imap_user, mails(12))
+    account = imap.account()
+    imap.append(mails(12))
     checks = []
 
     def check(self: MailboxLease) -> None:
@@ -193,7 +172,7 @@ def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stor
 
     monkeypatch.setattr(MailboxLease, "check", check)
     with pytest.raises(MailboxBusyError, match="lease lost"):
-        sync_mailbox(sessions, imap_settings(db_url), account.mailbox_id)
+        sync_mailbox(sessions, imap.settings(), account.mailbox_id)
     assert not [t for t in threading.enumerate() if t.name == "imap-fetch"]
     # What was committed (batch 1, or 1 and 2, as deep as the pipeline works ahead) and the
     # cursor agree; the rest waits for the next run.
@@ -205,14 +184,11 @@ def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stor
 
 def test_a_missing_folder_is_one_error_line_and_the_other_folders_sync(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["Nope", "INBOX"])
-    dovecot.append(imap_user, mails(3))
-    report = sync_all(sessions, imap_settings(db_url))
+    account = imap.account(folders=["Nope", "INBOX"])
+    imap.append(mails(3))
+    report = sync_all(sessions, imap.settings())
     assert report.new_messages == 3
     assert len(report.errors) == 1
     assert report.errors[0].startswith(f"mailbox {account.mailbox_id}: ")
@@ -221,19 +197,16 @@ def test_a_missing_folder_is_one_error_line_and_the_other_folders_sync(
 
 def test_the_same_mail_in_two_folders_of_one_sync_is_stored_once(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
     # The second folder's header phase may run before the first folder's last batch is
     # committed, and the pipeline does not look its keys up again: the UNIQUE constraint
     # drops the copies that race in.
-    account = add_account(sessions, dovecot, imap_user, monkeypatch, folders=["INBOX", "Copy"])
-    dovecot.append(imap_user, mails(10))
-    dovecot.append(imap_user, mails(10), folder="Copy")
+    account = imap.account(folders=["INBOX", "Copy"])
+    imap.append(mails(10))
+    imap.append(mails(10), folder="Copy")
 
-    report = sync_mailbox(sessions, imap_settings(db_url), account.mailbox_id)
+    report = sync_mailbox(sessions, imap.settings(), account.mailbox_id)
 
     assert (report.fetched, report.new_messages, report.duplicates) == (20, 10, 10)
     assert (report.new_conversations, report.errors) == (10, [])

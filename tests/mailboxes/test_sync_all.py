@@ -11,24 +11,22 @@ from inboxsync.db import mailboxes
 from inboxsync.db.models import Conversation
 from inboxsync.errors import NotFound
 from inboxsync.mailboxes import sync_all
-from tests.support.dovecot import DovecotServer, ImapUser
-from tests.support.imap import add_account, imap_settings, mails
+from tests.support.imap import ImapWorld, mails
 
 
 def test_one_failing_mailbox_never_stops_the_others(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
+    imap: ImapWorld,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    good_user, bad_user = dovecot.new_user(), dovecot.new_user()
-    good = add_account(sessions, dovecot, good_user, monkeypatch)
-    bad = add_account(sessions, dovecot, bad_user, monkeypatch, company_id=good.company_id)
+    good_user, bad_user = imap.new_user(), imap.new_user()
+    good = imap.account(good_user)
+    bad = imap.account(bad_user, company_id=good.company_id)
     monkeypatch.setenv(bad.env_var, "not-the-password")
-    dovecot.append(good_user, mails(5))
-    dovecot.append(bad_user, mails(5, tag="other"))
+    imap.append(mails(5), user=good_user)
+    imap.append(mails(5, tag="other"), user=bad_user)
 
-    report = sync_all(sessions, imap_settings(db_url, imap={"sync_concurrency": 2}))
+    report = sync_all(sessions, imap.settings(imap={"sync_concurrency": 2}))
 
     assert report.new_messages == 5
     assert len(report.errors) == 1
@@ -39,42 +37,36 @@ def test_one_failing_mailbox_never_stops_the_others(
 
 def test_a_mailbox_leased_by_another_process_is_reported_busy(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
-    dovecot.append(imap_user, mails(2))
+    account = imap.account()
+    imap.append(mails(2))
     assert mailboxes.acquire_lease(sessions, account.mailbox_id, "elsewhere:1:abc", 60)
 
-    report = sync_all(sessions, imap_settings(db_url))
+    report = sync_all(sessions, imap.settings())
 
     assert report.new_messages == 0
     assert len(report.errors) == 1 and "is busy" in report.errors[0]
     mailboxes.release_lease(sessions, account.mailbox_id, "elsewhere:1:abc")
-    assert sync_all(sessions, imap_settings(db_url)).new_messages == 2
+    assert sync_all(sessions, imap.settings()).new_messages == 2
 
 
 def test_each_company_gets_the_ids_of_the_conversations_its_mail_created(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    acme = add_account(sessions, dovecot, dovecot.new_user(), monkeypatch)
-    second = add_account(sessions, dovecot, dovecot.new_user(), monkeypatch,
-                         company_id=acme.company_id)  # fmt: skip
-    other = add_account(sessions, dovecot, dovecot.new_user(), monkeypatch, company="Other")
-    dovecot.append(acme.user, mails(6))
-    dovecot.append(second.user, mails(3, start=100, tag="second"))
-    dovecot.append(other.user, mails(5, tag="other"))
+    acme = imap.account()
+    second = imap.account(imap.new_user(), company_id=acme.company_id)
+    other = imap.account(imap.new_user(), company="Other")
+    imap.append(mails(6), user=acme.user)
+    imap.append(mails(3, start=100, tag="second"), user=second.user)
+    imap.append(mails(5, tag="other"), user=other.user)
     calls: list[tuple[int, list[int]]] = []
 
     def collect(company_id: int, ids: list[int]) -> None:
         calls.append((company_id, ids))
 
-    settings = imap_settings(db_url, imap={"sync_concurrency": 3})
+    settings = imap.settings(imap={"sync_concurrency": 3})
     report = sync_all(sessions, settings, on_new_conversations=collect)
 
     assert (report.new_conversations, report.errors) == (14, [])
@@ -96,14 +88,11 @@ def test_each_company_gets_the_ids_of_the_conversations_its_mail_created(
 
 def test_an_unknown_mailbox_or_another_companys_is_not_found(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    acme = add_account(sessions, dovecot, imap_user, monkeypatch)
-    other = add_account(sessions, dovecot, dovecot.new_user(), monkeypatch, company="Other")
-    settings = imap_settings(db_url)
+    acme = imap.account()
+    other = imap.account(imap.new_user(), company="Other")
+    settings = imap.settings()
     with pytest.raises(NotFound, match=f"^no mailbox {other.mailbox_id + 1}$"):
         sync_all(sessions, settings, mailbox_id=other.mailbox_id + 1)
     with pytest.raises(NotFound, match=f"^no mailbox {other.mailbox_id}$"):

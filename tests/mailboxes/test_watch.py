@@ -10,30 +10,27 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.errors import NotFound
 from inboxsync.mailboxes import MailboxSyncReport, watch
-from tests.support.dovecot import DovecotServer, ImapUser
-from tests.support.imap import add_account, imap_settings, mails
+from tests.support.imap import ImapWorld, mails
 
 
 def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
+    imap: ImapWorld,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("inboxsync.mailboxes.watcher.supports_idle", lambda conn: False)
-    add_account(sessions, dovecot, imap_user, monkeypatch)
-    dovecot.append(imap_user, mails(2))
+    imap.account()
+    imap.append(mails(2))
     reports: queue.Queue[MailboxSyncReport] = queue.Queue()
     stop = threading.Event()
-    settings = imap_settings(db_url, imap={"poll_seconds": 0.2})
+    settings = imap.settings(imap={"poll_seconds": 0.2})
     thread = threading.Thread(
         target=watch, args=(sessions, settings, stop), kwargs={"on_report": reports.put}
     )
     thread.start()
     try:
         assert reports.get(timeout=30).new_messages == 2
-        dovecot.append(imap_user, mails(1, start=2))
+        imap.append(mails(1, start=2))
         new = 0
         while new == 0:  # polls that found nothing come first
             new = reports.get(timeout=30).new_messages
@@ -46,15 +43,12 @@ def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
 
 def test_watching_a_mailbox_that_does_not_exist_is_not_found(
     sessions: sessionmaker[Session],
-    db_url: str,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: ImapWorld,
 ) -> None:
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
-    other = add_account(sessions, dovecot, dovecot.new_user(), monkeypatch, company="Other")
+    account = imap.account()
+    other = imap.account(imap.new_user(), company="Other")
     stop = threading.Event()
-    settings = imap_settings(db_url)
+    settings = imap.settings()
     with pytest.raises(NotFound, match=f"no mailbox {account.mailbox_id + 99}"):
         watch(sessions, settings, stop, mailbox_id=account.mailbox_id + 99)
     # Another company's mailbox is not found either.

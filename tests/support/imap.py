@@ -1,5 +1,5 @@
 """IMAP test helpers: a fresh user per test, IMAP settings for tests, a mailbox of a company on
-the test Dovecot, and mail to put there."""
+the test Dovecot, and mail to put there; the `imap` fixture bundles them for one test."""
 
 from __future__ import annotations
 
@@ -101,6 +101,64 @@ def add_account(
         sessions, server, company_id, user, password_env=env_var, folders=folders
     )
     return Account(company_id, mailbox_id, user, env_var)
+
+
+@dataclass
+class ImapWorld:
+    """What an IMAP test works in: its database, the session Dovecot, a fresh user and the
+    test's environment (where the mailboxes' passwords go)."""
+
+    sessions: sessionmaker[Session]
+    db_url: str
+    server: DovecotServer
+    user: ImapUser
+    monkeypatch: pytest.MonkeyPatch
+
+    def account(
+        self,
+        user: ImapUser | None = None,
+        *,
+        folders: list[str] | None = None,
+        company: str = "Acme",
+        company_id: int | None = None,
+    ) -> Account:
+        """A company (a new one named `company`, or `company_id`) with a mailbox for `user`,
+        by default the test's user."""
+        return add_account(
+            self.sessions,
+            self.server,
+            user or self.user,
+            self.monkeypatch,
+            folders=folders,
+            company=company,
+            company_id=company_id,
+        )
+
+    def new_user(self) -> ImapUser:
+        """Another fresh IMAP user."""
+        return self.server.new_user()
+
+    def append(
+        self, messages: list[bytes], folder: str = "INBOX", user: ImapUser | None = None
+    ) -> None:
+        """APPEND messages to a folder of `user` (by default the test's user), in order."""
+        self.server.append(user or self.user, messages, folder)
+
+    def settings(self, **overrides: Any) -> Settings:
+        """`imap_settings` on the test's database."""
+        return imap_settings(self.db_url, **overrides)
+
+
+@pytest.fixture
+def imap(
+    sessions: sessionmaker[Session],
+    db_url: str,
+    dovecot: DovecotServer,
+    imap_user: ImapUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> ImapWorld:
+    """The test's IMAP world on both databases."""
+    return ImapWorld(sessions, db_url, dovecot, imap_user, monkeypatch)
 
 
 def crlf(raw: bytes) -> bytes:

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.models import InboxMessage, Mailbox, MailboxFolder
 from inboxsync.mailboxes import sync_all, sync_mailbox
-from tests.support.dovecot import DovecotServer, ImapUser
-from tests.support.imap import Account, add_account, imap_settings, mails
+from tests.support.dovecot import DovecotServer
+from tests.support.imap import Account, ImapWorld, imap_settings, mails
 from tests.support.proxy import CuttingProxy
 
 MESSAGES = 40
@@ -31,14 +31,9 @@ def through(sessions: sessionmaker[Session], account: Account, port: int) -> Non
 
 
 @pytest.fixture
-def loaded(
-    sessions: sessionmaker[Session],
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Account:
-    account = add_account(sessions, dovecot, imap_user, monkeypatch)
-    dovecot.append(imap_user, mails(MESSAGES))
+def loaded(imap: ImapWorld) -> Account:
+    account = imap.account()
+    imap.append(mails(MESSAGES))
     return account
 
 
