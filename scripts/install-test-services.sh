@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system services the test suite and the IMAP benchmark start on loopback:
-# Dovecot (IMAP server fixture, started by tests/imap without systemd) and isync (mbsync, benchmark
+# Dovecot (IMAP server fixture, started by tests/support/dovecot.py without systemd) and isync (mbsync, benchmark
 # peer). Idempotent: does nothing when both are present. Needs root (or sudo) and Debian's apt.
 set -euo pipefail
 

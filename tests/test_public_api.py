@@ -44,7 +44,7 @@ PUBLIC = {
     "QuarantineEntry",
     "RetryNote",
     "RetryReport",
-    "Round",
+    "ScheduleRound",
     "Settings",
     "SmtpSettings",
     "SourceError",

@@ -25,7 +25,7 @@ from inboxsync.errors import (
     SourceError,
     UsageError,
 )
-from inboxsync.jobs.schedule import Round
+from inboxsync.jobs.schedule import ScheduleRound
 from inboxsync.mailboxes import MailboxSyncReport
 from inboxsync.outbound import FolderAutoReply, OutboxRow, SmtpSettings
 from inboxsync.pipeline.report import SyncReport
@@ -73,7 +73,7 @@ __all__ = [
     "QuarantineEntry",
     "RetryNote",
     "RetryReport",
-    "Round",
+    "ScheduleRound",
     "Settings",
     "SmtpSettings",
     "SourceError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass
+@dataclass(frozen=True)
 class AiUsage:
     """AI calls made for a run, summed from the cost ledger."""
 
@@ -15,9 +15,12 @@ class AiUsage:
     cached_tokens: int = 0
     cost_usd: float = 0.0
 
-    def add(self, other: AiUsage) -> None:
-        self.calls += other.calls
-        self.input_tokens += other.input_tokens
-        self.output_tokens += other.output_tokens
-        self.cached_tokens += other.cached_tokens
-        self.cost_usd += other.cost_usd
+    def __add__(self, other: AiUsage) -> AiUsage:
+        """The usage of both."""
+        return AiUsage(
+            self.calls + other.calls,
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cached_tokens + other.cached_tokens,
+            round(self.cost_usd + other.cost_usd, 8),
+        )

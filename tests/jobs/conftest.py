@@ -18,13 +18,6 @@ from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV
 
 
 @pytest.fixture
-def ai(fake_openai: FakeOpenAI) -> FakeOpenAI:
-    """TEMPORARY: `fake_openai` under the name tests/jobs/test_cli.py (another helper's file)
-    still asks for; goes once that file asks for `fake_openai`."""
-    return fake_openai
-
-
-@pytest.fixture
 def sync_settings(
     db_url: str, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Settings]:

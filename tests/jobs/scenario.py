@@ -9,11 +9,6 @@ from tests.factories import make_message
 from tests.outbound.helpers import now, recent
 
 
-def crlf(raw: bytes) -> bytes:
-    """`raw` with CRLF line endings, as an IMAP APPEND wants them."""
-    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-
 def people(
     n: int, *, tag: str = "p", topic: str = "support", date: datetime | None = None
 ) -> dict[str, bytes]:

@@ -27,7 +27,7 @@ def test_set_up_auto_replies_import_sweep_and_list_the_outbox(
     sessions: sessionmaker[Session],
     tmp_path: Path,
     smtp: SmtpServer,
-    ai: FakeOpenAI,
+    fake_openai: FakeOpenAI,
 ) -> None:
     body = tmp_path / "body.txt"
     body.write_text("Bonjour {client_name},\nnous traitons « {subject} ».\n{company_name}\n")
@@ -53,7 +53,7 @@ def test_set_up_auto_replies_import_sweep_and_list_the_outbox(
     env = {
         "INBOXSYNC_AI_PROVIDER": "openai",
         "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": ai.url,
+        "OPENAI_BASE_URL": fake_openai.url,
     }
     ok(run(db_url, "import", str(mail), "--company", "Acme", "--json", env=env))
     # The sweep classifies what the import left pending and sends the auto-replies (or finds
@@ -118,7 +118,7 @@ def test_bad_options_are_one_line_errors(
 
 
 def test_import_async_with_the_inline_backend_finishes_before_the_process_exits(
-    db_url: str, tmp_path: Path, smtp: SmtpServer, ai: FakeOpenAI
+    db_url: str, tmp_path: Path, smtp: SmtpServer, fake_openai: FakeOpenAI
 ) -> None:
     body = tmp_path / "body.txt"
     body.write_text("Hello {client_name}")
@@ -139,7 +139,11 @@ def test_import_async_with_the_inline_backend_finishes_before_the_process_exits(
     mail.mkdir()
     for name, raw in people(3).items():
         (mail / name).write_bytes(raw)
-    env = {"INBOXSYNC_AI_PROVIDER": "openai", "OPENAI_API_KEY": "sk-t", "OPENAI_BASE_URL": ai.url}
+    env = {
+        "INBOXSYNC_AI_PROVIDER": "openai",
+        "OPENAI_API_KEY": "sk-t",
+        "OPENAI_BASE_URL": fake_openai.url,
+    }
     done = console_script(
         "import", str(mail), "--company", "Acme", "--async", "--json", db=db_url, env=env
     )

@@ -14,10 +14,10 @@ from inboxsync.jobs import get_queue
 from inboxsync.jobs.inline import InlineQueue
 from inboxsync.jobs.schedule import schedule_round
 from tests.jobs.conftest import IMAP_PASSWORD, IMAP_PASSWORD_ENV
-from tests.jobs.scenario import crlf, people
+from tests.jobs.scenario import people
 from tests.outbound.helpers import outbox_rows, setup_company
 from tests.support.dovecot import DovecotServer
-from tests.support.imap import add_imap_mailbox
+from tests.support.imap import add_imap_mailbox, crlf
 from tests.support.smtp_server import SmtpServer
 
 

@@ -110,7 +110,7 @@ def classify_pending(
                     .values(status="pending", status_reason="classifier error")
                 )
             break
-        usage.add(usage_of(calls))
+        usage += usage_of(calls)
     return usage
 
 

@@ -64,7 +64,7 @@ class CachedDetector:
         its calls to the ledger."""
         self.flush()
         with self._lock:
-            return AiUsage(**vars(self._usage))
+            return self._usage
 
     def flush(self) -> None:
         """Write learnt verdicts and call records not written yet (one transaction)."""
@@ -142,7 +142,7 @@ class CachedDetector:
                 if hashes[email]:
                     learned_content[hashes[email]] = cached
         with self._lock:
-            self._usage.add(usage_of(calls))
+            self._usage += usage_of(calls)
             for email, v in learned_sender.items():
                 self._senders[(company_id, email)] = v
             for h, v in learned_content.items():

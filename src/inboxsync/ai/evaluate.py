@@ -26,7 +26,7 @@ class LabeledRow:
     folder: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class EvalReport:
     """How a provider did on a labeled set. Abstentions count as wrong in `accuracy`."""
 

@@ -46,16 +46,15 @@ def record_calls(session: Session, company_id: int | None, calls: Sequence[CallR
 
 def usage_of(calls: Sequence[CallRecord]) -> AiUsage:
     """The AiUsage of ledger records (what a SyncReport's `ai_*` fields show)."""
-    usage = AiUsage()
-    for c in calls:
-        if c.provider == "local":
-            continue  # the local model costs nothing and is not an AI call
-        usage.calls += 1
-        usage.input_tokens += c.input_tokens
-        usage.output_tokens += c.output_tokens
-        usage.cached_tokens += c.cached_tokens
-        usage.cost_usd = round(usage.cost_usd + c.cost_usd, 8)
-    return usage
+    # The local model costs nothing and is not an AI call.
+    paid = [c for c in calls if c.provider != "local"]
+    return AiUsage(
+        len(paid),
+        sum(c.input_tokens for c in paid),
+        sum(c.output_tokens for c in paid),
+        sum(c.cached_tokens for c in paid),
+        round(sum(c.cost_usd for c in paid), 8),
+    )
 
 
 def month_start(now: datetime) -> datetime:

@@ -14,14 +14,14 @@ from inboxsync.jobs.tasks import enqueue_follow_up
 
 
 @dataclass(frozen=True, slots=True)
-class Round:
+class ScheduleRound:
     """What a round queued."""
 
     mailboxes: int
     jobs: int
 
 
-def schedule_round(sessions: sessionmaker[Session], settings: Settings) -> Round:
+def schedule_round(sessions: sessionmaker[Session], settings: Settings) -> ScheduleRound:
     """Queue `sync_mailbox` for every mailbox, and each company's pending classification and
     due auto-replies (what a crashed or offline run left). Inline: runs them and waits."""
     queue = get_queue(settings, sessions)
@@ -34,4 +34,4 @@ def schedule_round(sessions: sessionmaker[Session], settings: Settings) -> Round
         enqueue_follow_up(queue, sessions, settings, company_id, None) for company_id in company_ids
     )
     queue.join()
-    return Round(len(mailbox_ids), jobs)
+    return ScheduleRound(len(mailbox_ids), jobs)

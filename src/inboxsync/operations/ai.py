@@ -36,7 +36,7 @@ class AiOperations(InboxBase):
         for company_id in company_ids:
             if refile_stale:
                 requeued += requeue_stale(self.sessions, company_id)
-            usage.add(classify_pending(self.sessions, self.settings, company_id))
+            usage += classify_pending(self.sessions, self.settings, company_id)
             with self.sessions() as session:
                 for status, n in status_counts(session, company_id).items():
                     states[status] = states.get(status, 0) + n

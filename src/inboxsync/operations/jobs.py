@@ -6,7 +6,7 @@ import os
 import socket
 
 from inboxsync.errors import UsageError
-from inboxsync.jobs.schedule import Round, schedule_round
+from inboxsync.jobs.schedule import ScheduleRound, schedule_round
 from inboxsync.operations._base import InboxBase
 from inboxsync.outbound import list_outbox
 from inboxsync.outbound import status_counts as outbox_counts
@@ -28,7 +28,7 @@ class JobOperations(InboxBase):
             rows = list_outbox(session, company_id, status, limit)
             return OutboxReport(outbox_counts(session, company_id), tuple(rows))
 
-    def schedule_round(self) -> Round:
+    def schedule_round(self) -> ScheduleRound:
         """Queue a sync of every mailbox and a sweep of every company's pending classification
         and due auto-replies (with the inline backend, run them and wait)."""
         return schedule_round(self.sessions, self.settings)
