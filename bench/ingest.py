@@ -21,37 +21,31 @@ import argparse
 import json
 import os
 import platform
-import re
-import resource
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from _common import (
     BACKENDS,
-    ProcessTree,
     code_state,
     console,
     err,
     fresh_database,
-    loaded_code_digest,
-    report_result,
     run_child,
     snapshot_source,
     table,
 )
 from _common import verdict as pass_or_miss
+from _ingest_child import COMPANY, DOMAIN
 
 SCRIPT = Path(__file__).resolve()
+CHILD = SCRIPT.with_name("_ingest_child.py")
 CORPUS = SCRIPT.parents[2] / "shared" / "corpus"
-COMPANY = "Acme"
-DOMAIN = "acme.example"
 ADDRESSES = [f"{box}@{DOMAIN}" for box in ("support", "contact", "billing", "sales")]
 BASELINE_CAP = 1_000  # the baseline imports at most this many messages of a large source
 STORE_MESSAGES = 140
@@ -88,11 +82,7 @@ def main() -> None:
         "--parse-workers", type=int, help="Settings.parse_workers (default: its own)"
     )
     parser.add_argument("--save", type=Path, help="also write the JSON object to this file")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        _child(json.loads(args.child))
-        return
     args.repeat = max(1, min(args.repeat, len(STORE_SEEDS)))
     args.runs = max(1, args.runs or (1 if args.quick else 3))
     store_size = args.store_size or (50_000 if args.quick else 1_000_000)
@@ -217,7 +207,7 @@ class Bench:
         task = {"kind": "import", "url": url, "path": str(path), "engine": engine,
                 "limit": limit, "batch_size": self.args.batch_size,
                 "parse_workers": self.args.parse_workers}  # fmt: skip
-        return run_child(SCRIPT, task)
+        return run_child(CHILD, task)
 
     def target(self, name: str, goal: str, measured: str, passed: bool) -> str:
         """Record a target; returns the text printed beside the figure."""
@@ -309,7 +299,7 @@ class Bench:
                 empty.append(self.measure(backend, self.maildir(STORE_MESSAGES, seed), "inboxsync"))
             with fresh_database(backend, self.workdir, COMPANY, ADDRESSES) as db:
                 err.print(f"store: filling {backend} with {self.store_size:,} messages…")
-                fill = run_child(SCRIPT, {"kind": "fill", "url": db.url, "size": self.store_size})
+                fill = run_child(CHILD, {"kind": "fill", "url": db.url, "size": self.store_size})
                 err.print(f"  filled in {fill['seconds']['total']:.0f} s: {fill['seconds']}")
                 full = []
                 for seed in seeds:
@@ -423,322 +413,6 @@ def _store_row(
     return [backend, store, stored, fill_s, median, f"{min(walls):.2f}–{max(walls):.2f}",
             runs[0]["round_trips"], runs[0]["commits"], runs[0]["new_messages"],
             _where(runs[len(runs) // 2]), note]  # fmt: skip
-
-
-# --- child side: one import or one fill per process ------------------------------------------
-
-
-def _child(task: dict[str, Any]) -> None:
-    if task["kind"] == "import":
-        report_result(_import(task))
-    else:
-        report_result(_fill(task))
-
-
-def _import(task: dict[str, Any]) -> dict[str, Any]:
-    from inboxsync.api import Inbox
-    from inboxsync.config import Settings
-
-    settings = Settings(db=task["url"])
-    for option in ("batch_size", "parse_workers"):
-        if task.get(option) is not None:
-            settings = settings.model_copy(update={option: task[option]})
-    inbox = Inbox(settings)
-    path = Path(task["path"])
-    cpu = _cpu_seconds()
-    rss_before = _rss_mb()
-    with ProcessTree(interval=0.25) as tree:
-        result, wall = _run_import(inbox, task, path)
-    result["wall_seconds"] = wall
-    result["rss_before_mb"] = round(rss_before, 1)
-    result["cpu_seconds"] = _cpu_seconds() - cpu + sum(tree.cpu_seconds.values())
-    result["workers_peak_rss_mb"] = round(tree.peak_mb, 1)
-    result["peak_pss_mb_sampled"] = round(tree.peak_pss_kb / 1024, 1)
-    result["code_digest"] = loaded_code_digest()
-    result["worker_processes"] = len(tree.peak_kb)
-    result["load_average_1m"] = os.getloadavg()[0]
-    result["msgs_per_s"] = result["fetched"] / wall
-    result["stored"] = _count_rows(inbox)
-    inbox.close()
-    return result
-
-
-def _run_import(inbox: Any, task: dict[str, Any], path: Path) -> tuple[dict[str, Any], float]:
-    """Ingestion only, on both sides: `ingest` as `Inbox.import_path` calls it, without the AI
-    detector and the classification follow-up that import_path adds (bench/ai.py measures
-    those), so that inboxsync and the baseline do the same work."""
-    from baseline import import_one_by_one
-    from inboxsync.pipeline.sync import ingest
-    from inboxsync.sources.local import open_source
-
-    started = time.perf_counter()
-    if task["engine"] == "inboxsync":
-        company_id = inbox.company_id(COMPANY)
-        report = ingest(
-            inbox.sessions,
-            company_id,
-            open_source(path),
-            settings=inbox.settings,
-            source_name=str(path),
-        )
-        wall = time.perf_counter() - started
-        result = {
-            "fetched": report.fetched,
-            "new_messages": report.new_messages,
-            "duplicates": report.duplicates,
-            "quarantined": report.quarantined,
-            "round_trips": report.db_round_trips,
-            "commits": report.commits,
-            "seconds": dict(report.seconds),
-        }
-    else:
-        company_id = inbox.company_id(COMPANY)
-        base = import_one_by_one(
-            inbox.sessions, company_id, open_source(path), limit=task.get("limit")
-        )
-        wall = time.perf_counter() - started
-        result = {
-            "fetched": base.fetched,
-            "new_messages": base.new_messages,
-            "duplicates": base.duplicates,
-            "quarantined": base.unreadable,
-            "round_trips": base.db_round_trips,
-            "commits": base.commits,
-            "seconds": dict(base.seconds),
-        }
-    return result, wall
-
-
-def _rss_mb() -> float:
-    """This process's resident set now."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _count_rows(inbox: Any) -> dict[str, int]:
-    from sqlalchemy import text
-
-    with inbox.engine.connect() as conn:
-        return {
-            table: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
-            for table, name in (
-                ("messages", "inbox_messages"),
-                ("conversations", "conversations"),
-                ("clients", "clients"),
-            )
-        }
-
-
-# --- child side: filling a store directly, without the pipeline -----------------------------
-
-_AUTOMATED = re.compile(r"^(news|no-?reply|notifications|mailer-daemon)@", re.IGNORECASE)
-_AUTO_REPLY = ("automatic reply", "réponse automatique")
-_BODY = (
-    "Hello, thank you for your message. We have looked into the question you raised about the "
-    "order and the invoice, and we will come back to you shortly with the documents you asked "
-    "for. In the meantime, do not hesitate to call us if anything is urgent. Best regards."
-)
-MESSAGE_COLUMNS = (
-    "id", "company_id", "conversation_id", "message_key", "message_id", "in_reply_to",
-    "references", "source_ref", "direction", "from_email", "from_name", "to_emails", "cc_emails",
-    "subject", "date", "body_text", "size", "is_notification", "notification_rule",
-    "notification_reason", "created_at",
-)  # fmt: skip
-CONVERSATION_COLUMNS = (
-    "id", "company_id", "client_id", "subject", "subject_norm", "root_message_key",
-    "is_notification", "participants", "started_at", "last_message_at", "message_count",
-    "status", "status_reason", "folder_source", "folder_version", "created_at",
-)  # fmt: skip
-CLIENT_COLUMNS = ("id", "company_id", "email", "name", "created_at")
-
-
-def _fill(task: dict[str, Any]) -> dict[str, Any]:
-    """Bulk-insert `size` generated messages (with their conversations and clients) into the
-    store of `url`, indexes in place; PostgreSQL is then VACUUM ANALYZEd as autovacuum would."""
-    from inboxsync.api import Inbox
-    from inboxsync.config import Settings
-
-    seconds: dict[str, float] = {}
-    started = time.perf_counter()
-    inbox = Inbox(Settings(db=task["url"]))
-    company_id = inbox.company_id(COMPANY)
-    clients, conversations, messages = _store_rows(company_id, task["size"])
-    seconds["generate"] = time.perf_counter() - started
-    t = time.perf_counter()
-    if inbox.engine.dialect.name == "postgresql":
-        _copy_postgresql(task["url"], clients, conversations, messages)
-    else:
-        _insert_sqlite(inbox, clients, conversations, messages)
-    seconds["insert"] = time.perf_counter() - t
-    seconds["total"] = time.perf_counter() - started
-    stored = _count_rows(inbox)
-    inbox.close()
-    return {"seconds": seconds, "stored": stored}
-
-
-def _store_rows(company_id: int, size: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Rows of a mailbox: a reply joins the latest conversation of its subject (within 30 days)
-    that its sender is part of, or any for the company's own replies; automated mail (news,
-    no-reply, bounces, auto-replies) gets a conversation of its own.
-
-    The history is moved back in time to end an hour before the generator's first message,
-    so the messages then imported (other seeds, same correspondents and subjects) arrive as new
-    mail does: after everything stored, their subjects matching recent conversations."""
-    from inboxsync.demo.synthetic import synthetic_rows
-    from inboxsync.mail import normalize_subject
-
-    now = datetime.now(UTC).replace(tzinfo=None)
-    window = timedelta(days=30)
-    clients: dict[str, int] = {}
-    conversations: list[list[Any]] = []
-    open_by_subject: dict[str, list[list[Any]]] = {}
-    messages: list[tuple] = []
-    rows = list(synthetic_rows(size, 42, DOMAIN))
-    shift = rows[-1].date - rows[0].date + timedelta(hours=1) if rows else timedelta(0)
-    for n, row in enumerate(rows, start=1):
-        date = (row.date - shift).astimezone(UTC).replace(tzinfo=None)
-        email = row.from_email.lower()
-        norm = normalize_subject(row.subject)
-        outgoing = email.endswith("@" + DOMAIN)
-        automated = bool(_AUTOMATED.match(email)) or norm.startswith(_AUTO_REPLY)
-        conv = (
-            None
-            if automated
-            else _open_conversation(open_by_subject, norm, email, outgoing, date - window)
-        )
-        in_reply_to = None
-        if conv is None:
-            client_id = None
-            if not automated and not outgoing:
-                client_id = clients.setdefault(email, len(clients) + 1)
-            conv = [
-                len(conversations) + 1,
-                company_id,
-                client_id,
-                row.subject,
-                norm,
-                row.message_key,
-                automated,
-                set(),
-                date,
-                date,
-                0,
-                "skipped" if automated else "unclassified",
-                "",
-                "",
-                "",
-                now,
-                None,
-            ]
-            conversations.append(conv)
-            if not automated:
-                open_by_subject.setdefault(norm, []).append(conv)
-        else:
-            in_reply_to = conv[16]
-        if not outgoing and not automated:
-            conv[7].add(email)
-        conv[9], conv[10], conv[16] = date, conv[10] + 1, row.message_key
-        body = _BODY[: 200 + n % 200]
-        messages.append(
-            (
-                n,
-                company_id,
-                conv[0],
-                row.message_key,
-                row.message_key,
-                in_reply_to,
-                "",
-                f"fill/{n}",
-                "out" if outgoing else "in",
-                email,
-                "",
-                "",
-                "",
-                row.subject,
-                date,
-                body,
-                len(body) + 600,
-                automated,
-                "",
-                "",
-                now,
-            )
-        )
-    conversation_rows = [(*c[:7], " ".join(sorted(c[7])), *c[8:16]) for c in conversations]
-    client_rows = [(i, company_id, email, "", now) for email, i in clients.items()]
-    return client_rows, conversation_rows, messages
-
-
-def _open_conversation(
-    open_by_subject: dict[str, list[list[Any]]],
-    norm: str,
-    email: str,
-    outgoing: bool,
-    since: datetime,
-) -> list[Any] | None:
-    candidates = open_by_subject.get(norm)
-    if not candidates:
-        return None
-    while candidates and candidates[0][9] < since:
-        candidates.pop(0)  # closed: past the window
-    for conv in reversed(candidates):
-        if outgoing or email in conv[7]:
-            return conv
-    return None
-
-
-def _chunks(rows: list[tuple], size: int = 50_000) -> Iterator[list[tuple]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _insert_sqlite(inbox: Any, clients: list, conversations: list, messages: list) -> None:
-    conn = inbox.engine.raw_connection()
-    try:
-        cursor = conn.cursor()
-        cursor.execute("BEGIN")
-        for name, columns, rows in (
-            ("clients", CLIENT_COLUMNS, clients),
-            ("conversations", CONVERSATION_COLUMNS, conversations),
-            ("inbox_messages", MESSAGE_COLUMNS, messages),
-        ):
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            marks = ", ".join("?" for _ in columns)
-            sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"
-            for chunk in _chunks(rows):
-                cursor.executemany(sql, chunk)
-        cursor.execute("COMMIT")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
-
-
-def _copy_postgresql(url: str, clients: list, conversations: list, messages: list) -> None:
-    import psycopg
-
-    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
-        with conn.transaction(), conn.cursor() as cursor:
-            for name, columns, rows in (
-                ("clients", CLIENT_COLUMNS, clients),
-                ("conversations", CONVERSATION_COLUMNS, conversations),
-                ("inbox_messages", MESSAGE_COLUMNS, messages),
-            ):
-                quoted = ", ".join(f'"{c}"' for c in columns)
-                with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT max(id) FROM {name}))"
-                )
-        conn.execute("VACUUM ANALYZE")
 
 
 if __name__ == "__main__":

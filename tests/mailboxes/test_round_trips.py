@@ -13,8 +13,7 @@ from tests.support.imap import ImapWorld, crlf, mails
 
 
 def test_round_trips_do_not_grow_with_the_number_of_messages(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     settings = imap.settings(imap={"fetch_batch": 200, "header_batch": 1000})
     counts = []
@@ -29,8 +28,7 @@ def test_round_trips_do_not_grow_with_the_number_of_messages(
 
 
 def test_each_key_is_looked_up_once_by_the_header_phase_or_by_the_pipeline(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     # Keys from Message-IDs are looked up by the header phase and not again by the pipeline's
     # early filter; messages without one are looked up by the early filter only. So one batch
@@ -58,8 +56,7 @@ def test_each_key_is_looked_up_once_by_the_header_phase_or_by_the_pipeline(
 
 
 def test_each_folder_is_examined_once_and_a_no_op_sync_runs_no_pipeline(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     account = imap.account(folders=["INBOX", "Sent"])
     imap.append(mails(3))

@@ -15,8 +15,7 @@ from tests.support.imap import COMPANY_ADDRESS, ImapWorld, mails
 
 
 def test_incremental_sync_fetches_only_new_mail_and_a_rerun_downloads_no_body(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     account = imap.account()
     settings = imap.settings()
@@ -41,8 +40,7 @@ def test_incremental_sync_fetches_only_new_mail_and_a_rerun_downloads_no_body(
 
 
 def test_messages_stored_from_another_folder_are_not_downloaded(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     # The seed note's scenario: 140 new emails, half of them already stored from another folder.
     settings = imap.settings(imap={"fetch_batch": 50, "header_batch": 100})
@@ -63,8 +61,7 @@ def test_messages_stored_from_another_folder_are_not_downloaded(
 
 
 def test_uidvalidity_change_rescans_the_folder_without_duplicates(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     settings = imap.settings()
     account = imap.account(folders=["Support"])
@@ -85,8 +82,7 @@ def test_uidvalidity_change_rescans_the_folder_without_duplicates(
 
 
 def test_oversized_message_is_quarantined_with_its_headers_only(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     settings = imap.settings(max_message_bytes=3000)
     account = imap.account()
@@ -106,8 +102,7 @@ def test_oversized_message_is_quarantined_with_its_headers_only(
 
 
 def test_an_unparseable_message_is_quarantined_and_the_folder_goes_on(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     settings = imap.settings()
     account = imap.account()
@@ -122,8 +117,7 @@ def test_an_unparseable_message_is_quarantined_and_the_folder_goes_on(
 
 
 def test_sent_folder_threads_into_conversations_and_own_addresses_never_become_clients(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     settings = imap.settings()
     account = imap.account(folders=["INBOX", "Sent"])
@@ -152,9 +146,7 @@ def test_sent_folder_threads_into_conversations_and_own_addresses_never_become_c
 
 
 def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stored(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
-    monkeypatch: pytest.MonkeyPatch,
+    sessions: sessionmaker[Session], imap: ImapWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import threading
 
@@ -183,8 +175,7 @@ def test_a_lost_lease_stops_the_sync_at_a_batch_boundary_and_keeps_what_was_stor
 
 
 def test_a_missing_folder_is_one_error_line_and_the_other_folders_sync(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     account = imap.account(folders=["Nope", "INBOX"])
     imap.append(mails(3))
@@ -196,8 +187,7 @@ def test_a_missing_folder_is_one_error_line_and_the_other_folders_sync(
 
 
 def test_the_same_mail_in_two_folders_of_one_sync_is_stored_once(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     # The second folder's header phase may run before the first folder's last batch is
     # committed, and the pipeline does not look its keys up again: the UNIQUE constraint

@@ -15,9 +15,7 @@ from tests.support.imap import ImapWorld, mails
 
 
 def test_one_failing_mailbox_never_stops_the_others(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
-    monkeypatch: pytest.MonkeyPatch,
+    sessions: sessionmaker[Session], imap: ImapWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good_user, bad_user = imap.new_user(), imap.new_user()
     good = imap.account(good_user)
@@ -36,8 +34,7 @@ def test_one_failing_mailbox_never_stops_the_others(
 
 
 def test_a_mailbox_leased_by_another_process_is_reported_busy(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     account = imap.account()
     imap.append(mails(2))
@@ -52,8 +49,7 @@ def test_a_mailbox_leased_by_another_process_is_reported_busy(
 
 
 def test_each_company_gets_the_ids_of_the_conversations_its_mail_created(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     acme = imap.account()
     second = imap.account(imap.new_user(), company_id=acme.company_id)
@@ -87,8 +83,7 @@ def test_each_company_gets_the_ids_of_the_conversations_its_mail_created(
 
 
 def test_an_unknown_mailbox_or_another_companys_is_not_found(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     acme = imap.account()
     other = imap.account(imap.new_user(), company="Other")

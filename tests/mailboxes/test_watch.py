@@ -14,9 +14,7 @@ from tests.support.imap import ImapWorld, mails
 
 
 def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
-    monkeypatch: pytest.MonkeyPatch,
+    sessions: sessionmaker[Session], imap: ImapWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("inboxsync.mailboxes.watcher.supports_idle", lambda conn: False)
     imap.account()
@@ -42,8 +40,7 @@ def test_watch_falls_back_to_polling_without_idle_and_stops_when_told(
 
 
 def test_watching_a_mailbox_that_does_not_exist_is_not_found(
-    sessions: sessionmaker[Session],
-    imap: ImapWorld,
+    sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:
     account = imap.account()
     other = imap.account(imap.new_user(), company="Other")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.config import Settings
 from inboxsync.db.companies import add_company, add_folder
 from inboxsync.db.models import Conversation, InboxMessage
+from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.outbound import (
     OutboxRow,
     SmtpSettings,
@@ -22,6 +23,7 @@ from inboxsync.outbound import (
 from inboxsync.pipeline.sync import ingest
 from inboxsync.sources.local import open_source
 from tests.factories import make_message, write_files
+from tests.support.smtp_server import SmtpServer
 
 SUBJECT_TEMPLATE = "Re: {subject} [{company_name}]"
 BODY_TEMPLATE = "Hello {client_name},\n\nWe received your message about {subject}.\n{company_name}"
@@ -121,3 +123,29 @@ def outbox_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
 def outbox_rows(sessions: sessionmaker[Session]) -> list[OutboxRow]:
     with sessions() as session:
         return list_outbox(session)
+
+
+def one_filed(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    smtp: SmtpServer,
+    tmp_path: Path,
+    raw: bytes,
+) -> int:
+    """The id of the one conversation `raw` opens for a new auto-replying company, filed in
+    its Support folder."""
+    company_id, support = setup_company(sessions, smtp.port)
+    ids = ingest_raw(sessions, settings, company_id, tmp_path / "in", {"m.eml": raw})
+    assert len(ids) == 1
+    file_into(sessions, ids, support)
+    return ids[0]
+
+
+def outbox_row(sessions: sessionmaker[Session], conversation_id: int) -> OutboxEntry:
+    """The conversation's outbox row, detached."""
+    with sessions() as session:
+        row = session.scalars(
+            select(OutboxEntry).where(OutboxEntry.conversation_id == conversation_id)
+        ).one()
+        session.expunge(row)
+        return row
