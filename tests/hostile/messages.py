@@ -10,107 +10,19 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from random import Random
-from typing import Literal
 
-# What the importer must make of a message: store it, quarantine it, or either of the two
-# (but exactly one of them).
-Expectation = Literal["stored", "quarantined", "either"]
-
-HOSTILE_DOMAIN = "hostile.example"
-COMPANY_ADDRESS = "support@acme.example"
-_DATE = "Mon, 01 Jun 2026 09:00:00 +0000"
-_BODY = b"A message built to break importers.\n"
-
-Value = str | bytes
-Header = tuple[str, Value]
-
-
-@dataclass(frozen=True, slots=True)
-class HostileMessage:
-    """One hostile message: its class, its bytes and what the importer must make of it.
-
-    `notification` pins the verdict when the class is about one; `reply_addresses` lists the
-    only values an auto-reply recipient may take (None: not checked; empty: none at all).
-    """
-
-    kind: str
-    raw: bytes
-    expect: Expectation
-    notification: bool | None = None
-    reply_addresses: tuple[str, ...] | None = None
-
-
-def _bytes(value: Value) -> bytes:
-    return value if isinstance(value, bytes) else value.encode("utf-8")
-
-
-def mail(
-    kind: str,
-    *,
-    subject: Value | None = None,
-    sender: Value = f"Hostile Sender <sender@{HOSTILE_DOMAIN}>",
-    message_id: Value | None = "",
-    headers: Sequence[Header] = (),
-    body: bytes = _BODY,
-) -> bytes:
-    """A raw LF message: From, To, Subject, Date, Message-ID, then `headers`, then `body`.
-
-    `message_id=""` gives a unique id derived from `kind`, None leaves the header out; the
-    subject defaults to the kind, so messages without an id still differ.
-    """
-    fields: list[Header] = [
-        ("From", sender),
-        ("To", COMPANY_ADDRESS),
-        ("Subject", kind if subject is None else subject),
-        ("Date", _DATE),
-    ]
-    if message_id is not None:
-        fields.append(("Message-ID", message_id or f"<{kind}@{HOSTILE_DOMAIN}>"))
-    fields.extend(headers)
-    head = b"\n".join(name.encode("ascii") + b": " + _bytes(value) for name, value in fields)
-    return head + b"\n\n" + body
-
-
-def multipart(boundary: str = "hostile-boundary", subtype: str = "mixed") -> Header:
-    """The Content-Type header of a multipart, to pass in `headers`; see `multipart_body`."""
-    return ("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')
-
-
-def multipart_body(*parts: bytes, boundary: str = "hostile-boundary") -> bytes:
-    """The body of a multipart holding `parts` (each its own headers, blank line, content)."""
-    delimiter = b"--" + boundary.encode("ascii")
-    chunks = [delimiter + b"\n" + part.rstrip(b"\n") + b"\n" for part in parts]
-    return b"".join(chunks) + delimiter + b"--\n"
-
-
-def with_attachment(
-    kind: str, part_headers: Sequence[Header], data: bytes = b"%PDF-1.4\n"
-) -> bytes:
-    """A text part and one base64 attachment whose MIME headers are `part_headers`."""
-    text = b"Content-Type: text/plain; charset=utf-8\n\nSee the attachment.\n"
-    head = b"\n".join(name.encode("ascii") + b": " + _bytes(v) for name, v in part_headers)
-    attachment = head + b"\nContent-Transfer-Encoding: base64\n\n" + base64.encodebytes(data)
-    return mail(kind, headers=[multipart()], body=multipart_body(text, attachment))
-
-
-def _attachment(kind: str, filename: Value, *, rfc2231: bool = False) -> bytes:
-    parameter = b"filename*=" if rfc2231 else b"filename="
-    quoted = _bytes(filename) if rfc2231 else b'"' + _bytes(filename) + b'"'
-    return with_attachment(
-        kind,
-        [
-            ("Content-Type", "application/octet-stream"),
-            ("Content-Disposition", b"attachment; " + parameter + quoted),
-        ],
-    )
-
-
-def _id_of_length(length: int, tag: str) -> str:
-    """A `local@domain` id of exactly `length` characters (without its angle brackets)."""
-    domain = f"@{tag}.{HOSTILE_DOMAIN}"
-    return "x" * (length - len(domain)) + domain
+from tests.hostile.building import (
+    DATE,
+    Header,
+    HostileMessage,
+    Value,
+    as_bytes,
+    id_of_length,
+    mail,
+    named_attachment,
+    with_attachment,
+)
 
 
 def nul_bytes() -> list[HostileMessage]:
@@ -213,7 +125,7 @@ def long_ids() -> list[HostileMessage]:
     messages = [
         HostileMessage(
             f"message-id-{n}",
-            mail(f"message-id-{n}", message_id=f"<{_id_of_length(n, f'mid{n}')}>"),
+            mail(f"message-id-{n}", message_id=f"<{id_of_length(n, f'mid{n}')}>"),
             "either",
         )
         for n in (500, 501, 505, 512, 513, 1000, 5000)
@@ -221,12 +133,12 @@ def long_ids() -> list[HostileMessage]:
     messages += [
         HostileMessage(
             f"in-reply-to-{n}",
-            mail(f"in-reply-to-{n}", headers=[("In-Reply-To", f"<{_id_of_length(n, f'irt{n}')}>")]),
+            mail(f"in-reply-to-{n}", headers=[("In-Reply-To", f"<{id_of_length(n, f'irt{n}')}>")]),
             "stored",
         )
         for n in (501, 505, 512, 513, 2000)
     ]
-    references = " ".join(f"<{_id_of_length(510, f'ref{i}')}>" for i in range(600))
+    references = " ".join(f"<{id_of_length(510, f'ref{i}')}>" for i in range(600))
     messages.append(
         HostileMessage(
             "references-600-long-ids",
@@ -248,7 +160,7 @@ def long_names() -> list[HostileMessage]:
     ]
     messages = [
         HostileMessage(
-            kind, mail(kind, sender=_bytes(name) + f" <{kind}@x.example>".encode()), "stored"
+            kind, mail(kind, sender=as_bytes(name) + f" <{kind}@x.example>".encode()), "stored"
         )
         for kind, name in names
     ]
@@ -279,7 +191,7 @@ def filenames() -> list[HostileMessage]:
         ("filename-device", "CON.txt", False),
     ]
     return [
-        HostileMessage(kind, _attachment(kind, name, rfc2231=rfc2231), "stored")
+        HostileMessage(kind, named_attachment(kind, name, rfc2231=rfc2231), "stored")
         for kind, name, rfc2231 in names
     ]
 
@@ -345,7 +257,7 @@ def many_headers() -> list[HostileMessage]:
     """Thousands of header fields: filler, Received hops, To recipients."""
     filler = [(f"X-Filler-{i}", f"value {i}") for i in range(5_000)]
     received = [
-        ("Received", f"from hop{i}.example by hop{i + 1}.example; {_DATE}") for i in range(3_000)
+        ("Received", f"from hop{i}.example by hop{i + 1}.example; {DATE}") for i in range(3_000)
     ]
     recipients = [("To", f"Person {i} <p{i}@many.example>") for i in range(2_000)]
     return [

@@ -11,7 +11,8 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 
-from tests.hostile.messages import Expectation, HostileMessage, hostile_messages, mail
+from tests.hostile.building import Expectation, HostileMessage, mail
+from tests.hostile.messages import hostile_messages
 
 from inboxsync.demo.synthetic import synthetic_messages
 

@@ -6,10 +6,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
+from tests.hostile.building import COMPANY_ADDRESS
 from tests.hostile.cli import CliRun, inboxsync
 from tests.hostile.databases import empty_database
 from tests.hostile.dump import Dump, columns_holding, dump
-from tests.hostile.messages import COMPANY_ADDRESS
 from tests.hostile.mix import MAX_MESSAGE_BYTES, MBOX_NAME, SECRET, Mix, build_maildir, build_mbox
 
 COMPANY = "Acme"
