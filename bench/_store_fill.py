@@ -26,7 +26,7 @@ MESSAGE_COLUMNS = (
 CONVERSATION_COLUMNS = (
     "id", "company_id", "client_id", "subject", "subject_norm", "root_message_key",
     "is_notification", "participants", "started_at", "last_message_at", "message_count",
-    "status", "status_reason", "folder_source", "folder_version", "created_at",
+    "status", "status_reason", "folder_source", "folder_version", "created_at", "updated_at",
 )  # fmt: skip
 CLIENT_COLUMNS = ("id", "company_id", "email", "name", "created_at")
 
@@ -121,7 +121,7 @@ def store_rows(
                 now,
             )
         )
-    conversation_rows = [(*c[:7], " ".join(sorted(c[7])), *c[8:16]) for c in conversations]
+    conversation_rows = [(*c[:7], " ".join(sorted(c[7])), *c[8:16], c[9]) for c in conversations]
     client_rows = [(i, company_id, email, "", now) for email, i in clients.items()]
     return client_rows, conversation_rows, messages
 

@@ -27,6 +27,8 @@ PUBLIC = {
     "DatabaseError",
     "DemoRun",
     "EvalReport",
+    "EventPage",
+    "EventRow",
     "FolderAutoReply",
     "FolderCorrection",
     "FolderProgress",

@@ -12,6 +12,7 @@ from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.db.companies import CompanyInfo
 from inboxsync.db.conversations import ConversationDetail, ConversationRow, MessageRow
+from inboxsync.db.events import EventRow
 from inboxsync.db.quarantine import QuarantineEntry
 from inboxsync.demo.run import DemoRun
 from inboxsync.errors import (
@@ -27,6 +28,7 @@ from inboxsync.errors import (
 )
 from inboxsync.jobs.schedule import ScheduleRound
 from inboxsync.mailboxes import MailboxSyncReport
+from inboxsync.operations.events import EventPage
 from inboxsync.outbound import FolderAutoReply, OutboxRow, SmtpSettings
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.results import (
@@ -56,6 +58,8 @@ __all__ = [
     "DatabaseError",
     "DemoRun",
     "EvalReport",
+    "EventPage",
+    "EventRow",
     "FolderAutoReply",
     "FolderCorrection",
     "FolderProgress",

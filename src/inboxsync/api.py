@@ -9,11 +9,15 @@ in `inboxsync.operations`, one module per area, as the CLI's command modules do.
 from __future__ import annotations
 
 from inboxsync.operations.ai import AiOperations
+from inboxsync.operations.apikeys import ApiKeyOperations
 from inboxsync.operations.company import CompanyOperations
+from inboxsync.operations.events import EventOperations
 from inboxsync.operations.folder import FolderOperations
 from inboxsync.operations.jobs import JobOperations
 from inboxsync.operations.mail import MailOperations
 from inboxsync.operations.mailbox import MailboxOperations
+from inboxsync.operations.messages import MessageOperations
+from inboxsync.operations.webhooks import WebhookOperations
 
 
 class Inbox(
@@ -23,6 +27,10 @@ class Inbox(
     MailboxOperations,
     AiOperations,
     JobOperations,
+    EventOperations,
+    ApiKeyOperations,
+    WebhookOperations,
+    MessageOperations,
 ):
     """A connection to an inboxsync database and the operations on it.
 

@@ -35,6 +35,9 @@ class Company(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The seq of the company's last event (db/events.py): bumped in each transaction that
+    # writes events, so that a company's events are numbered in commit order.
+    last_event_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CompanyAddress(Base):
@@ -121,6 +124,7 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_subject", "company_id", "subject_norm", "last_message_at"),
         Index("ix_conversations_status", "company_id", "status"),
+        Index("ix_conversations_updated", "company_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +152,9 @@ class Conversation(Base):
     # Version of the company's folder definitions the decision was made against.
     folder_version: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped by every change (a new message, a merge, a filing): what API consumers that
+    # mirror conversations follow with `updated_since`.
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class InboxMessage(Base):

@@ -2,6 +2,7 @@
 
 from inboxsync.db import (
     ai_models,  # noqa: F401
+    api_models,  # noqa: F401
     models,  # noqa: F401
     outbox_models,  # noqa: F401
 )
