@@ -1,0 +1,258 @@
+"""What the HTTP API pages through and counts: a company's conversations one keyset page at a
+time (by `updated_at`, then id, behind an opaque cursor), its folders, and the store's totals."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from inboxsync.db.ai_models import AiCall
+from inboxsync.db.api_models import WebhookDelivery
+from inboxsync.db.companies import find_folder
+from inboxsync.db.models import (
+    Client,
+    Conversation,
+    Folder,
+    InboxMessage,
+    Quarantine,
+    SyncRun,
+)
+from inboxsync.db.outbox_models import OutboxEntry
+from inboxsync.errors import UsageError
+
+CONVERSATION_STATUSES = (
+    "pending",
+    "classifying",
+    "classified",
+    "unclassified",
+    "failed",
+    "skipped",
+)
+MAX_PAGE = 200
+# A cursor is a short base64 text; anything longer is not one of ours.
+_MAX_CURSOR_CHARS = 200
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFilter:
+    """Which of a company's conversations a page holds; None leaves a criterion out.
+    `folder` is a name or id, or "none" for unfiled conversations; `since`/`until` bound the
+    last message's date (from, inclusive; to, exclusive); `updated_since` is inclusive."""
+
+    folder: str | int | None = None
+    status: str | None = None
+    client: str | None = None
+    notification: bool | None = None
+    updated_since: datetime | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationItem:
+    """One conversation of a page: its list line, with when it started and last changed."""
+
+    id: int
+    subject: str
+    client: str | None
+    messages: int
+    started_at: datetime
+    last_message_at: datetime
+    updated_at: datetime
+    is_notification: bool
+    status: str
+    folder: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPage:
+    """Conversations in (updated_at, id) order; `next_cursor` asks for the following page,
+    None when this one reached the end."""
+
+    conversations: tuple[ConversationItem, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FolderInfo:
+    """A folder: what the classifier files by, and its auto-reply."""
+
+    id: int
+    name: str
+    description: str
+    auto_reply: bool
+    auto_reply_subject: str | None
+    auto_reply_body: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    """Totals over every company, as `/metrics` shows them."""
+
+    messages: int
+    conversations: dict[str, int]
+    quarantine: int
+    sync_runs: dict[str, int]
+    outbox: dict[str, int]
+    # AI requests by purpose and outcome ("classify/ok"), and what they cost in all.
+    ai_calls: dict[str, int]
+    ai_cost_usd: float
+    # Webhook delivery attempts by outcome: 2xx, 3xx, 4xx, 5xx, or no_answer.
+    webhook_deliveries: dict[str, int]
+
+
+def encode_cursor(updated_at: datetime, conversation_id: int) -> str:
+    """The opaque cursor of the position just after this conversation."""
+    raw = json.dumps([updated_at.isoformat(), conversation_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The position a cursor stands for; UsageError for anything `encode_cursor` did not make."""
+    try:
+        if len(cursor) > _MAX_CURSOR_CHARS:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, conversation_id = json.loads(raw)
+        if type(conversation_id) is not int or not isinstance(stamp, str):
+            raise ValueError("wrong types")
+        updated_at = datetime.fromisoformat(stamp)
+        if updated_at.tzinfo is not None:
+            raise ValueError("not a naive timestamp")
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise UsageError("bad cursor: pass back a next_cursor exactly as it came") from exc
+    return updated_at, conversation_id
+
+
+def conversation_page(
+    session: Session,
+    company_id: int,
+    where: ConversationFilter,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> ConversationPage:
+    """A page of the company's conversations matching `where`, after `cursor`."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise UsageError(f"limit is between 1 and {MAX_PAGE}, not {limit}")
+    if where.status is not None and where.status not in CONVERSATION_STATUSES:
+        raise UsageError(f"status is one of {', '.join(CONVERSATION_STATUSES)}")
+    query = (
+        select(
+            Conversation.id,
+            Conversation.subject,
+            Client.email,
+            Conversation.message_count,
+            Conversation.started_at,
+            Conversation.last_message_at,
+            Conversation.updated_at,
+            Conversation.is_notification,
+            Conversation.status,
+            Folder.name,
+        )
+        .outerjoin(Client, Client.id == Conversation.client_id)
+        .outerjoin(Folder, Folder.id == Conversation.folder_id)
+        .where(Conversation.company_id == company_id, *_criteria(session, company_id, where))
+        .order_by(Conversation.updated_at, Conversation.id)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        updated_at, after_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Conversation.updated_at > updated_at,
+                and_(Conversation.updated_at == updated_at, Conversation.id > after_id),
+            )
+        )
+    rows: Sequence[Any] = session.execute(query).all()
+    items = [ConversationItem(*row) for row in rows]
+    if len(items) <= limit:
+        return ConversationPage(tuple(items), None)
+    last = items[limit - 1]
+    return ConversationPage(tuple(items[:limit]), encode_cursor(last.updated_at, last.id))
+
+
+def _criteria(
+    session: Session, company_id: int, where: ConversationFilter
+) -> list[ColumnElement[bool]]:
+    criteria: list[ColumnElement[bool]] = []
+    if where.folder is not None:
+        if str(where.folder).strip().lower() == "none":
+            criteria.append(Conversation.folder_id.is_(None))
+        else:
+            criteria.append(
+                Conversation.folder_id == find_folder(session, company_id, where.folder).id
+            )
+    if where.status is not None:
+        criteria.append(Conversation.status == where.status)
+    if where.client is not None:
+        criteria.append(Client.email == where.client.strip().lower())
+    if where.notification is not None:
+        criteria.append(Conversation.is_notification.is_(where.notification))
+    if where.updated_since is not None:
+        criteria.append(Conversation.updated_at >= where.updated_since)
+    if where.since is not None:
+        criteria.append(Conversation.last_message_at >= where.since)
+    if where.until is not None:
+        criteria.append(Conversation.last_message_at < where.until)
+    return criteria
+
+
+def list_folders(session: Session, company_id: int) -> list[FolderInfo]:
+    """The company's folders by name."""
+    rows = session.execute(
+        select(
+            Folder.id,
+            Folder.name,
+            Folder.ai_description,
+            Folder.auto_reply_enabled,
+            Folder.auto_reply_subject,
+            Folder.auto_reply_body,
+        )
+        .where(Folder.company_id == company_id)
+        .order_by(Folder.name)
+    )
+    return [FolderInfo(*row) for row in rows]
+
+
+def store_counts(session: Session) -> StoreCounts:
+    """The store's totals over every company (a handful of grouped counts)."""
+    ai_rows = session.execute(
+        select(AiCall.purpose, AiCall.outcome, func.count(), func.sum(AiCall.cost_usd)).group_by(
+            AiCall.purpose, AiCall.outcome
+        )
+    ).all()
+    deliveries: dict[str, int] = {}
+    for code, n in _grouped(session, WebhookDelivery.status_code).items():
+        outcome = "no_answer" if code is None else f"{code // 100}xx"
+        deliveries[outcome] = deliveries.get(outcome, 0) + n
+    return StoreCounts(
+        messages=_count(session, InboxMessage.id),
+        conversations=_grouped(session, Conversation.status),
+        quarantine=_count(session, Quarantine.id),
+        sync_runs=_grouped(session, SyncRun.status),
+        outbox=_grouped(session, OutboxEntry.status),
+        ai_calls={f"{purpose}/{outcome}": int(n) for purpose, outcome, n, _ in ai_rows},
+        ai_cost_usd=round(sum(float(cost or 0.0) for *_, cost in ai_rows), 6),
+        webhook_deliveries=deliveries,
+    )
+
+
+def _count(session: Session, column: InstrumentedAttribute[int]) -> int:
+    return int(session.scalar(select(func.count(column))) or 0)
+
+
+def _grouped(session: Session, column: InstrumentedAttribute[T]) -> dict[T, int]:
+    return {
+        key: int(n) for key, n in session.execute(select(column, func.count()).group_by(column))
+    }
