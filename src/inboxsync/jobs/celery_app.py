@@ -28,7 +28,7 @@ _settings_of: weakref.WeakKeyDictionary[Celery, Settings] = weakref.WeakKeyDicti
 
 
 def make_celery(settings: Settings) -> Celery:
-    """A Celery app for these settings, with the three inboxsync tasks registered."""
+    """A Celery app for these settings, with the inboxsync tasks (`TASK_NAMES`) registered."""
     if not settings.redis_url:
         raise ConfigError("the celery job backend needs INBOXSYNC_REDIS_URL (the broker)")
     app = Celery("inboxsync", broker=settings.redis_url, set_as_current=False)

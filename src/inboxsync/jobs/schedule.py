@@ -1,4 +1,5 @@
-"""One round of the schedule: a sync of every mailbox and a sweep of every company."""
+"""One round of the schedule: a sync of every mailbox, a sweep of every company, and the
+delivery of every webhook endpoint left behind."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ class ScheduleRound:
 
 
 def schedule_round(sessions: sessionmaker[Session], settings: Settings) -> ScheduleRound:
-    """Queue `sync_mailbox` for every mailbox, and each company's pending classification and
-    due auto-replies (what a crashed or offline run left). Inline: runs them and waits."""
+    """Queue `sync_mailbox` for every mailbox, each company's pending classification and due
+    auto-replies, and `deliver_webhooks` for every active endpoint behind its company's events
+    (what a crashed or offline run left; `enqueue_follow_up` queues all three). Inline: runs
+    them and waits."""
     queue = get_queue(settings, sessions)
     with sessions() as session:
         mailbox_ids = list(session.scalars(select(Mailbox.id).order_by(Mailbox.id)))

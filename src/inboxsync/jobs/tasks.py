@@ -1,8 +1,9 @@
-"""The bodies of the three jobs, the same for every backend.
+"""The bodies of the four jobs, the same for every backend.
 
 Each is idempotent and safe to run twice or concurrently: the mailbox lease, the
-`pending → classifying` claim and the outbox row decide who does the work; a job that finds
-it taken, or that must wait, raises `RetryLater`.
+`pending → classifying` claim, the outbox row and the webhook endpoint's lease decide who does
+the work; a job that must wait raises `RetryLater`. Every job that may have written events
+queues the delivery of the company's webhooks after it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db.models import Conversation
+from inboxsync.db.models import Conversation, Mailbox, utcnow
 from inboxsync.errors import MailboxBusyError, NotFound, RetryLater
 from inboxsync.jobs.queue import JobArg, JobQueue
 from inboxsync.outbound import auto_reply_candidates, due_outbox
 from inboxsync.outbound import send_auto_reply as send_one
+from inboxsync.webhooks import deliver_endpoint
+from inboxsync.webhooks.store import due_endpoint_ids
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,8 @@ def sync_mailbox(ctx: JobContext, mailbox_id: JobArg) -> None:
 
     assert isinstance(mailbox_id, int)
     new: dict[int, list[int]] = {}
+    with ctx.sessions() as session:
+        company_id = session.scalar(select(Mailbox.company_id).where(Mailbox.id == mailbox_id))
     try:
         report = run_sync(
             ctx.sessions,
@@ -55,9 +60,17 @@ def sync_mailbox(ctx: JobContext, mailbox_id: JobArg) -> None:
         # Another process is syncing it right now; the next round will come.
         log.info("mailbox %s is being synced elsewhere", mailbox_id)
         return
+    except Exception:
+        if company_id is not None:
+            # The failure is an event (`mailbox.sync_failed`): sent now, not next round.
+            enqueue_webhooks(ctx.queue, ctx.sessions, company_id)
+        raise
     log.info("mailbox %s: %s new messages", mailbox_id, report.new_messages)
-    for company_id, ids in new.items():
-        enqueue_follow_up(ctx.queue, ctx.sessions, ctx.settings, company_id, ids)
+    for new_company_id, ids in new.items():
+        enqueue_follow_up(ctx.queue, ctx.sessions, ctx.settings, new_company_id, ids)
+    if company_id is not None and company_id not in new:
+        # No new conversation, but perhaps events (new messages in known conversations).
+        enqueue_webhooks(ctx.queue, ctx.sessions, company_id)
 
 
 def classify_pending(ctx: JobContext, company_id: JobArg, conversation_ids: JobArg = None) -> None:
@@ -78,6 +91,7 @@ def classify_pending(ctx: JobContext, company_id: JobArg, conversation_ids: JobA
         claimed_elsewhere = _still_classifying(session, company_id, ids)
     for conversation_id in candidates:
         ctx.queue.enqueue("send_auto_reply", conversation_id)
+    enqueue_webhooks(ctx.queue, ctx.sessions, company_id)
     if claimed_elsewhere:
         # Another classifier holds them (or held them and died: its claim expires after
         # ai_claim_timeout_seconds). Look again then, to queue their auto-replies.
@@ -102,15 +116,42 @@ def send_auto_reply(ctx: JobContext, conversation_id: JobArg) -> None:
     """Send one conversation's auto-reply if the policy allows and none went out yet."""
     assert isinstance(conversation_id, int)
     outcome = send_one(ctx.sessions, ctx.settings, conversation_id)
+    with ctx.sessions() as session:
+        company_id = session.scalar(
+            select(Conversation.company_id).where(Conversation.id == conversation_id)
+        )
+    if company_id is not None:
+        enqueue_webhooks(ctx.queue, ctx.sessions, company_id)
     if outcome.retry_in is not None:
         raise RetryLater(outcome.retry_in, f"auto-reply {outcome.state}: {outcome.reason}")
+
+
+def deliver_webhooks(ctx: JobContext, endpoint_id: JobArg) -> None:
+    """Deliver one webhook endpoint's pending events. An endpoint whose lease another job
+    holds is left to it (it looks again after letting go); one that must wait is retried
+    when its time comes."""
+    assert isinstance(endpoint_id, int)
+    report = deliver_endpoint(ctx.sessions, ctx.settings, endpoint_id)
+    if report.retry_in is not None and not report.busy:
+        raise RetryLater(report.retry_in, f"webhook {endpoint_id} waits for its next attempt")
 
 
 TASKS: dict[str, Callable[..., None]] = {
     "sync_mailbox": sync_mailbox,
     "classify_pending": classify_pending,
     "send_auto_reply": send_auto_reply,
+    "deliver_webhooks": deliver_webhooks,
 }
+
+
+def enqueue_webhooks(queue: JobQueue, sessions: sessionmaker[Session], company_id: int) -> int:
+    """Queue `deliver_webhooks` for each active endpoint of the company that has events to
+    deliver and no retry waiting; returns how many."""
+    with sessions() as session:
+        endpoint_ids = due_endpoint_ids(session, company_id, utcnow())
+    for endpoint_id in endpoint_ids:
+        queue.enqueue("deliver_webhooks", endpoint_id)
+    return len(endpoint_ids)
 
 
 def enqueue_follow_up(
@@ -120,7 +161,8 @@ def enqueue_follow_up(
     company_id: int,
     new_conversation_ids: list[int] | None,
 ) -> int:
-    """Queue classification (in chunks, so workers share it) and the auto-replies that are due.
+    """Queue classification (in chunks, so workers share it), the auto-replies that are due and
+    the delivery of the company's webhooks.
 
     `None` means a sweep: every pending conversation of the company, and every auto-reply left
     behind (filed but never answered, or waiting for a retry). Returns the number of jobs queued.
@@ -146,4 +188,5 @@ def enqueue_follow_up(
         queue.enqueue("classify_pending", company_id, part)
     for conversation_id in sorted(set(replies)):
         queue.enqueue("send_auto_reply", conversation_id)
-    return len(chunks) + len(set(replies))
+    webhooks = enqueue_webhooks(queue, sessions, company_id)
+    return len(chunks) + len(set(replies)) + webhooks

@@ -89,11 +89,11 @@ def deliver_endpoint(
             try:
                 if not force and held.next_attempt_at and held.next_attempt_at > utcnow():
                     return _report(session, endpoint_id, delivered)
-                count, stopped = _deliver_held(session, client, held, owner, policy)
+                count, failed = _deliver_held(session, client, held, owner, policy)
                 delivered += count
             finally:
                 release_lease(session, endpoint_id, owner)
-            if stopped:
+            if failed:
                 return _report(session, endpoint_id, delivered, failed=True)
             # Released, then looked again: an event committed while we held the lease, whose
             # own job found the endpoint busy and left it to us, is not left behind.
@@ -104,8 +104,9 @@ def deliver_endpoint(
 def _deliver_held(
     session: Session, client: httpx.Client, held: Held, owner: str, policy: DeliveryPolicy
 ) -> tuple[int, bool]:
-    """POST the held endpoint's events in order until none is left (False) or one fails or the
-    lease is lost (True); returns how many were accepted, and that."""
+    """POST the held endpoint's events in order until one fails (True), none is left or the
+    lease or position was lost (False: the caller looks again); returns how many were
+    accepted, and that."""
     delivered = 0
     while True:
         last = last_event_seq(session, held.company_id)
@@ -125,17 +126,15 @@ def _deliver_held(
                 return delivered, True
             moved = record_success(session, held, owner, attempt, utcnow(), policy.lease_seconds)
             if moved is None:
-                log.info("webhook %s: lease or position lost, stopping", held.id)
-                return delivered, True
+                log.info("webhook %s: lease or position lost (a redelivery?)", held.id)
+                return delivered, False
             held = moved
             delivered += 1
         if len(rows) < policy.batch:
             # Every event up to `last` was visible to the read: those not returned are of
             # other types, and the filter skips them.
             if last > held.delivered_seq:
-                moved = skip_to(session, held, owner, last)
-                if moved is None:
-                    return delivered, True
+                skip_to(session, held, owner, last)
             return delivered, False
 
 

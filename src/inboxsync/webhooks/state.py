@@ -131,9 +131,10 @@ def record_success(
     )
 
 
-def skip_to(session: Session, held: Held, owner: str, seq: int) -> Held | None:
-    """Move `delivered_seq` past events the filter skips, and commit (None: lost, as above)."""
-    moved = session.execute(
+def skip_to(session: Session, held: Held, owner: str, seq: int) -> None:
+    """Move `delivered_seq` past events the filter skips (unless the lease or the position
+    was lost), and commit."""
+    session.execute(
         update(WebhookEndpoint)
         .where(
             WebhookEndpoint.id == held.id,
@@ -143,9 +144,6 @@ def skip_to(session: Session, held: Held, owner: str, seq: int) -> Held | None:
         .values(delivered_seq=seq)
     )
     session.commit()
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return replace(held, delivered_seq=seq)
 
 
 def record_failure(

@@ -117,19 +117,18 @@ def remove_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
     session.delete(endpoint)
 
 
-def due_endpoint_ids(session: Session, now: datetime, company_id: int | None = None) -> list[int]:
-    """Active endpoints (of the company, or of every company) with events still to deliver
-    and no retry waiting: what a delivery job should be queued for."""
+def due_endpoint_ids(session: Session, company_id: int, now: datetime) -> list[int]:
+    """The company's active endpoints with events still to deliver and no retry waiting:
+    those a delivery job should be queued for."""
     query = (
         select(WebhookEndpoint.id)
         .join(Company, Company.id == WebhookEndpoint.company_id)
         .where(
+            WebhookEndpoint.company_id == company_id,
             WebhookEndpoint.status == "active",
             WebhookEndpoint.delivered_seq < Company.last_event_seq,
             (WebhookEndpoint.next_attempt_at.is_(None)) | (WebhookEndpoint.next_attempt_at <= now),
         )
         .order_by(WebhookEndpoint.id)
     )
-    if company_id is not None:
-        query = query.where(WebhookEndpoint.company_id == company_id)
     return list(session.scalars(query))
