@@ -37,6 +37,7 @@ class WebhookReceiver:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        self.arrived = 0  # requests read, answered or not yet
         self._answers: deque[int] = deque()
         self._always: int | None = None
         self._delay = 0.0
@@ -49,6 +50,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(min(length, MAX_BODY))
+                with receiver._lock:
+                    receiver.arrived += 1
                 receiver._wait()
                 status = receiver._next_status()
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -84,6 +87,7 @@ class WebhookReceiver:
         """Forget the requests and every fault."""
         with self._lock:
             self.requests.clear()
+            self.arrived = 0
             self._answers.clear()
             self._always = None
             self._delay = 0.0

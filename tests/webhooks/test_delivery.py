@@ -15,6 +15,7 @@ from inboxsync import Inbox
 from inboxsync.db.models import utcnow
 from inboxsync.errors import UsageError
 from inboxsync.webhooks import DeliveryPolicy, DeliveryReport, deliver_endpoint, verify
+from inboxsync.webhooks.state import release_lease, take_lease
 from tests.support.webhook_receiver import WebhookReceiver
 from tests.webhooks.helpers import accepted_ids, all_ids, deliver_until_caught_up, record
 
@@ -209,3 +210,21 @@ def test_a_delivery_log_limit_out_of_range_is_refused(inbox: Inbox, limit: int) 
     hook = inbox.add_webhook("Acme", "https://crm.example/hook").webhook
     with pytest.raises(UsageError, match="limit"):
         inbox.webhook_deliveries("Acme", hook.id, limit=limit)
+
+
+def test_a_live_lease_is_respected_and_a_dead_holders_is_taken_over(
+    inbox: Inbox, receiver: WebhookReceiver
+) -> None:
+    hook = inbox.add_webhook("Acme", receiver.url).webhook
+    record(inbox, TYPES)
+    with inbox.sessions() as session:
+        assert take_lease(session, hook.id, "live worker", utcnow(), 60) is not None
+    report = deliver_endpoint(inbox.sessions, inbox.settings, hook.id)
+    assert report.busy and report.delivered == 0 and receiver.requests == []
+    # A holder that died: its lease ran out a second ago.
+    with inbox.sessions() as session:
+        release_lease(session, hook.id, "live worker")
+        assert take_lease(session, hook.id, "dead worker", utcnow(), -1) is not None
+    report = deliver_endpoint(inbox.sessions, inbox.settings, hook.id)
+    assert not report.busy and report.delivered == 3
+    assert set(accepted_ids(receiver)) == all_ids(inbox)
