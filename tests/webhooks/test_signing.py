@@ -76,6 +76,7 @@ def test_an_http_or_https_url_is_accepted(url: str) -> None:
         ("https://crm.example:0/in", "port"),
         ("https://crm.example/in put", "no spaces"),
         ("https://crm.example/\r\nHost: evil", "no spaces"),
+        ("https://crm.exämple/in", "ASCII"),
     ],
 )
 def test_other_urls_are_refused_with_the_reason(url: str, why: str) -> None:

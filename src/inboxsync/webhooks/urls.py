@@ -1,4 +1,5 @@
-"""Which webhook URLs are accepted: absolute http or https, a host, no credentials."""
+"""Which webhook URLs are accepted: absolute http or https, ASCII (an international host in
+its xn-- form), a host, no credentials."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def validate_url(url: str) -> str:
         raise UsageError(f"a webhook URL has 1 to {MAX_URL_LENGTH} characters")
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
         raise UsageError("a webhook URL has no spaces or control characters")
+    if not url.isascii():
+        raise UsageError("a webhook URL is ASCII (an international host in its xn-- form)")
     try:
         parts = urlsplit(url)
         port = parts.port
