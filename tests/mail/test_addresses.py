@@ -196,8 +196,9 @@ def test_a_reply_address_is_always_a_plain_ascii_addr_spec(value: str) -> None:
      "=?a?q?" * 30_000, "\\" * 200_000, "<a@" * 60_000, "a" + "." * 200_000 + "@b"],
 )  # fmt: skip
 def test_address_parsing_stays_linear_on_huge_hostile_values(value: str) -> None:
-    started = time.perf_counter()
+    # CPU time of this thread: other processes on a busy machine do not count against it.
+    started = time.thread_time()
     parse_addresses([value])
     reply_address([value])
     reply_address([value[:MAX_SENDER_HEADER_CHARS]])
-    assert time.perf_counter() - started < 1.0
+    assert time.thread_time() - started < 1.0

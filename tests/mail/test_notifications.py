@@ -289,6 +289,6 @@ def test_rules_stay_linear_on_huge_hostile_values(value: bytes) -> None:
     for name in names:
         msg[name] = text
     msg["Content-Type"] = 'multipart/report; report-type="' + text
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: a busy machine does not count against it
     classify_headers(msg, HUMAN)
-    assert time.perf_counter() - started < 0.5
+    assert time.thread_time() - started < 0.5
