@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import classify_pending, cost_report, set_folder
-from inboxsync.ai.classifier import requeue_stale
 from inboxsync.ai.local_provider import LocalProvider
+from inboxsync.ai.states import requeue_stale
 from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiCall, AiClaim
 from inboxsync.db.models import Conversation, Folder, utcnow

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import inboxsync.db.registry  # noqa: F401  (every table in Base.metadata)
 from inboxsync.db import make_engine, make_sessionmaker
+from inboxsync.db.api_models import Event
 from inboxsync.db.engine import normalize_url
 from inboxsync.db.models import (
     Base,
@@ -194,9 +195,26 @@ def snapshot(url: str) -> dict[str, Any]:
                     ).all()
                 ),
                 "leases": s.execute(select(MailboxLease.mailbox_id)).all(),
+                "events": _message_events(s),
             }
     finally:
         engine.dispose()
+
+
+def _message_events(s: Session) -> dict[str, Any]:
+    """What a consumer of the event feed saw of the messages: the stored messages' keys of
+    `message.created` events (each must come once) and whether the seqs run without a gap.
+    Conversation events may differ: where a kill cut the batches, a reply can open a
+    conversation that its parent's arrival merges later."""
+    key_of = dict(s.execute(select(InboxMessage.id, InboxMessage.message_key)).all())
+    rows = s.execute(select(Event.seq, Event.type, Event.message_id).order_by(Event.seq)).all()
+    created = sorted(key_of[m] for _, kind, m in rows if kind == "message.created")
+    quarantined = sum(1 for _, kind, _ in rows if kind == "message.quarantined")
+    return {
+        "message.created": created,
+        "message.quarantined": quarantined,
+        "gapless": [seq for seq, _, _ in rows] == list(range(1, len(rows) + 1)),
+    }
 
 
 def test_kill_9_at_any_point_then_a_rerun_equals_an_uninterrupted_run(
@@ -210,6 +228,8 @@ def test_kill_9_at_any_point_then_a_rerun_equals_an_uninterrupted_run(
     sync_here(db_url)
     expected = snapshot(db_url)
     assert len(expected["messages"]) == 31 and len(expected["quarantine"]) == 2
+    assert len(expected["events"]["message.created"]) == 31 and expected["events"]["gapless"]
+    assert expected["events"]["message.quarantined"] == 2
 
     for point in [*KILL_POINTS, "external"]:
         url = db_url

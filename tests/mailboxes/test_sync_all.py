@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db import mailboxes
+from inboxsync.db.events import read_events
 from inboxsync.db.models import Conversation
 from inboxsync.errors import NotFound
 from inboxsync.mailboxes import sync_all
@@ -31,6 +32,11 @@ def test_one_failing_mailbox_never_stops_the_others(
     assert report.errors[0].startswith(f"mailbox {bad.mailbox_id}: ")
     assert "refused the login" in report.errors[0]
     assert "not-the-password" not in report.errors[0]
+    with sessions() as session:
+        events = read_events(session, good.company_id)
+    failures = [e.data for e in events if e.type == "mailbox.sync_failed"]
+    error = report.errors[0].removeprefix(f"mailbox {bad.mailbox_id}: ")
+    assert failures == [{"mailbox_id": bad.mailbox_id, "error": error}]
 
 
 def test_a_mailbox_leased_by_another_process_is_reported_busy(

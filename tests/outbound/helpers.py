@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db.companies import add_company, add_folder
+from inboxsync.db.events import read_events
 from inboxsync.db.models import Conversation, InboxMessage
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.outbound import (
@@ -149,3 +150,18 @@ def outbox_row(sessions: sessionmaker[Session], conversation_id: int) -> OutboxE
         ).one()
         session.expunge(row)
         return row
+
+
+def auto_reply_events(sessions: sessionmaker[Session], conversation_id: int) -> list[str]:
+    """The types of the conversation's events about its auto-reply and messages, in order."""
+    with sessions() as session:
+        company_id = session.scalar(
+            select(Conversation.company_id).where(Conversation.id == conversation_id)
+        )
+        assert company_id is not None
+        events = read_events(session, company_id, limit=1000)
+    return [
+        e.type
+        for e in events
+        if e.conversation_id == conversation_id and e.type.startswith(("auto_reply.", "message."))
+    ]

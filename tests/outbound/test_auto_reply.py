@@ -18,6 +18,7 @@ from inboxsync.db.models import Conversation, InboxMessage, Mailbox, utcnow
 from inboxsync.outbound import send_auto_reply
 from tests.factories import make_message
 from tests.outbound.helpers import (
+    auto_reply_events,
     conversation_of,
     file_into,
     ingest_raw,
@@ -62,6 +63,11 @@ def test_sent_once_with_rfc_3834_headers_and_stored_as_outgoing(
     assert out[1].message_key == message_id and out[1].to_emails == "alice@client.example"
     assert conversation is not None and conversation.message_count == 2
     assert outbox_counts(sessions) == {"sent": 1}
+    assert auto_reply_events(sessions, cid) == [
+        "message.created",
+        "auto_reply.sent",
+        "message.created",
+    ]
 
 
 def test_a_reply_to_the_auto_reply_threads_back_and_gets_no_second_one(
@@ -143,6 +149,8 @@ def test_loop_cases_send_nothing_even_when_filed(
     assert smtp.received == []
     row = outbox_row(sessions, cid)
     assert row.status == "skipped" and "@" in row.recipient and row.attempts == 0
+    assert send_auto_reply(sessions, settings, cid).state == "skipped"
+    assert auto_reply_events(sessions, cid) == ["message.created", "auto_reply.skipped"]
 
 
 def test_never_to_the_address_we_send_from(

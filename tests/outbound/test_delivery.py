@@ -16,6 +16,7 @@ from inboxsync.db.models import utcnow
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.outbound import send_auto_reply
 from tests.outbound.helpers import (
+    auto_reply_events,
     file_into,
     ingest_raw,
     one_filed,
@@ -50,6 +51,7 @@ def test_transient_failures_end_as_failed_after_the_last_attempt(
     row = outbox_row(sessions, cid)
     assert row.status == "failed" and row.attempts == 3 and "451" in row.reason
     assert smtp.received == []
+    assert auto_reply_events(sessions, cid) == ["message.created", "auto_reply.failed"]
 
 
 def test_a_permanent_refusal_fails_at_once(

@@ -9,10 +9,11 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import caches, claims
@@ -29,7 +30,8 @@ from inboxsync.ai.text import content_hash
 from inboxsync.ai.types import CallRecord, ConversationItem, FolderAnswer, FolderDef
 from inboxsync.config import Settings
 from inboxsync.db.ai_models import AiClaim, AiEmbedding
-from inboxsync.db.models import Conversation
+from inboxsync.db.events import NewEvent, record_events
+from inboxsync.db.models import Conversation, utcnow
 from inboxsync.usage import AiUsage
 
 log = logging.getLogger(__name__)
@@ -342,6 +344,20 @@ def _write(
             }
         )
     with sessions.begin() as session:
+        # The rows still ours (not filed by a user meanwhile), locked until the commit, so
+        # that the events name exactly the conversations the UPDATE files.
+        mine = set(
+            session.scalars(
+                select(CONV.c.id)
+                .where(
+                    CONV.c.id.in_([r["cid"] for r in rows]),
+                    CONV.c.status == "classifying",
+                    CONV.c.folder_source != "user",
+                )
+                .with_for_update()
+            )
+        )
+        rows = [r for r in rows if r["cid"] in mine]
         if rows:
             session.execute(
                 update(CONV)
@@ -357,6 +373,7 @@ def _write(
                     folder_source=bindparam("src"),
                     folder_version=bindparam("ver"),
                     status_reason=bindparam("why"),
+                    updated_at=utcnow(),
                 ),
                 rows,
             )
@@ -364,31 +381,11 @@ def _write(
             session.execute(delete(AiClaim).where(AiClaim.conversation_id.in_(done)))
         caches.store_decisions(session, company_id, version, rnd.decisions)
         record_calls(session, company_id, rnd.calls)
-
-
-def status_counts(session: Session, company_id: int) -> dict[str, int]:
-    """How many of the company's conversations are in each classification state."""
-    rows = session.execute(
-        select(Conversation.status, func.count())
-        .where(Conversation.company_id == company_id)
-        .group_by(Conversation.status)
-    ).all()
-    return {str(r[0]): int(r[1]) for r in rows}
-
-
-def requeue_stale(sessions: sessionmaker[Session], company_id: int) -> int:
-    """Put back to `pending` the conversations a model filed against an older version of the
-    company's folders (a user's decisions stay). Returns how many."""
-    with sessions.begin() as session:
-        version = folder_version(load_folders(session, company_id))
-        result = session.execute(
-            update(CONV)
-            .where(
-                CONV.c.company_id == company_id,
-                CONV.c.status.in_(["classified", "unclassified"]),
-                CONV.c.folder_source.in_(["ai", "local"]),
-                CONV.c.folder_version != version,
-            )
-            .values(status="pending", status_reason="folders changed since it was filed")
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        filed = [r for r in rows if r["st"] != "pending"]
+        record_events(session, company_id, [
+            NewEvent("conversation.classified", cast(int, r["cid"]), data={
+                "status": r["st"], "folder_id": r["fid"], "source": r["src"],
+                "confidence": r["conf"],
+            })
+            for r in filed
+        ])  # fmt: skip

@@ -15,7 +15,8 @@ from inboxsync.ai.folders import folder_version, load_folders
 from inboxsync.ai.text import content_hash
 from inboxsync.db.ai_models import AiClaim
 from inboxsync.db.companies import find_folder
-from inboxsync.db.models import Conversation
+from inboxsync.db.events import NewEvent, record_events
+from inboxsync.db.models import Conversation, utcnow
 from inboxsync.errors import NotFound
 
 UNFILED = ("none", "-")
@@ -64,6 +65,7 @@ def set_folder(
                 folder_confidence=1.0,
                 folder_version=version,
                 status_reason="set by a user",
+                updated_at=utcnow(),
             )
         )
         session.execute(delete(AiClaim).where(AiClaim.conversation_id == conversation_id))
@@ -76,6 +78,12 @@ def set_folder(
                 version,
                 {h: CachedDecision(folder_id, 1.0, "user", "set by a user")},
             )
+        data = {"folder_id": folder_id, "folder": name, "previous_folder_id": conv.folder_id}
+        record_events(
+            session,
+            conv.company_id,
+            [NewEvent("conversation.folder_set", conversation_id, data=data)],
+        )
     return FolderCorrection(conversation_id, folder_id, name, conv.folder_id)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from inboxsync.db.api_models import Event
+from inboxsync.db.dialect import table_of
 from inboxsync.db.models import Company, utcnow
 
 EVENT_TYPES = (
@@ -67,12 +68,14 @@ def record_events(session: Session, company_id: int, events: Sequence[NewEvent])
         update(Company)
         .where(Company.id == company_id)
         .values(last_event_seq=Company.last_event_seq + len(events))
-        .returning(Company.last_event_seq)
+        .returning(Company.last_event_seq),
+        execution_options={"synchronize_session": False},
     ).scalar_one()
     first = last - len(events) + 1
     now = utcnow()
+    # Core, not ORM, insert: the ORM would split the rows by which columns are None.
     session.execute(
-        insert(Event),
+        insert(table_of(Event)),
         [
             {
                 "company_id": company_id,

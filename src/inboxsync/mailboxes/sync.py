@@ -25,9 +25,10 @@ from tenacity import (
 from inboxsync.config import Settings
 from inboxsync.db import mailboxes
 from inboxsync.db.counters import counting
+from inboxsync.db.events import NewEvent, record_events
 from inboxsync.db.mailboxes import MailboxInfo
 from inboxsync.db.models import utcnow
-from inboxsync.errors import ImapConnectionError, InboxsyncError
+from inboxsync.errors import ImapConnectionError, InboxsyncError, MailboxBusyError
 from inboxsync.mailboxes.lease import MailboxLease
 from inboxsync.pipeline.detect import NotificationDetector
 from inboxsync.pipeline.report import SyncReport
@@ -172,6 +173,29 @@ class MailboxSync:
         return report
 
     def _sync_into(self, report: MailboxSyncReport, box: MailboxInfo) -> None:
+        try:
+            self._sync_folders(report, box)
+        except MailboxBusyError:
+            raise  # another process syncs it: not a failure
+        except InboxsyncError as exc:
+            self._record_failure(box, str(exc))
+            raise
+        except Exception as exc:
+            self._record_failure(box, f"internal error ({type(exc).__name__})")
+            raise
+        if report.errors:
+            self._record_failure(box, "; ".join(report.errors))
+
+    def _record_failure(self, box: MailboxInfo, error: str) -> None:
+        """The `mailbox.sync_failed` event; a database that is down loses it (logged)."""
+        event = NewEvent("mailbox.sync_failed", data={"mailbox_id": box.id, "error": error[:500]})
+        try:
+            with self.sessions.begin() as session:
+                record_events(session, box.company_id, [event])
+        except Exception:
+            log.exception("mailbox %s: the sync_failed event could not be recorded", box.id)
+
+    def _sync_folders(self, report: MailboxSyncReport, box: MailboxInfo) -> None:
         imap = self.settings.imap
         secret = resolve(box.secret_ref)
         endpoint = endpoint_of(box, self.settings)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import cast
 
 from inboxsync.ai import classify_pending, cost_report, make_provider
-from inboxsync.ai.classifier import requeue_stale, status_counts
 from inboxsync.ai.evaluate import EvalReport, evaluate, load_folder_set, load_rows
 from inboxsync.ai.factory import ProviderKind
+from inboxsync.ai.states import requeue_stale, status_counts
 from inboxsync.config import Settings
 from inboxsync.errors import UsageError
 from inboxsync.operations._base import InboxBase

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db.dialect import insert_ignore
+from inboxsync.db.events import NewEvent, record_events
 from inboxsync.db.models import (
     Client,
     Company,
@@ -239,8 +240,9 @@ def _store_outgoing(
 ) -> None:
     """The sent auto-reply as an outgoing message of the conversation (a reply threads back)."""
     now = utcnow()
-    session.execute(
-        insert_ignore(session, InboxMessage).values(
+    message_id = session.execute(
+        insert_ignore(session, InboxMessage)
+        .values(
             company_id=loaded.company_id,
             conversation_id=conversation_id,
             message_key=reply.message_id,
@@ -264,12 +266,19 @@ def _store_outgoing(
             notification_reason="",
             created_at=now,
         )
-    )
-    session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(message_count=Conversation.message_count + 1, last_message_at=now)
-    )
+        .returning(InboxMessage.id)
+    ).scalar()
+    if message_id is not None:  # else stored already (sent, then marked sent again)
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(
+                message_count=Conversation.message_count + 1, last_message_at=now, updated_at=now
+            )
+        )
+        data = {"direction": "out", "notification": False}
+        event = NewEvent("message.created", conversation_id, message_id, data)
+        record_events(session, loaded.company_id, [event])
 
 
 def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded | None:

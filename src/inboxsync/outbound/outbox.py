@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, Result, func, select, text, update
 from sqlalchemy.orm import Session
 
 from inboxsync.db.dialect import insert_ignore
+from inboxsync.db.events import NewEvent, record_events
 from inboxsync.db.models import utcnow
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.outbound.policy import within_rate_limit
@@ -109,7 +110,10 @@ def record_skip(
             updated_at=now,
         )
     )
-    return _rowcount(result) > 0
+    if not _rowcount(result):
+        return False
+    _announce(session, company_id, conversation_id, "skipped", reason)
+    return True
 
 
 def claim(
@@ -165,6 +169,7 @@ def claim(
         if not _rowcount(inserted):
             return ClaimResult("busy", retry_in=1.0, reason="claimed concurrently")
         if refused:
+            _announce(session, draft.company_id, draft.conversation_id, "skipped", refused)
             return ClaimResult("skipped", reason=refused)
         return ClaimResult("claimed", claim=_claim_of(session, draft.conversation_id))
     return _reclaim(session, row, now, lease=lease, max_attempts=max_attempts)
@@ -205,6 +210,17 @@ def _finish(session: Session, row: OutboxEntry, status: str, reason: str) -> Non
     row.lease_until = None
     row.updated_at = utcnow()
     session.flush()
+    _announce(session, row.company_id, row.conversation_id, status, reason)
+
+
+def _announce(
+    session: Session, company_id: int, conversation_id: int, state: str, reason: str = ""
+) -> None:
+    """The event of an auto-reply reaching a final state, in the transition's transaction."""
+    data = {"reason": reason[:200]} if reason else {}
+    record_events(
+        session, company_id, [NewEvent(f"auto_reply.{state}", conversation_id, data=data)]
+    )
 
 
 def _claim_of(session: Session, conversation_id: int) -> Claim:
@@ -222,8 +238,10 @@ def _claim_from_row(row: OutboxEntry) -> Claim:
 
 def _transition(
     session: Session, claim: Claim, from_states: tuple[str, ...], **values: object
-) -> bool:
-    result = session.execute(
+) -> tuple[int, int] | None:
+    """Move the claimed row on; its (company id, conversation id), or None if the claim was
+    lost meanwhile."""
+    row = session.execute(
         update(OutboxEntry)
         .where(
             OutboxEntry.id == claim.outbox_id,
@@ -231,19 +249,24 @@ def _transition(
             OutboxEntry.status.in_(from_states),
         )
         .values(updated_at=utcnow(), **values)
-    )
-    return _rowcount(result) > 0
+        .returning(OutboxEntry.company_id, OutboxEntry.conversation_id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    return None if row is None else (int(row[0]), int(row[1]))
 
 
 def mark_sending(session: Session, claim: Claim, lease: timedelta) -> bool:
     """The envelope was accepted and DATA comes next; False if the claim was lost meanwhile."""
-    return _transition(session, claim, ("claimed",), status="sending", lease_until=utcnow() + lease)
+    moved = _transition(
+        session, claim, ("claimed",), status="sending", lease_until=utcnow() + lease
+    )
+    return moved is not None
 
 
 def mark_sent(session: Session, claim: Claim) -> bool:
     """The server took the message. Also corrects a `failed` set by a worker that gave up on
     us while we were still in DATA: we know better now."""
-    return _transition(
+    moved = _transition(
         session,
         claim,
         ("claimed", "sending", "failed"),
@@ -252,11 +275,15 @@ def mark_sent(session: Session, claim: Claim) -> bool:
         lease_until=None,
         sent_at=utcnow(),
     )
+    if moved is None:
+        return False
+    _announce(session, *moved, "sent")
+    return True
 
 
 def mark_retry(session: Session, claim: Claim, reason: str, delay: float) -> bool:
     """Sending failed for now: try again after `delay` seconds."""
-    return _transition(
+    moved = _transition(
         session,
         claim,
         ("claimed", "sending"),
@@ -265,11 +292,12 @@ def mark_retry(session: Session, claim: Claim, reason: str, delay: float) -> boo
         lease_until=None,
         next_attempt_at=utcnow() + timedelta(seconds=delay),
     )
+    return moved is not None
 
 
 def mark_failed(session: Session, claim: Claim, reason: str) -> bool:
     """Sending failed for good."""
-    return _transition(
+    moved = _transition(
         session,
         claim,
         ("claimed", "sending"),
@@ -277,6 +305,10 @@ def mark_failed(session: Session, claim: Claim, reason: str) -> bool:
         reason=reason[:2000],
         lease_until=None,
     )
+    if moved is None:
+        return False
+    _announce(session, *moved, "failed", reason)
+    return True
 
 
 def list_outbox(

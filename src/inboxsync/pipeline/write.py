@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from inboxsync.db.dialect import insert_ignore, table_of
+from inboxsync.db.events import NewEvent, record_events
 from inboxsync.db.models import (
     Attachment,
     Blob,
@@ -75,7 +76,8 @@ class WriteOutcome:
 
 
 def write_batch(session: Session, plan: WritePlan) -> WriteOutcome:
-    """Insert the batch's rows in bulk (ON CONFLICT DO NOTHING) and commit once."""
+    """Insert the batch's rows in bulk (ON CONFLICT DO NOTHING), record their events and
+    commit once."""
     outcome = WriteOutcome()
     client_ids = dict(plan.known_clients)
     client_ids.update(_insert_clients(session, plan, outcome))
@@ -85,11 +87,48 @@ def write_batch(session: Session, plan: WritePlan) -> WriteOutcome:
     if len(inserted) < len(plan.messages) and outcome.new_conversation_ids:
         _drop_empty_conversations(session, outcome)
     _update_conversations(session, plan, client_ids, outcome)
-    _insert_quarantine(session, plan, outcome)
+    quarantined = _insert_quarantine(session, plan, outcome)
     if plan.cursor is not None:
         _store_cursor(session, plan.cursor)
+    # Last before the commit: it holds the company's event counter until then.
+    record_events(session, plan.company_id, _events(plan, outcome, inserted, quarantined))
     session.commit()
     return outcome
+
+
+def _events(
+    plan: WritePlan,
+    outcome: WriteOutcome,
+    inserted: dict[str, int],
+    quarantined: list[tuple[int, str]],
+) -> list[NewEvent]:
+    """What the batch changed, as events: conversations opened and merged, messages stored
+    and quarantined."""
+    kept = set(outcome.new_conversation_ids)
+    events = [
+        NewEvent("conversation.created", t.stored_id, data={"notification": t.is_notification})
+        for t in plan.threads.new_threads
+        if t.stored_id in kept
+    ]
+    events += [
+        NewEvent("conversation.merged", winner.root().stored_id, data={"merged_id": loser})
+        for loser, winner in plan.threads.merged
+    ]
+    for item in plan.messages:
+        m = item.parsed
+        message_id = inserted.get(m.message_key)
+        if message_id is not None:
+            conversation_id = plan.threads.thread_of[m.message_key].root().stored_id
+            data = {
+                "direction": "out" if item.outgoing else "in",
+                "notification": m.verdict.kind == "notification",
+            }
+            events.append(NewEvent("message.created", conversation_id, message_id, data))
+    events += [
+        NewEvent("message.quarantined", data={"quarantine_id": qid, "reason": reason[:200]})
+        for qid, reason in quarantined
+    ]
+    return events
 
 
 def _insert_clients(session: Session, plan: WritePlan, outcome: WriteOutcome) -> dict[str, int]:
@@ -280,14 +319,18 @@ def _update_conversations(
             last_message_at=select(func.max(InboxMessage.date))
             .where(of_conversation)
             .scalar_subquery(),
+            updated_at=utcnow(),
         ),
         execution_options={"synchronize_session": False},
     )
 
 
-def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome) -> None:
+def _insert_quarantine(
+    session: Session, plan: WritePlan, outcome: WriteOutcome
+) -> list[tuple[int, str]]:
+    """Insert the batch's new quarantine entries; their (id, reason)."""
     if not plan.quarantine:
-        return
+        return []
     rows: dict[str, dict[str, object]] = {}
     for item in plan.quarantine:  # the first of two identical failures is the one kept
         digest = hashlib.sha256(item.raw).hexdigest()
@@ -307,8 +350,10 @@ def _insert_quarantine(session: Session, plan: WritePlan, outcome: WriteOutcome)
             },
         )
     table = table_of(Quarantine)
-    statement = insert_ignore(session, table).returning(table.c.id)
-    outcome.quarantined = len(session.execute(statement, fit_rows(table, rows.values())).all())
+    statement = insert_ignore(session, table).returning(table.c.id, table.c.reason)
+    new = [(int(i), str(r)) for i, r in session.execute(statement, fit_rows(table, rows.values()))]
+    outcome.quarantined = len(new)
+    return new
 
 
 def _unreadable_key(source_ref: str) -> str:
