@@ -16,6 +16,7 @@ from inboxsync.db.models import utcnow
 from inboxsync.errors import UsageError
 from inboxsync.webhooks import DeliveryPolicy, DeliveryReport, deliver_endpoint, verify
 from inboxsync.webhooks.state import release_lease, take_lease
+from tests.jobs.test_celery import wait_for
 from tests.support.webhook_receiver import WebhookReceiver
 from tests.webhooks.helpers import accepted_ids, all_ids, deliver_until_caught_up, record
 
@@ -228,3 +229,22 @@ def test_a_live_lease_is_respected_and_a_dead_holders_is_taken_over(
     report = deliver_endpoint(inbox.sessions, inbox.settings, hook.id)
     assert not report.busy and report.delivered == 3
     assert set(accepted_ids(receiver)) == all_ids(inbox)
+
+
+def test_a_redelivery_during_a_delivery_wins_over_its_position(
+    inbox: Inbox, receiver: WebhookReceiver
+) -> None:
+    hook = inbox.add_webhook("Acme", receiver.url).webhook
+    record(inbox, TYPES)
+    inbox.deliver_webhooks("Acme")
+    record(inbox, TYPES[:2])
+    receiver.hold()
+    running = threading.Thread(target=inbox.deliver_webhooks, args=("Acme",))
+    running.start()
+    wait_for(lambda: receiver.arrived == 4, what="event 4 in flight")
+    # Event 4 is in flight when the operator asks for everything from 2 on again.
+    inbox.redeliver("Acme", hook.id, from_seq=2)
+    receiver.release()
+    running.join(30)
+    assert [r.event["seq"] for r in receiver.accepted()] == [1, 2, 3, 4, 2, 3, 4, 5]
+    assert inbox.webhooks("Acme")[0].delivered_seq == 5
