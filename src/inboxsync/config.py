@@ -183,7 +183,23 @@ class OutboundSettings(BaseSettings):
     )
 
 
-_AREAS = ("ai", "imap", "jobs", "outbound")
+class WebhookSettings(BaseSettings):
+    """Webhook delivery (src/inboxsync/webhooks)."""
+
+    model_config = _area("INBOXSYNC_WEBHOOK_")
+
+    timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one delivery request.")
+    backoff_seconds: float = Field(30.0, ge=0, description="First retry delay (doubles, jitter).")
+    max_backoff_seconds: float = Field(3600.0, ge=0, description="Longest wait between attempts.")
+    disable_after_hours: float = Field(
+        24.0, gt=0, description="An endpoint failing for longer than this is disabled."
+    )
+    lease_seconds: int = Field(
+        60, ge=5, description="A dead deliverer's hold on an endpoint expires after this."
+    )
+
+
+_AREAS = ("ai", "imap", "jobs", "outbound", "webhooks")
 
 
 class Settings(BaseSettings):
@@ -219,11 +235,15 @@ class Settings(BaseSettings):
         "its worker process replaced.",
     )
     redis_url: str | None = Field(None, description="Redis, the Celery broker.")
+    events_retention_days: float = Field(
+        90.0, gt=0, description="Events older than this are deleted by the schedule round."
+    )
 
     ai: AiSettings = Field(default_factory=AiSettings)
     imap: ImapSettings = Field(default_factory=ImapSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     def replace(self, **changes: Any) -> Self:
         """A copy with `changes` applied: top-level values, or a dict per area that changes

@@ -1,18 +1,16 @@
 """Fixtures of the jobs tests: settings of an inline run on the test AI and the test IMAP
-password, and a Redis namespace of this run (the workers are tests/support/celery.py's)."""
+password, and the Redis namespace of this run (tests/support/celery.py, as the workers)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import redis
 
 from inboxsync.config import Settings
 from inboxsync.jobs import close_queues
 from tests.support.ai import fake_ai_settings
-from tests.support.celery import REDIS_URL
+from tests.support.celery import redis_prefix
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV
 
@@ -27,16 +25,4 @@ def sync_settings(
     close_queues()
 
 
-@pytest.fixture(scope="session")
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test run; every key under it is deleted at the end."""
-    prefix = f"inboxsync-test-{uuid.uuid4().hex[:10]}"
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    yield prefix
-    for key in client.scan_iter(f"{prefix}*", count=1000):
-        client.delete(key)
-    client.close()
+__all__ = ["redis_prefix"]  # a fixture of tests/support/celery.py

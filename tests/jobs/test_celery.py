@@ -26,7 +26,7 @@ from inboxsync.jobs import close_queues, follow_up
 from inboxsync.jobs.schedule import schedule_round
 from tests.jobs.scenario import loop_cases, people
 from tests.outbound.helpers import ingest_raw, setup_company
-from tests.support.celery import REDIS_URL, Worker, job_env
+from tests.support.celery import REDIS_URL, Worker, job_env, wait_for
 from tests.support.dovecot import DovecotServer
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox, crlf
@@ -100,15 +100,6 @@ def celery_env(
     close_queues()
     if request.param == "postgresql":
         TEST_SERVER.drop(name)
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what or check}")
 
 
 def statuses(env: Env, company_id: int) -> dict[str, int]:

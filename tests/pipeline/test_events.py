@@ -4,14 +4,16 @@ without gaps in commit order, even while several writers import for one company.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from inboxsync import Inbox
+from inboxsync.db.api_models import Event
 from inboxsync.db.events import read_events
-from inboxsync.db.models import InboxMessage
+from inboxsync.db.models import InboxMessage, utcnow
 from inboxsync.demo.synthetic import synthetic_messages
 from inboxsync.errors import UsageError
 from tests.factories import write_files
@@ -100,3 +102,20 @@ def test_the_feed_refuses_what_it_cannot_answer(db_url: str) -> None:
             inbox.events("Acme", **bad)  # type: ignore[arg-type]
     page = inbox.events("Acme", after=5, wait=0.05)
     assert (page.events, page.next_after) == ((), 5)
+
+
+def test_the_schedule_round_deletes_events_past_their_retention(
+    db_url: str, tmp_path: Path
+) -> None:
+    inbox = open_inbox(db_url, "Acme")
+    inbox.import_path("Acme", write_files(tmp_path / "mail", dict(synthetic_messages(20, seed=9))))
+    total = len(feed(inbox, "Acme"))
+    with inbox.sessions.begin() as session:
+        session.execute(
+            update(Event).where(Event.seq <= 5).values(created_at=utcnow() - timedelta(days=91))
+        )
+    inbox.schedule_round()
+    assert [seq for seq, *_ in feed(inbox, "Acme")] == list(range(6, total + 1))
+    # The cursor goes on from where it was: no seq is given out twice.
+    inbox.import_path("Acme", write_files(tmp_path / "more", dict(synthetic_messages(5, seed=10))))
+    assert feed(inbox, "Acme")[-1][0] > total

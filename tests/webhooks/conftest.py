@@ -9,7 +9,7 @@ import pytest
 
 from inboxsync import Inbox, Settings
 from inboxsync.jobs import close_queues
-from tests.jobs.conftest import redis_prefix
+from tests.support.celery import redis_prefix
 from tests.support.webhook_receiver import WebhookReceiver
 
 __all__ = ["redis_prefix"]

@@ -16,7 +16,7 @@ from inboxsync.db.models import utcnow
 from inboxsync.errors import UsageError
 from inboxsync.webhooks import DeliveryPolicy, DeliveryReport, deliver_endpoint, verify
 from inboxsync.webhooks.state import release_lease, take_lease
-from tests.jobs.test_celery import wait_for
+from tests.support.celery import wait_for
 from tests.support.webhook_receiver import WebhookReceiver
 from tests.webhooks.helpers import accepted_ids, all_ids, deliver_until_caught_up, record
 

@@ -14,8 +14,7 @@ from inboxsync.jobs import JobContext, close_queues, get_queue
 from inboxsync.jobs.schedule import schedule_round
 from inboxsync.jobs.tasks import deliver_webhooks
 from tests.factories import make_message, write_files
-from tests.jobs.test_celery import wait_for
-from tests.support.celery import REDIS_URL, Worker, job_env
+from tests.support.celery import REDIS_URL, Worker, job_env, wait_for
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.webhook_receiver import WebhookReceiver
 from tests.webhooks.helpers import accepted_ids, all_ids, deliver_until_caught_up, record

@@ -154,9 +154,3 @@ def settings_of(ctx: typer.Context) -> Settings:
 def inbox_of(ctx: typer.Context) -> Inbox:
     """The database of this invocation, opened (it must be initialised)."""
     return Inbox(settings_of(ctx))
-
-
-# Mounted last: the module imports the names above from this one.
-from inboxsync.cli import webhook  # noqa: E402
-
-app.add_typer(webhook.commands)

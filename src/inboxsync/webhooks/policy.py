@@ -27,8 +27,15 @@ class DeliveryPolicy:
 
     @classmethod
     def of(cls, settings: Settings) -> DeliveryPolicy:
-        """The policy for `settings` (the defaults above until Settings has webhook fields)."""
-        return cls()
+        """The policy of `settings.webhooks`."""
+        w = settings.webhooks
+        return cls(
+            timeout_seconds=w.timeout_seconds,
+            backoff_seconds=w.backoff_seconds,
+            max_backoff_seconds=w.max_backoff_seconds,
+            disable_after_seconds=w.disable_after_hours * 3600.0,
+            lease_seconds=float(w.lease_seconds),
+        )
 
     @property
     def backoff(self) -> Backoff:
