@@ -1,9 +1,22 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inboxsync.mail.html import MAX_TAGS, _read_text, html_to_text
+from inboxsync.mail.html import (
+    MAX_DEPTH,
+    MAX_FORMATTING,
+    MAX_SANITIZED_CHARS,
+    MAX_TAGS,
+    _read_text,
+    html_to_text,
+    sanitize_html,
+)
+from tests.mail.test_linear_time import GROWTH, MAX_RATIO, _seconds
 
 
 def test_scripts_styles_and_head_are_dropped() -> None:
@@ -113,3 +126,224 @@ def test_markup_past_the_tag_limit_is_not_read() -> None:
     html = "<p>kept</p>" + "<br>" * MAX_TAGS + "<p>dropped</p>"
     assert html_to_text(html) == "kept"
     assert html_to_text("<p>kept</p>" + "<br>" * 10 + "<p>also kept</p>") == "kept\n\nalso kept"
+
+
+# Sanitizing: what a page may show of a sender's HTML.
+
+INLINE = {"logo@acme.example": "/v1/messages/7/attachments/3"}
+ALLOWED_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+class _Elements(HTMLParser):
+    """Every start tag of sanitized output with its attributes, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+def assert_inert(html: str) -> None:
+    """Nothing in `html` runs, styles the page, submits, frames or loads from elsewhere."""
+    for tag, attrs in elements(html):
+        assert tag in ALLOWED_TAGS, tag
+        for name, value in attrs.items():
+            assert not name.startswith("on") and name not in {"style", "class", "id"}, name
+            if name == "href":
+                assert (value or "").lower().startswith(ALLOWED_SCHEMES), value
+            if name == "src":
+                assert tag == "img" and value in INLINE.values(), value
+        if tag == "a":
+            assert (attrs["target"], attrs["rel"]) == ("_blank", "noopener noreferrer nofollow")
+    lowered = html.lower()
+    assert "<style" not in lowered and "<script" not in lowered
+
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite",
+    "code", "col", "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "font", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
+    "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "tt", "u", "ul", "var", "wbr",
+}  # fmt: skip
+
+HOSTILE = {
+    "script": "<p>hi</p><script>alert(1)</script><SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "script-in-svg": "<svg><script>alert(1)</script><a xlink:href='javascript:x'>y</a></svg>",
+    "event-handlers": "<img src=x onerror=alert(1)><body onload=alert(2)><p onclick=x>t</p>",
+    "javascript-links": (
+        "<a href='javascript:alert(1)'>a</a><a href='JaVaScRiPt:alert(2)'>b</a>"
+        "<a href='jav&#x09;ascript:alert(3)'>c</a><a href=' javascript:alert(4)'>d</a>"
+        "<a href='vbscript:x'>e</a><a href='data:text/html,<script>alert(5)</script>'>f</a>"
+    ),
+    "remote-images": (
+        "<img src='http://track.example/p.gif'><img src='HTTPS://track.example/q.gif'>"
+        "<img src='//track.example/r.gif'><img src='\\\\track.example/s.gif'>"
+        "<img src=' ht\ttp://track.example/t.gif'><image src='http://track.example/u.gif'>"
+        "<img srcset='http://track.example/v.gif 2x'><table background='http://t.example/w'>"
+    ),
+    "css": (
+        "<style>body{background:url(http://t.example/x)}</style>"
+        "<p style='background:url(http://t.example/y);position:fixed'>t</p>"
+        "<link rel=stylesheet href='http://t.example/z.css'><div class=x id=y>u</div>"
+    ),
+    "forms-frames-objects": (
+        "<form action='http://evil.example'><input name=p type=password><button>Go</button>"
+        "</form><iframe src='http://evil.example'></iframe><object data=x.swf></object>"
+        "<embed src=x.swf><frameset><frame src=x></frameset><base href='http://evil/'>"
+        "<meta http-equiv=refresh content='0;url=http://evil/'>"
+    ),
+    "data-urls": "<img src='data:image/png;base64,iVBORw0KGgo='><a href='data:,x'>d</a>",
+    "mutation": (
+        "<noscript><p title='</noscript><img src=x onerror=alert(1)>'></noscript>"
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(2)>"
+        "<!--<img src=x onerror=alert(3)>--><![CDATA[<img src=x onerror=alert(4)>]]>"
+        "<textarea><script>alert(5)</script></textarea><title><img src=x onerror=alert(6)>"
+    ),
+    "forged-remote-src": "<img data-remote-src='javascript:alert(1)' src='cid:nope'>",
+    "cid-link": "<a href='cid:logo@acme.example'>x</a>",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("html", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_html_comes_back_inert(html: str) -> None:
+    assert_inert(sanitize_html(html, INLINE).html)
+
+
+def test_the_issues_message_keeps_its_text_and_loses_scripts_handlers_links_images_and_css() -> (
+    None
+):
+    html = (
+        "<html><head><style>p { color: red }</style></head>"
+        "<body onload='steal()'><p style='color:red'>Your invoice "
+        "<a href='javascript:steal()'>is here</a>.</p>"
+        "<img src='https://track.example/open.gif' width='1'><script>steal()</script></body></html>"
+    )
+    result = sanitize_html(html)
+    assert result.html == (
+        '<p>Your invoice <a target="_blank" rel="noopener noreferrer nofollow">is here</a>.</p>'
+        '<img data-remote-src="https://track.example/open.gif" width="1">'
+    )
+    assert result.remote_images == 1
+
+
+def test_ordinary_formatting_survives() -> None:
+    html = (
+        "<h2>Order</h2><p>Dear <b>Ann</b>, <i>thanks</i> &amp; <u>welcome</u>.<br>Line</p>"
+        "<ul><li>one</li></ul><ol start='3'><li>three</li></ol>"
+        "<blockquote>quoted</blockquote><pre>a  b</pre>"
+        '<table width="100%"><tr><td colspan="2" align="right">cell</td></tr></table>'
+        '<p><a href="https://acme.example/o?id=1&amp;x=2" title="t">link</a> '
+        '<a href="mailto:ann@acme.example">mail</a></p>'
+        '<img src="cid:logo@acme.example" alt="logo" width="40">'
+    )
+    assert sanitize_html(html, INLINE).html == (
+        "<h2>Order</h2><p>Dear <b>Ann</b>, <i>thanks</i> &amp; <u>welcome</u>.<br>Line</p>"
+        '<ul><li>one</li></ul><ol start="3"><li>three</li></ol>'
+        "<blockquote>quoted</blockquote><pre>a  b</pre>"
+        '<table width="100%"><tbody><tr><td colspan="2" align="right">cell</td></tr></tbody>'
+        "</table>"
+        '<p><a href="https://acme.example/o?id=1&amp;x=2" title="t" target="_blank" '
+        'rel="noopener noreferrer nofollow">link</a> '
+        '<a href="mailto:ann@acme.example" target="_blank" '
+        'rel="noopener noreferrer nofollow">mail</a></p>'
+        '<img src="/v1/messages/7/attachments/3" alt="logo" width="40">'
+    )
+
+
+def test_each_remote_image_is_counted_and_kept_for_show_images() -> None:
+    result = sanitize_html(HOSTILE["remote-images"])
+    images = [attrs for tag, attrs in elements(result.html) if tag == "img"]
+    sources = [attrs.get("data-remote-src") for attrs in images]
+    assert sources == [
+        "http://track.example/p.gif",
+        "HTTPS://track.example/q.gif",
+        "https://track.example/r.gif",
+        "https://track.example/s.gif",
+        "http://track.example/t.gif",
+        "http://track.example/u.gif",
+        None,
+    ]
+    assert result.remote_images == 6
+
+
+def test_an_unknown_inline_image_and_a_forged_remote_src_show_nothing() -> None:
+    result = sanitize_html(HOSTILE["forged-remote-src"] + "<img src='cid:other'>", INLINE)
+    assert (result.html, result.remote_images) == ("<img><img>", 0)
+
+
+def test_a_percent_encoded_content_id_finds_its_part() -> None:
+    html = sanitize_html("<img src='cid:logo%40acme.example'>", INLINE).html
+    assert html == '<img src="/v1/messages/7/attachments/3">'
+
+
+def test_links_cannot_choose_their_own_target_or_rel() -> None:
+    html = sanitize_html("<a href='https://x.example' target='_self' rel='opener'>x</a>").html
+    assert html == (
+        '<a href="https://x.example" target="_blank" rel="noopener noreferrer nofollow">x</a>'
+    )
+
+
+def test_text_stays_text() -> None:
+    html = "<p>1 &lt; 2 &amp; &lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot;</p>"
+    assert sanitize_html(html).html == (
+        '<p>1 &lt; 2 &amp; &lt;script&gt;alert(1)&lt;/script&gt; "q"</p>'
+    )
+
+
+def test_markup_past_the_nesting_bounds_keeps_its_text() -> None:
+    deep = "<div>" * (MAX_DEPTH + 50) + "deep text" + "</div>" * (MAX_DEPTH + 50)
+    assert html_to_text(sanitize_html(deep).html) == "deep text"
+    fonts = "".join(f"<font size={i}>w{i} " for i in range(MAX_FORMATTING + 20))
+    kept = sanitize_html(fonts).html
+    assert html_to_text(kept).split() == [f"w{i}" for i in range(MAX_FORMATTING + 20)]
+    assert kept.count("<font") == MAX_FORMATTING
+
+
+def test_input_past_the_size_limit_is_not_read() -> None:
+    html = "<p>" + "x" * MAX_SANITIZED_CHARS + "</p><p>dropped</p>"
+    assert "dropped" not in sanitize_html(html).html
+
+
+HOSTILE_PIECES = [
+    *TAG_SOUP, *_MARKUP, "<img src='http://t.example/x'>", "<img src=cid:logo@acme.example>",
+    "<a href='javascript:x'>", "<a href=https://ok.example>", "</a>", " onclick=x ", "<svg>",
+    "<math>", "<select>", "<table>", "<td>", "<tr>", "</table>", "<li>", "<ul>", "<div>",
+    "</div>", "<span>", "</span>", "<b x=1>", "<b x=2>", "</b>", "<font color=red>", "<style>",
+    "</style>", "<noscript>", "</noscript>", "<textarea>", "<title>", "<iframe>", "<form>",
+    "<image src=//t.example>", "style='x:y'", "<p/>", "<div/>", "<!-->", "--!>", "<plaintext>",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(HOSTILE_PIECES), max_size=60))
+def test_any_soup_of_hostile_pieces_comes_back_inert(pieces: list[str]) -> None:
+    assert_inert(sanitize_html("".join(pieces), INLINE).html)
+
+
+# Shapes that cost html5ever's tree builder quadratic time or output (see mail/html.py); each
+# must grow linearly, as in tests/mail/test_linear_time.py.
+QUADRATIC_FOR_HTML5EVER = [
+    pytest.param(lambda n: "<div>" * n, 5_000, id="nested-divs"),
+    pytest.param(lambda n: "<li><ul>" * n, 3_000, id="nested-lists"),
+    pytest.param(lambda n: "<span><div></span>" * n, 3_000, id="misnested-spans"),
+    pytest.param(lambda n: "".join(f"<p><b x={i}>x</p>" for i in range(n)), 3_000, id="open-b"),
+    pytest.param(lambda n: "".join(f"<font color={i}>x<p>" for i in range(n)), 3_000, id="fonts"),
+    pytest.param(lambda n: "<table><td><div>" * n, 2_000, id="nested-cells"),
+    pytest.param(lambda n: "<div><select></div><select>" * n, 2_000, id="select-escapes"),
+]
+
+
+@pytest.mark.parametrize(("make", "n"), QUADRATIC_FOR_HTML5EVER)
+def test_sanitizing_cost_grows_linearly(make: Callable[[int], str], n: int) -> None:
+    small, large = make(n), make(GROWTH * n)
+    ratio = _seconds(lambda: sanitize_html(large)) / _seconds(lambda: sanitize_html(small))
+    assert ratio < MAX_RATIO, f"{GROWTH}x the input cost {ratio:.1f}x the time"
