@@ -211,6 +211,8 @@ HOSTILE = {
     ),
     "forged-remote-src": "<img data-remote-src='javascript:alert(1)' src='cid:nope'>",
     "cid-link": "<a href='cid:logo@acme.example'>x</a>",
+    "relative-links": "<a href=''>a</a><a href='/api/keys'>b</a><a href='?x'>c</a><a href=#d>d</a>",
+    "relative-image": "<img src='/v1/messages/7/attachments/3'><img src='logo.png'>",
 }  # fmt: skip
 
 

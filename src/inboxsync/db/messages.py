@@ -91,7 +91,11 @@ def load_message(session: Session, company_id: int, message_id: int) -> StoredMe
         .order_by(Attachment.id)
     )
     return StoredMessage(
-        *row[:5],
+        id=row.id,
+        conversation_id=row.conversation_id,
+        direction=row.direction,
+        from_email=row.from_email,
+        from_name=row.from_name,
         to=tuple(row.to_emails.split()),
         cc=tuple(row.cc_emails.split()),
         subject=row.subject,

@@ -242,23 +242,9 @@ _DROPPED_WITH_CONTENT = frozenset(
      "object", "applet", "noscript", "noembed", "noframes", "frameset", "xmp", "plaintext"}
 )  # fmt: skip
 _FORMATTING = frozenset(
-    {
-        "a",
-        "b",
-        "big",
-        "code",
-        "em",
-        "font",
-        "i",
-        "nobr",
-        "s",
-        "small",
-        "strike",
-        "strong",
-        "tt",
-        "u",
-    }
-)
+    {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
+     "u"}
+)  # fmt: skip
 _MARKERS = frozenset({"td", "th", "caption", "marquee"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TABLE_PARTS = frozenset({"tbody", "thead", "tfoot", "tr", "td", "th", "caption", "colgroup"})
@@ -482,6 +468,7 @@ def sanitize_html(html: str, inline_urls: Mapping[str, str] | None = None) -> Sa
     no src. Bounded work: only the first MAX_SANITIZED_CHARS are read, nesting is capped.
     """
     urls = inline_urls or {}
+    inline_targets = set(urls.values())
     remote = 0
 
     def allowed(tag: str, attribute: str, value: str) -> str | None:
@@ -510,6 +497,9 @@ def sanitize_html(html: str, inline_urls: Mapping[str, str] | None = None) -> Sa
         attributes=_ALLOWED_ATTRIBUTES,
         attribute_filter=allowed,
         url_schemes=_URL_SCHEMES,
+        # A mail's relative URL would point into the page showing it; only the caller's
+        # inline URLs (put there by `allowed`) may be relative.
+        url_relative=lambda url: url if url in inline_targets else None,
         link_rel="noopener noreferrer nofollow",
         set_tag_attribute_values={"a": {"target": "_blank"}},
         strip_comments=True,
