@@ -9,7 +9,6 @@ minutes.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,30 +17,9 @@ import pytest
 from inboxsync.mail import decode_header_value, html_to_text, normalize_subject, parse_message
 from inboxsync.mail.headers import peek_key
 from inboxsync.mail.message_id import canonical_body, parse_id_list
+from tests.support.timing import GROWTH, MAX_RATIO, cpu_seconds
 
-GROWTH = 4
-MAX_RATIO = 8.0
 HEAD = b"From: a@x.example\r\nTo: b@y.example\r\nSubject: s\r\n"
-
-
-def _seconds(function: Callable[[], object]) -> float:
-    """The best of a few timings of `function`, each repeated to last a few milliseconds."""
-    number = 1
-    while True:
-        started = time.thread_time()
-        for _ in range(number):
-            function()
-        elapsed = time.thread_time() - started
-        if elapsed > 0.005:
-            break
-        number *= 4
-    best = elapsed
-    for _ in range(2):
-        started = time.thread_time()
-        for _ in range(number):
-            function()
-        best = min(best, time.thread_time() - started)
-    return best / number
 
 
 def _without_message_id(body: bytes) -> bytes:
@@ -107,5 +85,5 @@ def test_cost_grows_linearly(
     make: Callable[[int], Any], function: Callable[[Any], object], n: int
 ) -> None:
     small, large = make(n), make(GROWTH * n)
-    ratio = _seconds(lambda: function(large)) / _seconds(lambda: function(small))
+    ratio = cpu_seconds(lambda: function(large)) / cpu_seconds(lambda: function(small))
     assert ratio < MAX_RATIO, f"{GROWTH}x the input cost {ratio:.1f}x the time"

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from inboxsync.db import companies as company_store
 from inboxsync.db import messages as message_store
 from inboxsync.db.messages import AttachmentInfo
-from inboxsync.mail.html import sanitize_html
+from inboxsync.mail.sanitize import sanitize_html
 from inboxsync.operations._base import InboxBase
 
 # Served as application/octet-stream: what a browser would run or render as a page (HTML,
