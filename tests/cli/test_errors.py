@@ -127,10 +127,11 @@ def many_messages(tmp_path: Path, count: int) -> Path:
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 512 KB tmpfs, unmounted afterwards (skipped where tmpfs cannot be mounted)."""
+    """A 1 MB tmpfs, unmounted afterwards (skipped where tmpfs cannot be mounted): room for
+    the migrated schema (270 KB, and its WAL while a company is added), not for the mail."""
     mount_point = tmp_path / "tiny"
     mount_point.mkdir()
-    mount = ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)]
+    mount = ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)]
     try:
         subprocess.run(mount, check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError):
@@ -143,7 +144,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
 
 def test_an_import_onto_a_full_disk_is_one_line_exit_1(tiny_disk: Path, tmp_path: Path) -> None:
     url = sqlite_with_company(tiny_disk)
-    mail = many_messages(tmp_path, 200)  # 1.2 MB of mail for 512 KB of disk
+    mail = many_messages(tmp_path, 400)  # 2.4 MB of mail for 1 MB of disk
     result = console_script("import", "--company", "Acme", str(mail), db=url)
     assert result.returncode == 1
     assert_one_line_error(result.stderr, "full")
