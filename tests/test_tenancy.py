@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from inboxsync import Inbox, NotFound, Settings
-from tests.factories import make_message, write_files
+from tests.factories import write_files
+from tests.operations.test_messages import html_message
 
 # Parameters that name a thing by id: `*_id`, `*_ids`, and the folder (a name or an id).
 FOLDER_PARAMETER = "folder"
@@ -39,6 +40,12 @@ class Theirs:
     quarantine_entry: int
     mailbox: int
     our_conversation: int
+    webhook: int
+    message: int
+    attachment: int
+    our_message: int
+    our_attachment: int
+    api_key: int
 
 
 # Each id parameter, called by Acme with an id: Globex's, or one that exists nowhere.
@@ -53,6 +60,14 @@ CALLS: dict[tuple[str, str], Callable[[Inbox, Theirs, int], object]] = {
     ("sync", "mailbox_id"): lambda inbox, t, i: inbox.sync("Acme", i),
     # `stop` is set: were the id found, the watch would end at once instead of raising.
     ("watch", "mailbox_id"): lambda inbox, t, i: inbox.watch(stopped(), "Acme", i),
+    ("webhook_deliveries", "endpoint_id"): lambda inbox, t, i: inbox.webhook_deliveries("Acme", i),
+    ("redeliver", "endpoint_id"): lambda inbox, t, i: inbox.redeliver("Acme", i, from_seq=1),
+    ("remove_webhook", "endpoint_id"): lambda inbox, t, i: inbox.remove_webhook("Acme", i),
+    ("deliver_webhooks", "endpoint_id"): lambda inbox, t, i: inbox.deliver_webhooks("Acme", i),
+    ("revoke_api_key", "key_id"): lambda inbox, t, i: inbox.revoke_api_key("Acme", i),
+    ("message", "message_id"): lambda inbox, t, i: inbox.message("Acme", i),
+    ("attachment", "message_id"): lambda inbox, t, i: inbox.attachment("Acme", i, t.our_attachment),
+    ("attachment", "attachment_id"): lambda inbox, t, i: inbox.attachment("Acme", t.our_message, i),
 }
 
 # Which of Globex's things each parameter is given.
@@ -62,6 +77,10 @@ THEIR_ID: dict[str, Callable[[Theirs], int]] = {
     "entry_id": lambda t: t.quarantine_entry,
     "entry_ids": lambda t: t.quarantine_entry,
     "mailbox_id": lambda t: t.mailbox,
+    "endpoint_id": lambda t: t.webhook,
+    "message_id": lambda t: t.message,
+    "attachment_id": lambda t: t.attachment,
+    "key_id": lambda t: t.api_key,
 }
 
 
@@ -80,21 +99,31 @@ def inbox(db_url: str) -> Iterator[Inbox]:
 
 @pytest.fixture
 def theirs(inbox: Inbox, tmp_path: Path) -> Theirs:
-    """Acme with a conversation; Globex with a conversation, a folder, a quarantined message
-    and an IMAP mailbox (never connected to)."""
+    """Acme with a conversation and a message with an attachment; Globex with the same, a
+    folder, a quarantined message, an IMAP mailbox (never connected to) and a webhook."""
     for company in ("Acme", "Globex"):
         inbox.add_company(company, [f"support@{company.lower()}.example"])
         inbox.add_folder(company, "Billing", "invoices")
-        mail = {"1.eml": make_message(msgid=f"<1@{company}.example>"), "junk.eml": b"\x00 junk"}
+        mail = {
+            "1.eml": html_message(f"<1@{company}.example>", [("a.pdf", "application/pdf", b"%")]),
+            "junk.eml": b"\x00 junk",
+        }
         inbox.import_path(company, write_files(tmp_path / company, mail))
     [ours] = inbox.conversations("Acme")
     [conversation] = inbox.conversations("Globex")
+    [our_message] = inbox.conversation("Acme", ours.id).messages
+    [message] = inbox.conversation("Globex", conversation.id).messages
+    our_attachment = inbox.message("Acme", our_message.id).attachments[0].id
+    attachment = inbox.message("Globex", message.id).attachments[0].id
     [entry] = inbox.quarantine("Globex")
     mailbox = inbox.add_mailbox(
         "Globex", host="127.0.0.1", port=1, tls="none", user="g", password_env="GLOBEX_PW"
     )
     folder = inbox.add_folder("Globex", "Sales", "orders")
-    return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id)
+    webhook = inbox.add_webhook("Globex", "https://globex.example/hooks").webhook
+    key = inbox.create_api_key("Globex")
+    return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id, webhook.id,
+                  message.id, attachment, our_message.id, our_attachment, key.id)  # fmt: skip
 
 
 def test_every_id_parameter_has_a_call_here() -> None:

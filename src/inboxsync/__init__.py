@@ -10,9 +10,12 @@ from inboxsync.ai.evaluate import EvalReport
 from inboxsync.ai.ledger import CostRow
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
+from inboxsync.db.apikeys import ApiKeyInfo
 from inboxsync.db.companies import CompanyInfo
 from inboxsync.db.conversations import ConversationDetail, ConversationRow, MessageRow
 from inboxsync.db.events import EventRow
+from inboxsync.db.listing import ConversationFilter, ConversationPage, FolderInfo, StoreCounts
+from inboxsync.db.messages import AttachmentInfo
 from inboxsync.db.quarantine import QuarantineEntry
 from inboxsync.demo.run import DemoRun
 from inboxsync.errors import (
@@ -28,7 +31,9 @@ from inboxsync.errors import (
 )
 from inboxsync.jobs.schedule import ScheduleRound
 from inboxsync.mailboxes import MailboxSyncReport
+from inboxsync.operations.apikeys import ApiPrincipal, CreatedApiKey
 from inboxsync.operations.events import EventPage
+from inboxsync.operations.messages import AttachmentContent, MessageDetail
 from inboxsync.outbound import FolderAutoReply, OutboxRow, SmtpSettings
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.results import (
@@ -42,26 +47,38 @@ from inboxsync.results import (
     RetryReport,
 )
 from inboxsync.usage import AiUsage
+from inboxsync.webhooks.types import CreatedWebhook, DeliveryAttempt, DeliveryReport, Webhook
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AiUsage",
+    "ApiKeyInfo",
+    "ApiPrincipal",
+    "AttachmentContent",
+    "AttachmentInfo",
     "AuthError",
     "ClassifyReport",
     "CompanyInfo",
     "ConfigError",
     "ConversationDetail",
+    "ConversationFilter",
+    "ConversationPage",
     "ConversationRow",
     "CostReport",
     "CostRow",
+    "CreatedApiKey",
+    "CreatedWebhook",
     "DatabaseError",
+    "DeliveryAttempt",
+    "DeliveryReport",
     "DemoRun",
     "EvalReport",
     "EventPage",
     "EventRow",
     "FolderAutoReply",
     "FolderCorrection",
+    "FolderInfo",
     "FolderProgress",
     "ImportProgress",
     "Inbox",
@@ -69,6 +86,7 @@ __all__ = [
     "MailboxBusyError",
     "MailboxSummary",
     "MailboxSyncReport",
+    "MessageDetail",
     "MessageParseError",
     "MessageRow",
     "NotFound",
@@ -81,7 +99,9 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "SourceError",
+    "StoreCounts",
     "SyncReport",
     "UsageError",
+    "Webhook",
     "__version__",
 ]
