@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from inboxsync import ApiKeyInfo
 from inboxsync.cli._app import AnyCompany, AsJson, group, inbox_of, settings_of
 from inboxsync.cli.render import console, print_json, print_lines
 from inboxsync.errors import UsageError
-
-if TYPE_CHECKING:  # `from inboxsync import ApiKeyInfo` once the package exports it
-    from inboxsync.db.apikeys import ApiKeyInfo
 
 commands = typer.Typer()
 apikey = group(commands, "apikey", "API keys of the HTTP API: shown once, stored as a hash.")

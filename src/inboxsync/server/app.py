@@ -17,7 +17,7 @@ from inboxsync.server import health, metrics
 from inboxsync.server.errors import install_error_handlers
 from inboxsync.server.limits import MAX_BODY_BYTES, BodyLimit
 from inboxsync.server.params import refuse_unknown_query
-from inboxsync.server.routes import conversations, events, resources
+from inboxsync.server.routes import conversations, events, messages, resources
 
 # Seconds an open event stream may delay a shutdown.
 GRACEFUL_SHUTDOWN_SECONDS = 5
@@ -49,7 +49,7 @@ def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES) -> F
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(metrics.RequestMetrics, registry=registry)
-    for module in (conversations, events, resources, health, metrics):
+    for module in (conversations, messages, events, resources, health, metrics):
         app.include_router(module.router)
     return app
 

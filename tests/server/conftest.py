@@ -1,0 +1,113 @@
+"""Two companies on a real API server: Acme and Globex, each with mail, a folder and a
+quarantined message, and API keys of every kind."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inboxsync import Inbox, Settings
+from tests.factories import make_message, write_files
+from tests.support.http import ApiServer, api_server
+
+
+def settings_for(db_url: str) -> Settings:
+    """Settings of the tests' server and Inbox: the offline classifier."""
+    return Settings(db=db_url, ai={"provider": "local", "local_model": "hashing"})
+
+
+def import_conversations(inbox: Inbox, company: str, folder: Path, first: int, count: int) -> None:
+    """Import `count` unrelated messages (numbered from `first`): one new conversation each."""
+    mail = {
+        f"{i}.eml": make_message(
+            msgid=f"<{i}@{company.lower()}.client.example>",
+            sender=f"Client {i} <client{i}@client{i}.example>",
+            to=f"support@{company.lower()}.example",
+            subject=f"Question number {i}",
+            minutes=i,
+        )
+        for i in range(first, first + count)
+    }
+    inbox.import_path(company, write_files(folder / f"{company}-{first}", mail))
+
+
+INVOICE = b"%PDF-1.4 invoice 42"
+
+
+def with_invoice(raw: bytes) -> bytes:
+    """The message with an HTML part (a script in it) and a PDF attached."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    message.add_alternative("<p>Hello <b>there</b><script>alert(1)</script></p>", subtype="html")
+    message.add_attachment(INVOICE, maintype="application", subtype="pdf", filename="invoice.pdf")
+    return message.as_bytes()
+
+
+@dataclass(frozen=True)
+class World:
+    """The server, the Inbox under it, the keys, and Globex's ids that Acme must not reach."""
+
+    api: ApiServer
+    inbox: Inbox
+    acme_read: str
+    acme_write: str
+    globex_write: str
+    admin: str
+    globex_conversation: int
+    globex_folder: int
+    globex_message: int
+    globex_attachment: int
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        """An httpx client on the server with `key` (none: no Authorization header)."""
+        return self.api.client(key)
+
+
+@pytest.fixture
+def inbox(db_url: str) -> Iterator[Inbox]:
+    inbox = Inbox(settings_for(db_url))
+    yield inbox
+    inbox.close()
+
+
+@pytest.fixture
+def world(inbox: Inbox, db_url: str, tmp_path: Path) -> Iterator[World]:
+    for company in ("Acme", "Globex"):
+        inbox.add_company(company, [f"support@{company.lower()}.example"])
+        inbox.add_folder(company, "Billing", "invoices and payments")
+        mail = {
+            "1.eml": with_invoice(make_message(msgid=f"<1@{company}.example>")),
+            "junk.eml": b"\x00 junk",
+        }
+        inbox.import_path(company, write_files(tmp_path / company, mail))
+    [theirs] = inbox.conversations("Globex")
+    [message] = inbox.conversation("Globex", theirs.id).messages
+    [attachment] = inbox.message("Globex", message.id).attachments
+    with api_server(settings_for(db_url)) as api:
+        yield World(
+            api=api,
+            inbox=inbox,
+            acme_read=inbox.create_api_key("Acme", name="crm").key,
+            acme_write=inbox.create_api_key("Acme", scope="write").key,
+            globex_write=inbox.create_api_key("Globex", scope="write").key,
+            admin=inbox.create_api_key(None).key,
+            globex_conversation=theirs.id,
+            globex_folder=inbox.add_folder("Globex", "Sales", "orders"),
+            globex_message=message.id,
+            globex_attachment=attachment.id,
+        )
+
+
+def error_of(response: httpx.Response) -> dict[str, str]:
+    """The `error` object of a JSON error answer (asserting its shape)."""
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+    return dict(body["error"])
