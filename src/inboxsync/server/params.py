@@ -27,7 +27,10 @@ def _plain_text(value: str) -> str:
 
 def _utc_naive(value: datetime) -> datetime:
     # The database holds naive UTC; an offset given is converted, none means UTC.
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    except OverflowError as exc:  # year 1 or 9999 shifted past the calendar
+        raise ValueError("out of the calendar once in UTC") from exc
 
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="An id of the key's company.")]

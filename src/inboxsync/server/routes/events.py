@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_jsonable_python
 
+from inboxsync.api import Inbox
 from inboxsync.db.events import EVENT_TYPES
 from inboxsync.errors import UsageError
 from inboxsync.operations.events import MAX_EVENTS, EventPage
@@ -21,8 +22,8 @@ from inboxsync.server.params import MAX_SEQ
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
 MAX_WAIT_SECONDS = 30.0
-# How often an idle stream looks for new events.
-STREAM_POLL_SECONDS = 0.25
+# How often a waiting poll or an idle stream looks for new events.
+POLL_SECONDS = 0.2
 
 After = Annotated[int, Query(ge=0, le=MAX_SEQ, description="The last seq already seen.")]
 
@@ -45,8 +46,21 @@ def event_types(
 Types = Annotated[list[str] | None, Depends(event_types)]
 
 
+async def poll(
+    inbox: Inbox, company: int, after: int, types: list[str] | None, limit: int, wait: float
+) -> EventPage:
+    """`Inbox.events` as a long poll that holds no thread while it waits: each look is a
+    short read in the thread pool, the waits between them are the event loop's."""
+    deadline = anyio.current_time() + wait
+    while True:
+        page = await run_in_threadpool(inbox.events, company, after=after, types=types, limit=limit)
+        if page.events or anyio.current_time() >= deadline:
+            return page
+        await anyio.sleep(POLL_SECONDS)
+
+
 @router.get("")
-def list_events(
+async def list_events(
     company: ReadCompany,
     inbox: AppInbox,
     types: Types,
@@ -56,7 +70,7 @@ def list_events(
 ) -> EventPage:
     """The company's events after seq `after`, oldest first; with `wait`, answers as soon as
     one is recorded (or empty after `wait` seconds). Ask again with `after=next_after`."""
-    return inbox.events(company, after=after, types=types, limit=limit, wait=wait)
+    return await poll(inbox, company, after, types, limit, wait)
 
 
 @router.get("/stream", response_class=EventSourceResponse)
@@ -73,11 +87,9 @@ async def stream_events(
     reconnects with `Last-Event-ID` misses none and sees none twice."""
     cursor = after if last_event_id is None else last_event_id
     while True:
-        page = await run_in_threadpool(inbox.events, company, after=cursor, types=types)
+        page = await poll(inbox, company, cursor, types, MAX_EVENTS, MAX_WAIT_SECONDS)
         for event in page.events:
             yield ServerSentEvent(
                 data=to_jsonable_python(event), event=event.type, id=str(event.seq)
             )
         cursor = page.next_after
-        if not page.events:
-            await anyio.sleep(STREAM_POLL_SECONDS)

@@ -13,7 +13,7 @@ from inboxsync.db.listing import FolderInfo
 from inboxsync.db.quarantine import QuarantineEntry
 from inboxsync.results import CostReport, MailboxSummary, OutboxReport
 from inboxsync.server.auth import Admin, AppInbox, ReadCompany
-from inboxsync.server.params import UtcDatetime
+from inboxsync.server.params import PlainText, UtcDatetime
 
 router = APIRouter(prefix="/v1", tags=["resources"])
 
@@ -49,7 +49,7 @@ def list_quarantine(company: ReadCompany, inbox: AppInbox) -> Listing[Quarantine
 def list_outbox(
     company: ReadCompany,
     inbox: AppInbox,
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[PlainText | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OutboxReport:
     """The company's auto-replies, newest first, with how many are in each status."""
