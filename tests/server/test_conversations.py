@@ -57,15 +57,17 @@ def test_the_order_is_updated_at_then_id(world: World, tmp_path: Path) -> None:
 
 def test_updated_since_gives_what_changed_since(world: World, tmp_path: Path) -> None:
     import_conversations(world.inbox, "Acme", tmp_path, 100, 5)
+    old = {c.subject: c.id for c in world.inbox.conversations("Acme")}["Question number 101"]
     time.sleep(0.01)
     since = utcnow()
     import_conversations(world.inbox, "Acme", tmp_path, 200, 3)
+    world.inbox.set_folder("Acme", old, "none")  # a change to an older conversation
     with world.client(world.acme_read) as client:
         changed = page_through(client, updated_since=since.isoformat() + "Z", limit=2)
         offset = page_through(client, updated_since=since.isoformat() + "+02:00")
-    assert sorted(c["subject"] for c in changed) == [
-        f"Question number {i}" for i in range(200, 203)
-    ]
+    subjects = sorted(c["subject"] for c in changed)
+    assert subjects == ["Question number 101"] + [f"Question number {i}" for i in range(200, 203)]
+    assert changed[-1]["id"] == old  # changed last, listed last
     assert len(offset) == 8 + 1  # two hours earlier: everything
 
 

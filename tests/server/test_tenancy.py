@@ -27,7 +27,7 @@ UNKNOWN_OFFSET = 100_000
 
 def v1_routes(world: World) -> list[tuple[str, str]]:
     """(method, path template) of every `/v1` route the app serves."""
-    paths = world.api.app.openapi()["paths"]  # type: ignore[attr-defined]
+    paths = world.api.app.openapi()["paths"]
     return sorted(
         (method.upper(), path)
         for path, operations in paths.items()

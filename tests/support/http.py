@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from inboxsync import Settings
 from inboxsync.server import create_app
@@ -24,7 +25,7 @@ class ApiServer:
     """A running API: its base URL and the app it serves."""
 
     url: str
-    app: object
+    app: FastAPI
 
     def client(self, key: str | None = None, **options: object) -> httpx.Client:
         """An httpx client on the server, sending `key` as its bearer token when given."""
