@@ -14,6 +14,7 @@ from inboxsync.ai.ledger import usage_since
 from inboxsync.config import Settings
 from inboxsync.db import companies as company_store
 from inboxsync.db import ensure_migrated, make_engine, make_sessionmaker, migrate
+from inboxsync.db.engine import sqlite_reader_sessions
 from inboxsync.db.models import Company, utcnow
 from inboxsync.jobs import follow_up, get_queue
 from inboxsync.pipeline.report import SyncReport
@@ -46,6 +47,14 @@ class InboxBase:
     def close(self) -> None:
         """Close the database connections (the object is not used afterwards)."""
         self.engine.dispose()
+
+    @property
+    def reader_sessions(self) -> sessionmaker[Session]:
+        """Sessions for reads that poll: on SQLite they never take the write lock (the
+        sessions of `sessions` begin with BEGIN IMMEDIATE), elsewhere `sessions`."""
+        if self.engine.dialect.name == "sqlite":
+            return sqlite_reader_sessions(self.engine)
+        return self.sessions
 
     def company_id(self, company: str | int) -> int:
         """The id of a company by name or id; NotFound when unknown."""

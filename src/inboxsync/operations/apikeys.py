@@ -1,5 +1,4 @@
-"""API keys: per company (read or write) and admin keys, stored as hashes; and the reads only
-the HTTP API makes (a page of conversations, the folders, the store's totals)."""
+"""API keys: per company (read or write) and admin keys, stored as hashes."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from dataclasses import dataclass
 
 from inboxsync.db import apikeys as key_store
 from inboxsync.db import companies as company_store
-from inboxsync.db import listing
 from inboxsync.errors import AuthError, UsageError
 from inboxsync.operations._base import InboxBase
 
@@ -95,35 +93,3 @@ class ApiKeyOperations(InboxBase):
                 raise AuthError("invalid API key")
             key_store.touch_key(session, stored)
         return ApiPrincipal(stored.id, stored.company_id, stored.scope)
-
-    def conversation_page(
-        self,
-        company: str | int,
-        where: listing.ConversationFilter | None = None,
-        *,
-        cursor: str | None = None,
-        limit: int = 50,
-    ) -> listing.ConversationPage:
-        """A page of the company's conversations in (updated_at, id) order, filtered by
-        `where`; pass its `next_cursor` back as `cursor` for the next one."""
-        with self.sessions() as session:
-            company_id = company_store.company_id_by_name(session, company)
-            return listing.conversation_page(
-                session,
-                company_id,
-                where or listing.ConversationFilter(),
-                cursor=cursor,
-                limit=limit,
-            )
-
-    def folders(self, company: str | int) -> tuple[listing.FolderInfo, ...]:
-        """The company's folders by name, with their auto-replies."""
-        with self.sessions() as session:
-            company_id = company_store.company_id_by_name(session, company)
-            return tuple(listing.list_folders(session, company_id))
-
-    def store_counts(self) -> listing.StoreCounts:
-        """Totals over every company: messages, conversations by status, quarantine, syncs,
-        outbox, AI calls and spend, webhook deliveries."""
-        with self.sessions() as session:
-            return listing.store_counts(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inboxsync.db import companies as company_store
+from inboxsync.db import listing
 from inboxsync.operations._base import InboxBase
 from inboxsync.outbound import (
     SmtpSettings,
@@ -44,3 +45,9 @@ class CompanyOperations(InboxBase):
             stored = load_company_smtp(session, company_id)
         assert stored is not None  # just written
         return stored
+
+    def store_counts(self) -> listing.StoreCounts:
+        """Totals over every company: messages, conversations by status, quarantine, syncs,
+        outbox, AI calls and spend, webhook deliveries."""
+        with self.sessions() as session:
+            return listing.store_counts(session)

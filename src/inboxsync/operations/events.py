@@ -50,7 +50,7 @@ class EventOperations(InboxBase):
         company_id = self.company_id(company)
         deadline = time.monotonic() + wait
         while True:
-            with self.sessions() as session:
+            with self.reader_sessions() as session:
                 rows = read_events(session, company_id, after=after, types=types, limit=limit)
             if rows or time.monotonic() >= deadline:
                 return EventPage(tuple(rows), rows[-1].seq if rows else after)

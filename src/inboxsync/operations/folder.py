@@ -5,6 +5,7 @@ from __future__ import annotations
 from inboxsync.ai import set_folder
 from inboxsync.ai.corrections import FolderCorrection
 from inboxsync.db import companies as company_store
+from inboxsync.db import listing
 from inboxsync.operations._base import InboxBase
 from inboxsync.outbound import (
     FolderAutoReply,
@@ -66,3 +67,9 @@ class FolderOperations(InboxBase):
         return set_folder(
             self.sessions, conversation_id, folder, company_id=self.company_id(company)
         )
+
+    def folders(self, company: str | int) -> tuple[listing.FolderInfo, ...]:
+        """The company's folders by name, with their auto-replies."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return tuple(listing.list_folders(session, company_id))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from inboxsync.db import companies as company_store
 from inboxsync.db import conversations as conversation_store
+from inboxsync.db import listing
 from inboxsync.db import quarantine as quarantine_store
 from inboxsync.operations._base import InboxBase
 from inboxsync.operations.quarantine_retry import retry_entries
@@ -108,3 +109,23 @@ class MailOperations(InboxBase):
         from inboxsync.demo.run import run_demo  # the demo is written with an Inbox
 
         return run_demo(directory, on_company=on_company)
+
+    def conversation_page(
+        self,
+        company: str | int,
+        where: listing.ConversationFilter | None = None,
+        *,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> listing.ConversationPage:
+        """A page of the company's conversations in (updated_at, id) order, filtered by
+        `where`; pass its `next_cursor` back as `cursor` for the next one."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return listing.conversation_page(
+                session,
+                company_id,
+                where or listing.ConversationFilter(),
+                cursor=cursor,
+                limit=limit,
+            )
