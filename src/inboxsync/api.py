@@ -13,10 +13,12 @@ from inboxsync.operations.apikeys import ApiKeyOperations
 from inboxsync.operations.company import CompanyOperations
 from inboxsync.operations.events import EventOperations
 from inboxsync.operations.folder import FolderOperations
+from inboxsync.operations.inbound import InboundOperations
 from inboxsync.operations.jobs import JobOperations
 from inboxsync.operations.mail import MailOperations
 from inboxsync.operations.mailbox import MailboxOperations
 from inboxsync.operations.messages import MessageOperations
+from inboxsync.operations.replies import ReplyOperations
 from inboxsync.operations.webhooks import WebhookOperations
 
 
@@ -31,6 +33,8 @@ class Inbox(
     ApiKeyOperations,
     WebhookOperations,
     MessageOperations,
+    InboundOperations,
+    ReplyOperations,
 ):
     """A connection to an inboxsync database and the operations on it.
 

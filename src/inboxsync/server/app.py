@@ -17,7 +17,15 @@ from inboxsync.server import health, metrics
 from inboxsync.server.errors import install_error_handlers
 from inboxsync.server.limits import MAX_BODY_BYTES, BodyLimit
 from inboxsync.server.params import refuse_unknown_query
-from inboxsync.server.routes import conversations, events, messages, resources
+from inboxsync.server.routes import (
+    conversations,
+    events,
+    inbound,
+    mailboxes,
+    messages,
+    replies,
+    resources,
+)
 
 # Seconds an open event stream may delay a shutdown.
 GRACEFUL_SHUTDOWN_SECONDS = 5
@@ -49,7 +57,8 @@ def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES) -> F
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(metrics.RequestMetrics, registry=registry)
-    for module in (conversations, messages, events, resources, health, metrics):
+    routes = (conversations, replies, messages, inbound, events, mailboxes, resources)
+    for module in (*routes, health, metrics):
         app.include_router(module.router)
     return app
 
