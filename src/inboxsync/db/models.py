@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,6 +67,12 @@ class Mailbox(Base):
     secret_ref: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     first_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A paused mailbox is skipped by every sync (sync, watch, the scheduled jobs).
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the last sync that met no error ended; the last error and when it happened.
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class MailboxFolder(Base):
@@ -81,6 +88,8 @@ class MailboxFolder(Base):
     last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     highestmodseq: Mapped[int | None] = mapped_column(BigInteger)
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # UIDNEXT as EXAMINE last showed it: mail waiting on the server is uidnext - 1 - last_uid.
+    uidnext: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class MailboxLease(Base):
