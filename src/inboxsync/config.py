@@ -197,9 +197,37 @@ class WebhookSettings(BaseSettings):
     lease_seconds: int = Field(
         60, ge=5, description="A dead deliverer's hold on an endpoint expires after this."
     )
+    allow_private_targets: bool = Field(
+        False,
+        description="Deliver to loopback, private and link-local addresses too (a receiver "
+        "inside your network); off, a company's key cannot aim deliveries at internal services.",
+    )
 
 
-_AREAS = ("ai", "imap", "jobs", "outbound", "webhooks")
+class ApiSettings(BaseSettings):
+    """The HTTP API (src/inboxsync/server): request limits and inbound mail batching."""
+
+    model_config = _area("INBOXSYNC_API_")
+
+    max_json_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest JSON request body; a larger one is a 413."
+    )
+    max_raw_message_bytes: int | None = Field(
+        None,
+        ge=1024,
+        description="Largest raw message `POST /v1/messages` takes (413 past it); by default "
+        "max_message_bytes.",
+    )
+    inbound_flush_ms: float = Field(
+        20.0,
+        ge=0,
+        le=10_000,
+        description="How long posted messages of a company are collected into one pipeline "
+        "batch (up to batch_size) before it runs.",
+    )
+
+
+_AREAS = ("ai", "imap", "jobs", "outbound", "webhooks", "api")
 
 
 class Settings(BaseSettings):
@@ -244,6 +272,7 @@ class Settings(BaseSettings):
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     def replace(self, **changes: Any) -> Self:
         """A copy with `changes` applied: top-level values, or a dict per area that changes
