@@ -17,8 +17,15 @@ __all__ = ["redis_prefix"]
 
 @pytest.fixture
 def inbox(db_url: str) -> Iterator[Inbox]:
-    """An Inbox on the test database (local AI) with the company Acme."""
-    inbox = Inbox(Settings(db=db_url, ai={"provider": "local", "local_model": "hashing"}))
+    """An Inbox on the test database (local AI) with the company Acme, delivering to the
+    receivers on loopback."""
+    inbox = Inbox(
+        Settings(
+            db=db_url,
+            ai={"provider": "local", "local_model": "hashing"},
+            webhooks={"allow_private_targets": True},
+        )
+    )
     inbox.add_company("Acme", ["support@acme.example"])
     yield inbox
     close_queues()

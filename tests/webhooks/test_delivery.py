@@ -98,7 +98,9 @@ def test_backoff_grows_with_each_failure(inbox: Inbox, receiver: WebhookReceiver
     receiver.fail_always(503)
     hook = inbox.add_webhook("Acme", receiver.url).webhook
     record(inbox, ["message.created"])
-    policy = DeliveryPolicy(backoff_seconds=2.0, max_backoff_seconds=1000.0)
+    policy = DeliveryPolicy(
+        backoff_seconds=2.0, max_backoff_seconds=1000.0, allow_private_targets=True
+    )
     delays = []
     for _ in range(5):
         report = deliver(inbox, hook.id, policy)
@@ -117,7 +119,9 @@ def test_an_endpoint_failing_longer_than_the_window_is_disabled(
     receiver.fail_always(500)
     hook = inbox.add_webhook("Acme", receiver.url).webhook
     record(inbox, ["message.created"])
-    policy = DeliveryPolicy(backoff_seconds=0.01, disable_after_seconds=0.3)
+    policy = DeliveryPolicy(
+        backoff_seconds=0.01, disable_after_seconds=0.3, allow_private_targets=True
+    )
     assert deliver(inbox, hook.id, policy).status == "active"
     time.sleep(0.4)
     report = deliver(inbox, hook.id, policy)

@@ -106,7 +106,13 @@ def test_a_celery_worker_delivers(
     tmp_path: Path,
 ) -> None:
     queue_name = f"{redis_prefix}-webhooks-{tmp_path.name}"
-    env = job_env(db_url=db_url, ai=fake_openai_server, prefix=redis_prefix, queue=queue_name)
+    env = job_env(
+        db_url=db_url,
+        ai=fake_openai_server,
+        prefix=redis_prefix,
+        queue=queue_name,
+        INBOXSYNC_WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
+    )
     settings = Settings(
         db=db_url,
         redis_url=REDIS_URL,

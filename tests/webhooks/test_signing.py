@@ -54,7 +54,11 @@ def test_a_malformed_header_never_verifies(header: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://crm.example/hooks/inbox", "http://127.0.0.1:8080/in?x=1", "https://[::1]:8443/h"],
+    [
+        "https://crm.example/hooks/inbox",
+        "http://93.184.215.14:8080/in?x=1",
+        "https://[2606:4700::1111]:8443/h",
+    ],
 )
 def test_an_http_or_https_url_is_accepted(url: str) -> None:
     assert validate_url(url) == url

@@ -39,7 +39,7 @@ class WebhookOperations(InboxBase):
         """Add an endpoint that receives the company's events recorded from now on (of
         `event_types`, else all), signed with `secret` (generated when not given; returned
         this once)."""
-        validate_url(url)
+        validate_url(url, allow_private=self.settings.webhooks.allow_private_targets)
         unknown = set(event_types) - set(EVENT_TYPES)
         if unknown:
             raise UsageError(f"unknown event types: {', '.join(sorted(unknown))}")

@@ -32,6 +32,7 @@ from inboxsync.webhooks.state import (
     skip_to,
     take_lease,
 )
+from inboxsync.webhooks.targets import TargetRefused, pin_targets
 from inboxsync.webhooks.types import DeliveryReport
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def _deliver_held(
         # No transaction stays open across a POST (on SQLite it would block every writer).
         session.commit()
         for event in rows:
-            attempt = _post(client, held, event)
+            attempt = _post(client, held, event, policy.allow_private_targets)
             if not attempt.ok:
                 _fail(session, held, owner, attempt, policy)
                 return delivered, True
@@ -138,8 +139,9 @@ def _deliver_held(
             return delivered, False
 
 
-def _post(client: httpx.Client, held: Held, event: EventRow) -> Attempt:
-    """One signed POST of one event; its answer's body is never read."""
+def _post(client: httpx.Client, held: Held, event: EventRow, allow_private: bool) -> Attempt:
+    """One signed POST of one event to the endpoint's checked addresses (the next address
+    only when one refuses the connection); its answer's body is never read."""
     body = event_body(held.company_id, event)
     headers = {
         EVENT_ID_HEADER: event_id(held.company_id, event.seq),
@@ -147,13 +149,27 @@ def _post(client: httpx.Client, held: Held, event: EventRow) -> Attempt:
     }
     number = held.failures + 1
     started = time.monotonic()
+    status, error = None, ""
     try:
-        with client.stream("POST", held.url, content=body, headers=headers) as response:
-            status, error = response.status_code, ""
+        for target in pin_targets(held.url, allow_private=allow_private):
+            try:
+                with client.stream(
+                    "POST",
+                    target.url,
+                    content=body,
+                    headers=headers | target.headers,
+                    extensions=target.extensions,
+                ) as response:
+                    status, error = response.status_code, ""
+                break
+            except httpx.ConnectError as exc:
+                error = f"ConnectError: {exc}"
+    except TargetRefused as exc:
+        error = f"refused: {exc}"
     except httpx.HTTPError as exc:
-        status, error = None, f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {exc}"
     except httpx.InvalidURL as exc:
-        status, error = None, f"invalid URL: {exc}"
+        error = f"invalid URL: {exc}"
     millis = round((time.monotonic() - started) * 1000)
     if status is not None and not 200 <= status < 300:
         error = f"HTTP {status}"

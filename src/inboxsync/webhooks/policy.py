@@ -24,6 +24,7 @@ class DeliveryPolicy:
     lease_seconds: float = 60.0
     # Events read per query.
     batch: int = 100
+    allow_private_targets: bool = False
 
     @classmethod
     def of(cls, settings: Settings) -> DeliveryPolicy:
@@ -35,6 +36,7 @@ class DeliveryPolicy:
             max_backoff_seconds=w.max_backoff_seconds,
             disable_after_seconds=w.disable_after_hours * 3600.0,
             lease_seconds=float(w.lease_seconds),
+            allow_private_targets=w.allow_private_targets,
         )
 
     @property
