@@ -1,6 +1,6 @@
 """Outgoing mail: auto-reply policy, templates, RFC 3834 message, SMTP, the outbox."""
 
-from inboxsync.outbound.auto_reply import Outcome, send_auto_reply
+from inboxsync.outbound.auto_reply import send_auto_reply
 from inboxsync.outbound.candidates import auto_reply_candidates, due_outbox
 from inboxsync.outbound.outbox import OutboxRow, list_outbox, status_counts
 from inboxsync.outbound.settings_store import (
@@ -10,6 +10,7 @@ from inboxsync.outbound.settings_store import (
     set_folder_auto_reply,
 )
 from inboxsync.outbound.smtp import SmtpSettings
+from inboxsync.outbound.transmit import Outcome
 
 __all__ = [
     "FolderAutoReply",

@@ -27,7 +27,7 @@ from inboxsync.db.models import (
     utcnow,
 )
 from inboxsync.db.outbox_models import OutboxEntry
-from inboxsync.errors import ConfigError, DeliveryUnknown, SmtpError
+from inboxsync.db.search import index_messages
 from inboxsync.mail.addresses import reply_address
 from inboxsync.outbound import outbox
 from inboxsync.outbound.message import (
@@ -45,29 +45,15 @@ from inboxsync.outbound.policy import (
     refusal,
 )
 from inboxsync.outbound.settings_store import load_company_smtp
-from inboxsync.outbound.smtp import SmtpSession, SmtpSettings
+from inboxsync.outbound.smtp import SmtpSettings
 from inboxsync.outbound.templates import TemplateValues, render, render_subject
-from inboxsync.retry import Backoff
+from inboxsync.outbound.transmit import Outcome, transmit
 
 log = logging.getLogger(__name__)
 
 # Refusals that may change later (the conversation gets filed, the folder gets an auto-reply):
 # they leave no outbox row, so the conversation is looked at again.
 _NOT_YET = (folder_has_auto_reply, is_filed)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one call did: sent, skipped, failed, not_applicable, gone; or retry / busy / wait
-    with `retry_in` seconds (the caller schedules the next call)."""
-
-    state: str
-    reason: str = ""
-    retry_in: float | None = None
-
-    @property
-    def final(self) -> bool:
-        return self.retry_in is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +77,12 @@ def send_auto_reply(
     """Send the auto-reply of one conversation if the policy allows and none was sent yet."""
     with sessions() as session:
         has_row = session.scalar(
-            select(exists().where(OutboxEntry.conversation_id == conversation_id))
+            select(
+                exists().where(
+                    OutboxEntry.conversation_id == conversation_id,
+                    OutboxEntry.kind == outbox.AUTO_REPLY,
+                )
+            )
         )
         loaded = None if has_row else _load(session, settings, conversation_id)
     if not has_row:
@@ -184,66 +175,32 @@ def _deliver(
         in_reply_to=claim.in_reply_to or None,
         references=thread_references(loaded.trigger_references, claim.in_reply_to or None),
     )
-    message = build_message(reply)
-    raw = message.as_bytes()
-    try:
-        with SmtpSession(
-            loaded.smtp,
-            timeout=settings.outbound.smtp_timeout_seconds,
-            ca_file=settings.outbound.smtp_ca_file,
-        ) as smtp:
-            smtp.open()
-            smtp.envelope(loaded.from_address, claim.recipient)
-            with sessions.begin() as session:
-                if not outbox.mark_sending(session, claim, lease):
-                    return Outcome("busy", "the claim was taken over", retry_in=1.0)
-            smtp.data(raw)
-    except DeliveryUnknown as exc:
-        with sessions.begin() as session:
-            outbox.mark_failed(session, claim, f"{exc}: delivery unknown, not resent")
-        return Outcome("failed", str(exc))
-    except SmtpError as exc:
-        return _after_failure(sessions, settings, claim, exc)
-    except ConfigError as exc:
-        # e.g. the password variable is unset: retried, so that fixing it is enough.
-        return _after_failure(sessions, settings, claim, SmtpError(str(exc), transient=True))
+    raw = build_message(reply).as_bytes()
+    failed = transmit(sessions, settings, loaded.smtp, loaded.from_address, claim, raw, lease)
+    if failed is not None:
+        return failed
     with sessions.begin() as session:
         outbox.mark_sent(session, claim)
-        _store_outgoing(session, loaded, conversation_id, reply, raw)
+        _store_outgoing(session, loaded.company_id, conversation_id, reply, raw)
     log.info("auto-reply sent for conversation %s", conversation_id)
     return Outcome("sent")
 
 
-def _after_failure(
-    sessions: sessionmaker[Session], settings: Settings, claim: outbox.Claim, exc: SmtpError
-) -> Outcome:
-    reason = str(exc)
-    with sessions.begin() as session:
-        if exc.transient and claim.attempt < settings.outbound.smtp_max_attempts:
-            backoff = Backoff(
-                settings.outbound.smtp_backoff_seconds, settings.outbound.smtp_max_backoff_seconds
-            )
-            delay = backoff.delay(claim.attempt)
-            outbox.mark_retry(session, claim, reason, delay)
-            log.warning(
-                "auto-reply attempt %s failed, retry in %.0fs: %s", claim.attempt, delay, reason
-            )
-            return Outcome("retry", reason, retry_in=delay)
-        final = reason if not exc.transient else f"gave up after {claim.attempt} attempts: {reason}"
-        outbox.mark_failed(session, claim, final)
-    log.warning("auto-reply failed for good: %s", final)
-    return Outcome("failed", final)
-
-
 def _store_outgoing(
-    session: Session, loaded: _Loaded, conversation_id: int, reply: AutoReply, raw: bytes
-) -> None:
-    """The sent auto-reply as an outgoing message of the conversation (a reply threads back)."""
+    session: Session,
+    company_id: int,
+    conversation_id: int,
+    reply: AutoReply,
+    raw: bytes,
+    body_html: str | None = None,
+) -> int | None:
+    """A sent message (an auto-reply, an agent's reply) as an outgoing message of the
+    conversation, so that an answer threads back; its id, or None if it was stored already."""
     now = utcnow()
     message_id = session.execute(
         insert_ignore(session, InboxMessage)
         .values(
-            company_id=loaded.company_id,
+            company_id=company_id,
             conversation_id=conversation_id,
             message_key=reply.message_id,
             message_id=reply.message_id,
@@ -259,7 +216,7 @@ def _store_outgoing(
             subject=reply.subject,
             date=now,
             body_text=reply.body,
-            body_html=None,
+            body_html=body_html,
             size=len(raw),
             is_notification=False,
             notification_rule="",
@@ -269,6 +226,7 @@ def _store_outgoing(
         .returning(InboxMessage.id)
     ).scalar()
     if message_id is not None:  # else stored already (sent, then marked sent again)
+        index_messages(session, [message_id])
         session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id)
@@ -278,7 +236,8 @@ def _store_outgoing(
         )
         data = {"direction": "out", "notification": False}
         event = NewEvent("message.created", conversation_id, message_id, data)
-        record_events(session, loaded.company_id, [event])
+        record_events(session, company_id, [event])
+    return message_id
 
 
 def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded | None:

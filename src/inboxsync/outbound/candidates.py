@@ -1,14 +1,15 @@
-"""Which conversations may need an auto-reply now: one query, for the jobs to fan out."""
+"""What the outbox jobs should look at now: one query each, for the jobs to fan out."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inboxsync.db.models import Conversation, Folder, InboxMessage, utcnow
 from inboxsync.db.outbox_models import OutboxEntry
+from inboxsync.outbound.outbox import AUTO_REPLY, REPLY
 
 
 def auto_reply_candidates(
@@ -22,7 +23,9 @@ def auto_reply_candidates(
     """Conversations filed in a folder with an auto-reply and no outbox row yet, recent enough
     (by their Date or by when the mailbox received them) to pass the history rule; the policy
     still decides each one."""
-    has_row = exists().where(OutboxEntry.conversation_id == Conversation.id)
+    has_row = exists().where(
+        OutboxEntry.conversation_id == Conversation.id, OutboxEntry.kind == AUTO_REPLY
+    )
     cutoff = utcnow() - max_age
     # When the mailbox received the conversation's first message (None for file imports).
     first_arrival = (
@@ -53,15 +56,32 @@ def auto_reply_candidates(
 
 def due_outbox(session: Session, company_id: int | None = None, limit: int = 1000) -> list[int]:
     """Conversations whose auto-reply waits for a due retry, or whose sender vanished."""
+    return _due(session, OutboxEntry.conversation_id, AUTO_REPLY, company_id, limit)
+
+
+def due_replies(session: Session, company_id: int | None = None, limit: int = 1000) -> list[int]:
+    """Agents' replies (outbox ids) never sent yet, waiting for a due retry, or whose sender
+    vanished."""
+    return _due(session, OutboxEntry.id, REPLY, company_id, limit)
+
+
+def _due(
+    session: Session,
+    column: InstrumentedAttribute[int],
+    kind: str,
+    company_id: int | None,
+    limit: int,
+) -> list[int]:
     now = utcnow()
     query = (
-        select(OutboxEntry.conversation_id)
+        select(column)
         .where(
+            OutboxEntry.kind == kind,
             (
-                (OutboxEntry.status == "retry")
+                (OutboxEntry.status.in_(("queued", "retry")))
                 & (OutboxEntry.next_attempt_at.is_(None) | (OutboxEntry.next_attempt_at <= now))
             )
-            | (OutboxEntry.status.in_(("claimed", "sending")) & (OutboxEntry.lease_until <= now))
+            | (OutboxEntry.status.in_(("claimed", "sending")) & (OutboxEntry.lease_until <= now)),
         )
         .order_by(OutboxEntry.id)
         .limit(limit)

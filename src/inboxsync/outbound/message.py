@@ -1,4 +1,5 @@
-"""The auto-reply as an RFC 5322 message, with the RFC 3834 headers that stop mail loops."""
+"""Outgoing mail as RFC 5322 messages: the auto-reply with the RFC 3834 headers that stop mail
+loops, an agent's reply with its HTML alternative and attachments."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ AUTO_REPLY_HEADERS = {
 
 @dataclass(frozen=True, slots=True)
 class AutoReply:
-    """Everything the outgoing message says; ids are bare (no angle brackets)."""
+    """Everything the outgoing message's headers and text say; ids are bare (no angle
+    brackets). An agent's reply says the same, plus its `Extras`."""
 
     from_address: str
     from_name: str
@@ -41,15 +43,32 @@ class AutoReply:
     references: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    """An attachment to send: a validated file name and `type/subtype`, and its bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What an agent's reply adds to the text: its HTML (sent as written) and attachments."""
+
+    html: str | None = None
+    attachments: tuple[OutgoingFile, ...] = ()
+
+
 def message_id_domain(from_address: str) -> str:
     """The domain our Message-IDs use: the one of the address we send from."""
     domain = from_address.rpartition("@")[2].strip().lower()
     return domain or "localhost"
 
 
-def make_message_id(domain: str) -> str:
+def make_message_id(domain: str, kind: str = "auto-reply") -> str:
     """A fresh, globally unique Message-ID (bare) in `domain`."""
-    return f"auto-reply.{uuid.uuid4().hex}@{domain}"
+    return f"{kind}.{uuid.uuid4().hex}@{domain}"
 
 
 def thread_references(parent_references: tuple[str, ...], parent_id: str | None) -> tuple[str, ...]:
@@ -72,8 +91,12 @@ def header_id(message_id: str | None) -> str | None:
     return f"<{message_id}>"
 
 
-def build_message(reply: AutoReply, date: datetime | None = None) -> EmailMessage:
-    """The auto-reply as a text/plain UTF-8 message with threading and RFC 3834 headers.
+def build_message(
+    reply: AutoReply, date: datetime | None = None, *, extras: Extras | None = None
+) -> EmailMessage:
+    """The auto-reply as a text/plain UTF-8 message with threading and RFC 3834 headers; with
+    `extras`, an agent's reply instead: no RFC 3834 headers, the HTML as an alternative to the
+    text, the attachments after them.
 
     The To address is parsed as one addr-spec (ValueError when it is not one); every other
     header value that came from a message is on one line or left out."""
@@ -93,7 +116,14 @@ def build_message(reply: AutoReply, date: datetime | None = None) -> EmailMessag
     references = [ref for ref in map(header_id, reply.references) if ref]
     if references:
         msg["References"] = " ".join(references)
-    for name, value in AUTO_REPLY_HEADERS.items():
-        msg[name] = value
     msg.set_content(reply.body, charset="utf-8")
+    if extras is None:
+        for name, value in AUTO_REPLY_HEADERS.items():
+            msg[name] = value
+        return msg
+    if extras.html is not None:
+        msg.add_alternative(extras.html, subtype="html", charset="utf-8")
+    for file in extras.attachments:
+        maintype, _, subtype = file.content_type.partition("/")
+        msg.add_attachment(file.data, maintype=maintype, subtype=subtype, filename=file.filename)
     return msg

@@ -1,4 +1,5 @@
-"""The outbox: one row per conversation, claimed atomically before anything is sent.
+"""The outbox: one row per message to send (a conversation's auto-reply, an agent's reply),
+claimed atomically before anything is sent.
 
 A row's `attempts` doubles as a fencing token: every transition after a claim names the attempt
 it belongs to, so a worker that lost its lease (and was replaced) cannot overwrite the newer
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Result, func, select, text, update
+from sqlalchemy import CursorResult, Result, Select, func, select, text, update
 from sqlalchemy.orm import Session
 
 from inboxsync.db.dialect import insert_ignore
@@ -24,6 +25,18 @@ from inboxsync.outbound.policy import within_rate_limit
 FINAL = frozenset({"sent", "failed", "skipped"})
 # What counts against a recipient's 24-hour allowance: sent, or on its way.
 COUNTED = ("claimed", "sending", "retry", "sent")
+AUTO_REPLY = "auto_reply"
+REPLY = "reply"
+
+
+def auto_reply_key(conversation_id: int) -> str:
+    """The dedup key of a conversation's one auto-reply."""
+    return f"{AUTO_REPLY}:{conversation_id}"
+
+
+def reply_key(idempotency_key: str) -> str:
+    """The dedup key of an agent's reply sent with this Idempotency-Key."""
+    return f"{REPLY}:{idempotency_key}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +91,7 @@ class OutboxRow:
     created_at: datetime
     sent_at: datetime | None
     next_attempt_at: datetime | None
+    kind: str = AUTO_REPLY
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -102,7 +116,8 @@ def record_skip(
         insert_ignore(session, OutboxEntry).values(
             company_id=company_id,
             conversation_id=conversation_id,
-            kind="auto_reply",
+            kind=AUTO_REPLY,
+            dedup_key=auto_reply_key(conversation_id),
             status="skipped",
             reason=reason,
             recipient=recipient[:320],
@@ -112,7 +127,7 @@ def record_skip(
     )
     if not _rowcount(result):
         return False
-    _announce(session, company_id, conversation_id, "skipped", reason)
+    _announce(session, AUTO_REPLY, company_id, conversation_id, "skipped", reason)
     return True
 
 
@@ -132,16 +147,13 @@ def claim(
     """
     now = utcnow()
     _lock_recipient(session, draft.company_id, draft.recipient)
-    row = session.scalar(
-        select(OutboxEntry)
-        .where(OutboxEntry.conversation_id == draft.conversation_id)
-        .with_for_update()
-    )
+    row = session.scalar(_auto_reply_row(draft.conversation_id).with_for_update())
     if row is None:
         recent = session.scalar(
             select(func.count()).where(
                 OutboxEntry.company_id == draft.company_id,
                 OutboxEntry.recipient == draft.recipient,
+                OutboxEntry.kind == AUTO_REPLY,
                 OutboxEntry.status.in_(COUNTED),
                 OutboxEntry.created_at > now - timedelta(hours=24),
             )
@@ -152,7 +164,8 @@ def claim(
             insert_ignore(session, OutboxEntry).values(
                 company_id=draft.company_id,
                 conversation_id=draft.conversation_id,
-                kind="auto_reply",
+                kind=AUTO_REPLY,
+                dedup_key=auto_reply_key(draft.conversation_id),
                 status=status,
                 reason=refused or "",
                 recipient=draft.recipient,
@@ -169,10 +182,33 @@ def claim(
         if not _rowcount(inserted):
             return ClaimResult("busy", retry_in=1.0, reason="claimed concurrently")
         if refused:
-            _announce(session, draft.company_id, draft.conversation_id, "skipped", refused)
+            _announce(
+                session, AUTO_REPLY, draft.company_id, draft.conversation_id, "skipped", refused
+            )
             return ClaimResult("skipped", reason=refused)
         return ClaimResult("claimed", claim=_claim_of(session, draft.conversation_id))
     return _reclaim(session, row, now, lease=lease, max_attempts=max_attempts)
+
+
+def claim_reply(
+    session: Session, outbox_id: int, *, lease: timedelta, max_attempts: int
+) -> ClaimResult:
+    """Claim an agent's reply (queued, due for a retry, or left by a vanished worker) for
+    sending, in the caller's transaction; `gone` when there is no such reply."""
+    row = session.scalar(
+        select(OutboxEntry)
+        .where(OutboxEntry.id == outbox_id, OutboxEntry.kind == REPLY)
+        .with_for_update()
+    )
+    if row is None:
+        return ClaimResult("gone", reason="no such reply")
+    return _reclaim(session, row, utcnow(), lease=lease, max_attempts=max_attempts)
+
+
+def _auto_reply_row(conversation_id: int) -> Select[OutboxEntry]:
+    return select(OutboxEntry).where(
+        OutboxEntry.conversation_id == conversation_id, OutboxEntry.kind == AUTO_REPLY
+    )
 
 
 def _reclaim(
@@ -210,24 +246,31 @@ def _finish(session: Session, row: OutboxEntry, status: str, reason: str) -> Non
     row.lease_until = None
     row.updated_at = utcnow()
     session.flush()
-    _announce(session, row.company_id, row.conversation_id, status, reason)
-
-
-def _announce(
-    session: Session, company_id: int, conversation_id: int, state: str, reason: str = ""
-) -> None:
-    """The event of an auto-reply reaching a final state, in the transition's transaction."""
-    data = {"reason": reason[:200]} if reason else {}
-    record_events(
-        session, company_id, [NewEvent(f"auto_reply.{state}", conversation_id, data=data)]
+    _announce(
+        session, row.kind, row.company_id, row.conversation_id, status, reason, outbox_id=row.id
     )
 
 
+def _announce(
+    session: Session,
+    kind: str,
+    company_id: int,
+    conversation_id: int,
+    state: str,
+    reason: str = "",
+    *,
+    outbox_id: int | None = None,
+) -> None:
+    """The event of a row reaching a final state (`auto_reply.*`, `reply.*`), in the
+    transition's transaction; a reply's event names it."""
+    data: dict[str, object] = {"reason": reason[:200]} if reason else {}
+    if kind == REPLY:
+        data["reply_id"] = outbox_id
+    record_events(session, company_id, [NewEvent(f"{kind}.{state}", conversation_id, data=data)])
+
+
 def _claim_of(session: Session, conversation_id: int) -> Claim:
-    row = session.scalars(
-        select(OutboxEntry).where(OutboxEntry.conversation_id == conversation_id)
-    ).one()
-    return _claim_from_row(row)
+    return _claim_from_row(session.scalars(_auto_reply_row(conversation_id)).one())
 
 
 def _claim_from_row(row: OutboxEntry) -> Claim:
@@ -236,11 +279,29 @@ def _claim_from_row(row: OutboxEntry) -> Claim:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Moved:
+    kind: str
+    company_id: int
+    conversation_id: int
+    outbox_id: int
+
+    def announce(self, session: Session, state: str, reason: str = "") -> None:
+        _announce(
+            session,
+            self.kind,
+            self.company_id,
+            self.conversation_id,
+            state,
+            reason,
+            outbox_id=self.outbox_id,
+        )
+
+
 def _transition(
     session: Session, claim: Claim, from_states: tuple[str, ...], **values: object
-) -> tuple[int, int] | None:
-    """Move the claimed row on; its (company id, conversation id), or None if the claim was
-    lost meanwhile."""
+) -> _Moved | None:
+    """Move the claimed row on; what it is, or None if the claim was lost meanwhile."""
     row = session.execute(
         update(OutboxEntry)
         .where(
@@ -249,10 +310,12 @@ def _transition(
             OutboxEntry.status.in_(from_states),
         )
         .values(updated_at=utcnow(), **values)
-        .returning(OutboxEntry.company_id, OutboxEntry.conversation_id),
+        .returning(OutboxEntry.kind, OutboxEntry.company_id, OutboxEntry.conversation_id),
         execution_options={"synchronize_session": False},
     ).first()
-    return None if row is None else (int(row[0]), int(row[1]))
+    if row is None:
+        return None
+    return _Moved(str(row[0]), int(row[1]), int(row[2]), claim.outbox_id)
 
 
 def mark_sending(session: Session, claim: Claim, lease: timedelta) -> bool:
@@ -277,7 +340,7 @@ def mark_sent(session: Session, claim: Claim) -> bool:
     )
     if moved is None:
         return False
-    _announce(session, *moved, "sent")
+    moved.announce(session, "sent")
     return True
 
 
@@ -307,7 +370,7 @@ def mark_failed(session: Session, claim: Claim, reason: str) -> bool:
     )
     if moved is None:
         return False
-    _announce(session, *moved, "failed", reason)
+    moved.announce(session, "failed", reason)
     return True
 
 
@@ -333,6 +396,7 @@ def list_outbox(
             r.created_at,
             r.sent_at,
             r.next_attempt_at,
+            r.kind,
         )
         for r in session.scalars(query)
     ]
