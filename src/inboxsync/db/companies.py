@@ -1,14 +1,14 @@
-"""Companies, their own addresses and their folders."""
+"""Companies, their own addresses and their folders (added, found, removed)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from inboxsync.db.models import Company, CompanyAddress, Folder
+from inboxsync.db.models import Company, CompanyAddress, Conversation, Folder, utcnow
 from inboxsync.db.storable import clean_text, column_length
 from inboxsync.errors import NotFound, UsageError
 
@@ -126,3 +126,17 @@ def find_folder(session: Session, company_id: int, folder: str | int) -> Folder:
     if found is None:
         raise NotFound(f"no folder {folder!r} in this company")
     return found
+
+
+def remove_folder(session: Session, company_id: int, folder: str | int) -> int:
+    """Delete a company's folder (name or id); its conversations become unfiled (and
+    changed, for mirrors following `updated_since`). Returns how many there were."""
+    found = find_folder(session, company_id, folder)
+    unfiled = session.execute(
+        update(Conversation)
+        .where(Conversation.company_id == company_id, Conversation.folder_id == found.id)
+        .values(folder_id=None, folder_source="", folder_confidence=None, updated_at=utcnow())
+    )
+    session.delete(found)
+    session.flush()
+    return int(unfiled.rowcount)  # type: ignore[attr-defined]

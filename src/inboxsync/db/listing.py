@@ -1,17 +1,18 @@
-"""What the HTTP API pages through and counts: a company's conversations one keyset page at a
-time (by `updated_at`, then id, behind an opaque cursor), its folders, and the store's totals."""
+"""What the HTTP API pages through and counts: the opaque keyset cursor and `Page` every list
+shares, a company's conversations one page at a time (by `updated_at`, then id), its folders,
+and the store's totals."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inboxsync.db.ai_models import AiCall
@@ -26,6 +27,7 @@ from inboxsync.db.models import (
     SyncRun,
 )
 from inboxsync.db.outbox_models import OutboxEntry
+from inboxsync.db.search import matching_conversations
 from inboxsync.errors import UsageError
 
 CONVERSATION_STATUSES = (
@@ -47,7 +49,8 @@ T = TypeVar("T")
 class ConversationFilter:
     """Which of a company's conversations a page holds; None leaves a criterion out.
     `folder` is a name or id, or "none" for unfiled conversations; `since`/`until` bound the
-    last message's date (from, inclusive; to, exclusive); `updated_since` is inclusive."""
+    last message's date (from, inclusive; to, exclusive); `updated_since` is inclusive; `q`
+    keeps the conversations with a message matching the search (see db/search.py)."""
 
     folder: str | int | None = None
     status: str | None = None
@@ -56,6 +59,7 @@ class ConversationFilter:
     updated_since: datetime | None = None
     since: datetime | None = None
     until: datetime | None = None
+    q: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,27 +115,93 @@ class StoreCounts:
     webhook_deliveries: dict[str, int]
 
 
-def encode_cursor(updated_at: datetime, conversation_id: int) -> str:
-    """The opaque cursor of the position just after this conversation."""
-    raw = json.dumps([updated_at.isoformat(), conversation_id], separators=(",", ":"))
+CursorValue = datetime | int | str
+# A SELECT of any columns, as the keyset page takes it.
+AnySelect = Select[*tuple[Any, ...]]
+
+
+def encode_cursor(*key: CursorValue) -> str:
+    """The opaque cursor of the position just after the row whose sort key is `key`."""
+    values = [v.isoformat() if isinstance(v, datetime) else v for v in key]
+    raw = json.dumps(values, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """The position a cursor stands for; UsageError for anything `encode_cursor` did not make."""
+def decode_cursor(
+    cursor: str, kinds: tuple[type[CursorValue], ...] = (datetime, int)
+) -> tuple[Any, ...]:
+    """The sort key a cursor stands for, one value of each of `kinds` (by default a
+    conversation's updated_at and id); UsageError for anything `encode_cursor` did not make."""
     try:
         if len(cursor) > _MAX_CURSOR_CHARS:
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, conversation_id = json.loads(raw)
-        if type(conversation_id) is not int or not isinstance(stamp, str):
-            raise ValueError("wrong types")
-        updated_at = datetime.fromisoformat(stamp)
-        if updated_at.tzinfo is not None:
-            raise ValueError("not a naive timestamp")
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError("wrong shape")
+        return tuple(_cursor_value(kind, value) for kind, value in zip(kinds, values, strict=True))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise UsageError("bad cursor: pass back a next_cursor exactly as it came") from exc
-    return updated_at, conversation_id
+
+
+def _cursor_value(kind: type[CursorValue], value: object) -> CursorValue:
+    if kind is datetime:
+        if not isinstance(value, str):
+            raise ValueError("not a timestamp")
+        stamp = datetime.fromisoformat(value)
+        if stamp.tzinfo is not None:
+            raise ValueError("not a naive timestamp")
+        return stamp
+    if type(value) is not kind:  # bool is no int here
+        raise ValueError("wrong type")
+    assert isinstance(value, int | str)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One keyset page of a list: `next_cursor` asks for the following page, None when this
+    one reached the end."""
+
+    items: tuple[T, ...]
+    next_cursor: str | None
+
+
+def keyset_page(
+    session: Session,
+    query: AnySelect,
+    key: Sequence[InstrumentedAttribute[Any]],
+    make: Callable[[Sequence[Any]], T],
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    descending: bool = False,
+) -> Page[T]:
+    """A page of `query` ordered by the unique sort `key` (ascending, or descending), after
+    `cursor`; `make` builds an item from a row of `query`'s own columns."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise UsageError(f"limit is between 1 and {MAX_PAGE}, not {limit}")
+    if cursor is not None:
+        kinds = tuple(column.type.python_type for column in key)
+        query = query.where(_after(key, decode_cursor(cursor, kinds), descending))
+    order = [column.desc() if descending else column for column in key]
+    rows = session.execute(query.add_columns(*key).order_by(*order).limit(limit + 1)).all()
+    width = len(rows[0]) - len(key) if rows else 0
+    items = tuple(make(row[:width]) for row in rows[:limit])
+    if len(rows) <= limit:
+        return Page(items, None)
+    return Page(items, encode_cursor(*rows[limit - 1][width:]))
+
+
+def _after(
+    key: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], descending: bool
+) -> ColumnElement[bool]:
+    """Rows past `values` in the order of `key`."""
+    first, value = key[0], values[0]
+    beyond: ColumnElement[bool] = first < value if descending else first > value
+    if len(key) == 1:
+        return beyond
+    return or_(beyond, and_(first == value, _after(key[1:], values[1:], descending)))
 
 
 def conversation_page(
@@ -205,6 +275,9 @@ def _criteria(
         criteria.append(Conversation.last_message_at >= where.since)
     if where.until is not None:
         criteria.append(Conversation.last_message_at < where.until)
+    if where.q is not None:
+        matching = matching_conversations(session, company_id, where.q)
+        criteria.append(false() if matching is None else matching)
     return criteria
 
 
@@ -223,6 +296,35 @@ def list_folders(session: Session, company_id: int) -> list[FolderInfo]:
         .order_by(Folder.name)
     )
     return [FolderInfo(*row) for row in rows]
+
+
+def _folder_columns() -> AnySelect:
+    return select(
+        Folder.id,
+        Folder.name,
+        Folder.ai_description,
+        Folder.auto_reply_enabled,
+        Folder.auto_reply_subject,
+        Folder.auto_reply_body,
+    )
+
+
+def folder_page(
+    session: Session, company_id: int, *, cursor: str | None = None, limit: int = 50
+) -> Page[FolderInfo]:
+    """A page of the company's folders by name."""
+    query = _folder_columns().where(Folder.company_id == company_id)
+    return keyset_page(
+        session, query, [Folder.name, Folder.id], lambda row: FolderInfo(*row),
+        cursor=cursor, limit=limit,
+    )  # fmt: skip
+
+
+def folder_info(session: Session, company_id: int, folder: str | int) -> FolderInfo:
+    """One of the company's folders (name or id); NotFound as `find_folder`."""
+    folder_id = find_folder(session, company_id, folder).id
+    row = session.execute(_folder_columns().where(Folder.id == folder_id)).one()
+    return FolderInfo(*row)
 
 
 def store_counts(session: Session) -> StoreCounts:

@@ -1,4 +1,5 @@
-"""Mailboxes, their folders' sync cursors, and the lease that keeps one sync per mailbox.
+"""Mailboxes (added, edited, paused, removed), their folders' sync cursors and state, and the
+lease that keeps one sync per mailbox.
 
 A lease is a row (mailbox_id, holder, expires_at). Taking it is one conditional statement that
 either inserts the row or takes over an expired one, so two processes (or machines) sharing the
@@ -11,12 +12,22 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Delete, delete, exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.companies import add_addresses
 from inboxsync.db.dialect import insert_ignore
-from inboxsync.db.models import Company, Mailbox, MailboxFolder, MailboxLease, utcnow
+from inboxsync.db.models import (
+    Company,
+    Conversation,
+    InboxMessage,
+    Mailbox,
+    MailboxFolder,
+    MailboxLease,
+    Quarantine,
+    utcnow,
+)
+from inboxsync.db.storable import column_length
 from inboxsync.errors import NotFound, UsageError
 from inboxsync.sources.base import FolderCursor
 
@@ -40,6 +51,7 @@ class MailboxInfo:
     secret_ref: str
     folders: tuple[FolderCursor, ...]
     first_synced_at: datetime | None = None
+    paused: bool = False
 
 
 def default_port(tls: str) -> int:
@@ -64,16 +76,14 @@ def add_mailbox(
     A username that is an address becomes one of the company's own addresses, so that mail it
     sends (its Sent folder) is outgoing and never creates a client.
     """
-    if tls not in TLS_MODES:
-        raise UsageError(f"tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
     if session.get(Company, company_id) is None:
         raise UsageError(f"unknown company id {company_id}")
     mailbox = Mailbox(
         company_id=company_id,
-        imap_host=host,
-        imap_port=port or default_port(tls),
+        imap_host=_checked_host(host),
+        imap_port=_checked_port(port, tls),
         imap_tls=tls,
-        username=username,
+        username=_checked_user(username),
         secret_kind=secret_kind,
         secret_ref=secret_ref,
     )
@@ -85,17 +95,193 @@ def add_mailbox(
     return mailbox.id
 
 
+def edit_mailbox(
+    session: Session,
+    company_id: int,
+    mailbox_id: int,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    tls: str | None = None,
+    username: str | None = None,
+    secret: tuple[str, str] | None = None,
+    folders: list[str] | None = None,
+) -> None:
+    """Change what is given of a company's mailbox: its account, its secret reference
+    (kind, ref), the folders it syncs (those left out are dropped with their cursors).
+    A new tls without a port moves a default port along."""
+    mailbox = find_mailbox(session, company_id, mailbox_id)
+    if tls is not None:
+        if port is None and mailbox.imap_port == default_port(mailbox.imap_tls):
+            port = default_port(tls)
+        mailbox.imap_tls = tls
+    if port is not None or tls is not None:
+        mailbox.imap_port = _checked_port(port or mailbox.imap_port, mailbox.imap_tls)
+    if host is not None:
+        mailbox.imap_host = _checked_host(host)
+    if username is not None:
+        mailbox.username = _checked_user(username)
+        if "@" in username:
+            add_addresses(session, company_id, [username])
+    if secret is not None:
+        mailbox.secret_kind, mailbox.secret_ref = secret
+    if folders is not None:
+        wanted = _folder_names(folders)
+        session.execute(
+            delete(MailboxFolder).where(
+                MailboxFolder.mailbox_id == mailbox_id, MailboxFolder.name.not_in(wanted)
+            )
+        )
+        add_folders(session, mailbox_id, wanted)
+    session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedMailbox:
+    """A mailbox removed, and what of its mail went with it (nothing unless asked)."""
+
+    id: int
+    deleted_messages: int
+    deleted_conversations: int
+    deleted_quarantine: int
+
+
+def remove_mailbox(
+    session: Session, company_id: int, mailbox_id: int, *, delete_mail: bool = False
+) -> RemovedMailbox:
+    """Remove a company's mailbox with its folder cursors. Its mail stays (its mailbox_id
+    set NULL) unless `delete_mail`: then its messages and quarantine rows go, with the
+    conversations they leave empty. Refused while a sync holds the mailbox's lease."""
+    mailbox = find_mailbox(session, company_id, mailbox_id)
+    held = lease_holder(session, mailbox_id)
+    if held is not None and held[1] > utcnow():
+        raise UsageError(f"mailbox {mailbox_id} is being synced: pause it, then remove it")
+    messages = conversations = quarantined = 0
+    if delete_mail:
+        of_box = (InboxMessage.company_id == company_id) & (InboxMessage.mailbox_id == mailbox_id)
+        touched = list(
+            session.scalars(select(InboxMessage.conversation_id).where(of_box).distinct())
+        )
+        messages = _deleted(session, delete(InboxMessage).where(of_box))
+        quarantined = _deleted(
+            session,
+            delete(Quarantine).where(
+                Quarantine.company_id == company_id, Quarantine.mailbox_id == mailbox_id
+            ),
+        )
+        has_message = exists().where(InboxMessage.conversation_id == Conversation.id)
+        conversations = _deleted(
+            session, delete(Conversation).where(Conversation.id.in_(touched), ~has_message)
+        )
+        _recount(session, touched)
+    session.delete(mailbox)
+    session.flush()
+    return RemovedMailbox(mailbox_id, messages, conversations, quarantined)
+
+
+def _deleted(session: Session, statement: Delete) -> int:
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _recount(session: Session, conversation_ids: list[int]) -> None:
+    """Counts and dates of conversations that lost messages."""
+    of_conversation = InboxMessage.conversation_id == Conversation.id
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id.in_(conversation_ids))
+        .values(
+            message_count=select(func.count()).where(of_conversation).scalar_subquery(),
+            started_at=select(func.min(InboxMessage.date)).where(of_conversation).scalar_subquery(),
+            last_message_at=select(func.max(InboxMessage.date))
+            .where(of_conversation)
+            .scalar_subquery(),
+            updated_at=utcnow(),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def find_mailbox(session: Session, company_id: int, mailbox_id: int) -> Mailbox:
+    """The company's mailbox; NotFound for an unknown id and another company's alike."""
+    mailbox = session.scalar(
+        select(Mailbox).where(Mailbox.id == mailbox_id, Mailbox.company_id == company_id)
+    )
+    if mailbox is None:
+        raise NotFound(f"no mailbox {mailbox_id}")
+    return mailbox
+
+
+def set_paused(session: Session, company_id: int, mailbox_id: int, paused: bool) -> None:
+    """Pause or resume a company's mailbox (a sync running now stops before its next batch)."""
+    find_mailbox(session, company_id, mailbox_id).paused = paused
+    session.flush()
+
+
+def is_paused(session: Session, mailbox_id: int) -> bool:
+    """Whether a sync must leave the mailbox alone now: paused, or removed meanwhile."""
+    paused = session.scalar(select(Mailbox.paused).where(Mailbox.id == mailbox_id))
+    return paused is None or bool(paused)
+
+
+def record_sync_end(session: Session, mailbox_id: int, error: str | None) -> None:
+    """Note the end of a sync: when, if it met no error; else the error and when."""
+    values: dict[str, object] = {"last_sync_at": utcnow()}
+    if error is not None:
+        values = {"last_error": error[:2000], "last_error_at": utcnow()}
+    session.execute(update(Mailbox).where(Mailbox.id == mailbox_id).values(**values))
+
+
+def record_uidnext(session: Session, uidnext: dict[int, int]) -> None:
+    """Note the UIDNEXT each folder (by id) showed when the sync examined it."""
+    if uidnext:
+        session.execute(
+            update(MailboxFolder), [{"id": i, "uidnext": n} for i, n in uidnext.items()]
+        )
+
+
 def add_folders(session: Session, mailbox_id: int, names: list[str]) -> None:
     """Add folders to sync to a mailbox, ignoring ones it has already."""
     known = set(
         session.scalars(select(MailboxFolder.name).where(MailboxFolder.mailbox_id == mailbox_id))
     )
-    for name in dict.fromkeys(n.strip() for n in names):
-        if not name:
-            raise UsageError("a folder name cannot be empty")
+    for name in _folder_names(names):
         if name not in known:
             session.add(MailboxFolder(mailbox_id=mailbox_id, name=name, last_uid=0))
     session.flush()
+
+
+def _folder_names(names: list[str]) -> list[str]:
+    found = list(dict.fromkeys(n.strip() for n in names))
+    limit = column_length(MailboxFolder.name) or 0
+    for name in found:
+        if not name or not name.isprintable() or len(name) > limit:
+            raise UsageError(f"a folder name is printable text of 1 to {limit} characters")
+    if not found:
+        raise UsageError("a mailbox syncs at least one folder")
+    return found
+
+
+def _checked_host(host: str) -> str:
+    host = host.strip()
+    if not host or len(host) > 255 or not host.isprintable() or " " in host or "/" in host:
+        raise UsageError(f"not a host name: {host[:60]!r}")
+    return host
+
+
+def _checked_port(port: int | None, tls: str) -> int:
+    if tls not in TLS_MODES:
+        raise UsageError(f"tls must be one of {', '.join(TLS_MODES)}, not {tls[:20]!r}")
+    port = port or default_port(tls)
+    if not 1 <= port <= 65535:
+        raise UsageError(f"a port is between 1 and 65535, not {port}")
+    return port
+
+
+def _checked_user(username: str) -> str:
+    limit = column_length(Mailbox.username) or 0
+    if not username or not username.isprintable() or len(username) > limit:
+        raise UsageError(f"a user name is printable text of 1 to {limit} characters")
+    return username
 
 
 def list_mailboxes(
@@ -135,6 +321,7 @@ def list_mailboxes(
             secret_ref=m.secret_ref,
             folders=tuple(cursors[m.id]),
             first_synced_at=m.first_synced_at,
+            paused=m.paused,
         )
         for m, name in rows
     ]

@@ -1,5 +1,5 @@
-"""The quarantine as operators see it: listing entries, reading their raw bytes, and the
-bookkeeping around retrying them through the pipeline."""
+"""The quarantine as operators see it: listing entries (also a page at a time), reading their
+raw bytes, and the bookkeeping around retrying them through the pipeline."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from inboxsync.db.listing import AnySelect, Page, keyset_page
 from inboxsync.db.models import Quarantine
 from inboxsync.errors import NotFound
 
@@ -59,18 +60,7 @@ def find_entries(
 
     NotFound names the ids that are not the company's, whether unknown or another company's.
     """
-    statement = (
-        select(
-            Quarantine.id,
-            Quarantine.source_ref,
-            Quarantine.reason,
-            func.length(Quarantine.raw),
-            Quarantine.headers_only,
-            Quarantine.created_at,
-        )
-        .where(Quarantine.company_id == company_id)
-        .order_by(Quarantine.id)
-    )
+    statement = _entries(company_id).order_by(Quarantine.id)
     if ids is not None:
         statement = statement.where(Quarantine.id.in_(ids))
     entries = [QuarantineEntry(*row) for row in session.execute(statement)]
@@ -78,6 +68,27 @@ def find_entries(
     if missing:
         raise NotFound(f"no quarantine entry {', '.join(map(str, missing))} in this company")
     return entries
+
+
+def quarantine_page(
+    session: Session, company_id: int, *, cursor: str | None = None, limit: int = 50
+) -> Page[QuarantineEntry]:
+    """A page of the company's entries, oldest first."""
+    return keyset_page(
+        session, _entries(company_id), [Quarantine.id], lambda row: QuarantineEntry(*row),
+        cursor=cursor, limit=limit,
+    )  # fmt: skip
+
+
+def _entries(company_id: int) -> AnySelect:
+    return select(
+        Quarantine.id,
+        Quarantine.source_ref,
+        Quarantine.reason,
+        func.length(Quarantine.raw),
+        Quarantine.headers_only,
+        Quarantine.created_at,
+    ).where(Quarantine.company_id == company_id)
 
 
 def load_raw(session: Session, company_id: int, ids: Collection[int]) -> list[StoredRaw]:

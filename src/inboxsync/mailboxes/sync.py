@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import (
@@ -40,6 +41,7 @@ from inboxsync.sources.imap import (
     FetchStepHook,
     ImapConnection,
     ImapEndpoint,
+    ImapFolder,
     ImapMailboxSource,
     TlsMode,
 )
@@ -172,7 +174,15 @@ class MailboxSync:
         self._sync_into(report, box)
         return report
 
+    def is_paused(self, box: MailboxInfo) -> bool:
+        """Whether the mailbox is paused (or removed) now, as the database says."""
+        with self.sessions() as session:
+            return mailboxes.is_paused(session, box.id)
+
     def _sync_into(self, report: MailboxSyncReport, box: MailboxInfo) -> None:
+        if self.is_paused(box):
+            log.info("mailbox %s is paused: not synced", box.id)
+            return
         try:
             self._sync_folders(report, box)
         except MailboxBusyError:
@@ -192,6 +202,7 @@ class MailboxSync:
         try:
             with self.sessions.begin() as session:
                 record_events(session, box.company_id, [event])
+                mailboxes.record_sync_end(session, box.id, error)
         except Exception:
             log.exception("mailbox %s: the sync_failed event could not be recorded", box.id)
 
@@ -200,6 +211,7 @@ class MailboxSync:
         secret = resolve(box.secret_ref)
         endpoint = endpoint_of(box, self.settings)
         done: set[int] = set()  # folders synced, or failed and reported, by an attempt
+        uidnext: dict[int, int] = {}  # folder id → UIDNEXT at its EXAMINE
         started_at = utcnow()
         with MailboxLease(self.sessions, box.id, imap.lease_seconds) as lease:
             retrying = Retrying(
@@ -209,12 +221,28 @@ class MailboxSync:
                 before_sleep=before_sleep_log(log, logging.INFO),
                 reraise=True,
             )
-            for attempt in retrying:
-                with attempt:
-                    self._attempt(report, box, endpoint, secret, done, lease)
-            if len(done) == len(box.folders) and not report.errors:
+            try:
+                for attempt in retrying:
+                    with attempt:
+                        self._attempt(report, box, endpoint, secret, done, lease, uidnext)
+            finally:
+                self._note_uidnext(box, uidnext)
+            if not report.errors:
                 with self.sessions.begin() as session:
-                    mailboxes.mark_synced(session, box.id, started_at)
+                    if len(done) == len(box.folders):
+                        mailboxes.mark_synced(session, box.id, started_at)
+                    mailboxes.record_sync_end(session, box.id, None)
+
+    def _note_uidnext(self, box: MailboxInfo, uidnext: dict[int, int]) -> None:
+        """Store the UIDNEXTs seen (what the status's lag is computed from); a database
+        that is down loses them (logged): the sync's own outcome matters more."""
+        if not uidnext:
+            return
+        try:
+            with self.sessions.begin() as session:
+                mailboxes.record_uidnext(session, uidnext)
+        except Exception:
+            log.warning("mailbox %s: could not record the folders' UIDNEXT", box.id, exc_info=True)
 
     def _attempt(
         self,
@@ -224,6 +252,7 @@ class MailboxSync:
         secret: Secret,
         done: set[int],
         lease: MailboxLease,
+        uidnext: dict[int, int],
     ) -> None:
         """One connection's worth of sync: the folders no earlier attempt finished."""
         lease.check()
@@ -244,7 +273,7 @@ class MailboxSync:
                 cursors = mailboxes.folder_cursors(session, box.id)
             key_round_trips += counter.round_trips
             source = self._source(conn, box, [c for c in cursors if c.folder_id not in done],
-                                  known_keys, lease)  # fmt: skip
+                                  known_keys, lease, uidnext)  # fmt: skip
             if source.has_new_mail():  # else no pipeline run, no sync_runs row
                 self._ingest(report, box, source)
         finally:
@@ -265,9 +294,18 @@ class MailboxSync:
         cursors: list[FolderCursor],
         known_keys: Callable[[list[str]], set[str]],
         lease: MailboxLease,
+        uidnext: dict[int, int],
     ) -> ImapMailboxSource:
         imap = self.settings.imap
-        return ImapMailboxSource(
+        should_stop = self.should_stop
+
+        def stop() -> bool:  # before each batch: a pause lands between two batches
+            if should_stop is not None and should_stop():
+                return True
+            return self.is_paused(box)
+
+        return _UidnextNoting(
+            uidnext,
             conn,
             cursors,
             known_keys,
@@ -279,7 +317,7 @@ class MailboxSync:
                 max_message_bytes=self.settings.max_message_bytes,
             ),
             before_batch=lease.check,
-            should_stop=self.should_stop,
+            should_stop=stop,
             on_step=self.on_fetch_step,
         )
 
@@ -313,3 +351,18 @@ class MailboxSync:
                 report.errors.append(f"mailbox {box.id}: {result.error}")
             if result.complete or result.error:
                 done.add(folder_id)
+
+
+class _UidnextNoting(ImapMailboxSource):
+    """The IMAP source, noting the UIDNEXT of each folder it opens for a fetch (those it
+    finds up to date have none waiting)."""
+
+    def __init__(self, uidnext: dict[int, int], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.uidnext = uidnext
+
+    def _open_next(self) -> tuple[FolderCursor, ImapFolder] | None:
+        opened = super()._open_next()
+        if opened is not None and opened[1].status.uidnext is not None:
+            self.uidnext[opened[0].folder_id] = opened[1].status.uidnext
+        return opened

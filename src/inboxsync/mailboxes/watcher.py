@@ -1,4 +1,5 @@
-"""Watching mailboxes: sync each, then wait for new mail on its INBOX (IDLE, else polling)."""
+"""Watching mailboxes: sync each, then wait for new mail on its INBOX (IDLE, else polling);
+a paused mailbox is left alone until it is resumed."""
 
 from __future__ import annotations
 
@@ -62,6 +63,9 @@ def _watch_one(
 ) -> None:
     poll_seconds = run.settings.imap.poll_seconds
     while not stop.is_set():
+        if run.is_paused(box):  # looked at again each poll: a resumed mailbox is watched again
+            stop.wait(poll_seconds)
+            continue
         report = run.guarded(box)
         if on_report is not None:
             on_report(report)
@@ -85,6 +89,9 @@ def _wait_for_mail(
             with sessions() as session:
                 cursors = {c.folder_id: c for c in mailboxes.folder_cursors(session, box.id)}
             stored = cursors.get(inbox.folder_id)
+            if folder.status.uidnext is not None:  # the status's lag, while nothing syncs
+                with sessions.begin() as session:
+                    mailboxes.record_uidnext(session, {inbox.folder_id: folder.status.uidnext})
             if stored is not None and (folder.status.uidnext or 0) > stored.last_uid + 1:
                 return  # mail came in between the sync and now
             wait_for_change(folder, settings.imap.poll_seconds, should_stop=stop.is_set)

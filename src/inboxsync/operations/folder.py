@@ -1,4 +1,5 @@
-"""`Inbox`'s operations on folders: create and edit them (auto-replies too), file by hand."""
+"""`Inbox`'s operations on folders: create, read, edit (auto-replies too) and remove them,
+file by hand."""
 
 from __future__ import annotations
 
@@ -73,3 +74,25 @@ class FolderOperations(InboxBase):
         with self.sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return tuple(listing.list_folders(session, company_id))
+
+    def folder(self, company: str | int, folder: str | int) -> listing.FolderInfo:
+        """One of the company's folders (name or id), with its auto-reply."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return listing.folder_info(session, company_id, folder)
+
+    def folder_page(
+        self, company: str | int, *, cursor: str | None = None, limit: int = 50
+    ) -> listing.Page[listing.FolderInfo]:
+        """A page of the company's folders by name; pass its `next_cursor` back as
+        `cursor` for the next one."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return listing.folder_page(session, company_id, cursor=cursor, limit=limit)
+
+    def remove_folder(self, company: str | int, folder: str | int) -> int:
+        """Delete a folder (name or id); its conversations become unfiled. Returns how many
+        conversations it held."""
+        with self.sessions.begin() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return company_store.remove_folder(session, company_id, folder)

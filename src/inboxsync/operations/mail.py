@@ -1,5 +1,5 @@
-"""`Inbox`'s operations on mail: import it, read conversations, inspect and retry the
-quarantine, the demo."""
+"""`Inbox`'s operations on mail: import it, read conversations, clients and sync runs,
+inspect and retry the quarantine, the demo."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inboxsync.db import clients as client_store
 from inboxsync.db import companies as company_store
 from inboxsync.db import conversations as conversation_store
 from inboxsync.db import listing
 from inboxsync.db import quarantine as quarantine_store
+from inboxsync.db import runs as run_store
 from inboxsync.operations._base import InboxBase
 from inboxsync.operations.quarantine_retry import retry_entries
 from inboxsync.pipeline.report import SyncReport
@@ -67,6 +69,65 @@ class MailOperations(InboxBase):
         with self.sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return quarantine_store.find_entries(session, company_id)
+
+    def quarantine_page(
+        self, company: str | int, *, cursor: str | None = None, limit: int = 50
+    ) -> listing.Page[quarantine_store.QuarantineEntry]:
+        """A page of the company's quarantined messages, oldest first; pass its
+        `next_cursor` back as `cursor` for the next one."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return quarantine_store.quarantine_page(session, company_id, cursor=cursor, limit=limit)
+
+    def client_page(
+        self,
+        company: str | int,
+        where: client_store.ClientFilter | None = None,
+        *,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> listing.Page[client_store.ClientInfo]:
+        """A page of the company's clients by id, filtered by `where` (a prefix of the
+        address or name, first seen since), each with its count of conversations."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return client_store.client_page(
+                session,
+                company_id,
+                where or client_store.ClientFilter(),
+                cursor=cursor,
+                limit=limit,
+            )
+
+    def client(self, company: str | int, client_id: int) -> client_store.ClientInfo:
+        """One of the company's clients with its count of conversations."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return client_store.client_info(session, company_id, client_id)
+
+    def sync_run_page(
+        self,
+        company: str | int,
+        *,
+        mailbox_id: int | None = None,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> listing.Page[run_store.SyncRunItem]:
+        """A page of the company's pipeline runs (imports, syncs of `mailbox_id`, retries;
+        of one `status`), newest first."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return run_store.run_page(
+                session, company_id, mailbox_id=mailbox_id, status=status, cursor=cursor,
+                limit=limit,
+            )  # fmt: skip
+
+    def sync_run(self, company: str | int, run_id: int) -> run_store.SyncRunDetail:
+        """One of the company's runs with its report."""
+        with self.sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return run_store.run_detail(session, company_id, run_id)
 
     def quarantine_entry(
         self, company: str | int, entry_id: int
