@@ -15,7 +15,8 @@ from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.server import health, metrics
 from inboxsync.server.errors import install_error_handlers
-from inboxsync.server.limits import MAX_BODY_BYTES, BodyLimit
+from inboxsync.server.inbound_batcher import InboundBatcher
+from inboxsync.server.limits import BodyLimit, raw_message_limit
 from inboxsync.server.params import refuse_unknown_query
 from inboxsync.server.routes import (
     conversations,
@@ -31,16 +32,22 @@ from inboxsync.server.routes import (
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
-def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> FastAPI:
     """The API over a new Inbox on `settings.db` (which must be migrated); the Inbox is
-    closed when the app shuts down."""
+    closed when the app shuts down. `max_body_bytes` overrides `api.max_json_body_bytes`."""
     inbox = Inbox(settings)
+    batcher = InboundBatcher(
+        inbox.receive,
+        window_seconds=settings.api.inbound_flush_ms / 1000,
+        batch_size=settings.batch_size,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await batcher.close()  # the posts already taken are stored and answered
             inbox.close()
 
     app = FastAPI(
@@ -53,9 +60,14 @@ def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES) -> F
     registry = CollectorRegistry()
     registry.register(metrics.StoreCollector(inbox))
     app.state.inbox = inbox
+    app.state.inbound = batcher
     app.state.metrics = registry
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=max_body_bytes or settings.api.max_json_body_bytes,
+        paths={inbound.PATH: raw_message_limit(settings)},
+    )
     app.add_middleware(metrics.RequestMetrics, registry=registry)
     routes = (conversations, replies, messages, inbound, events, mailboxes, resources)
     for module in (*routes, health, metrics):

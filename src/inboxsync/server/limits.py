@@ -1,30 +1,43 @@
-"""The request body limit: a body past it is refused with 413 before or while it is read."""
+"""The request body limits: a body past its route's limit is refused with 413 before or while
+it is read. JSON bodies have one limit; raw mail posted to the inbound route its own."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inboxsync.config import Settings
 from inboxsync.server.errors import error_response
 
-MAX_BODY_BYTES = 1024 * 1024
+
+def raw_message_limit(settings: Settings) -> int:
+    """The largest raw message the API takes: `api.max_raw_message_bytes`, by default the
+    largest message any source stores whole."""
+    return settings.api.max_raw_message_bytes or settings.max_message_bytes
 
 
 class BodyLimit:
-    """ASGI middleware: a declared Content-Length past `max_bytes` is answered at once; a
-    body that grows past it while streaming fails its read with 413."""
+    """ASGI middleware: a declared Content-Length past the limit is answered at once; a
+    body that grows past it while streaming fails its read with 413. The limit is
+    `max_bytes`, or the one `paths` gives the request's path."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, paths: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.paths = dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large()(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await error_response(413, "too_large", _message(limit))(scope, receive, send)
             return
         seen = 0
 
@@ -33,14 +46,12 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise HTTPException(413, self._message())
+                if seen > limit:
+                    raise HTTPException(413, _message(limit))
             return message
 
         await self.app(scope, limited, send)
 
-    def _message(self) -> str:
-        return f"the request body is larger than {self.max_bytes} bytes"
 
-    def _too_large(self) -> ASGIApp:
-        return error_response(413, "too_large", self._message())
+def _message(limit: int) -> str:
+    return f"the request body is larger than {limit} bytes"
