@@ -19,13 +19,17 @@ from inboxsync.server.inbound_batcher import InboundBatcher
 from inboxsync.server.limits import BodyLimit, raw_message_limit
 from inboxsync.server.params import refuse_unknown_query
 from inboxsync.server.routes import (
+    clients,
     conversations,
     events,
+    folders,
     inbound,
     mailboxes,
     messages,
+    quarantine,
     replies,
     resources,
+    runs,
 )
 
 # Seconds an open event stream may delay a shutdown.
@@ -70,7 +74,8 @@ def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> Fast
     )
     app.add_middleware(metrics.RequestMetrics, registry=registry)
     routes = (conversations, replies, messages, inbound, events, mailboxes, resources)
-    for module in (*routes, health, metrics):
+    resources_of_their_own = (folders, clients, quarantine, runs)
+    for module in (*routes, *resources_of_their_own, health, metrics):
         app.include_router(module.router)
     return app
 

@@ -1,5 +1,6 @@
-"""The company's other resources, each listed over the Inbox method the CLI uses: folders,
-mailboxes, the quarantine, the outbox, AI costs; and, for the admin key, the companies."""
+"""The company's other resources, each over the Inbox method the CLI uses: the outbox, AI
+costs; and, for the admin key, the companies. Folders, mailboxes, the quarantine, clients
+and sync runs have their own modules."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from inboxsync.db.companies import CompanyInfo
-from inboxsync.db.listing import FolderInfo
-from inboxsync.db.quarantine import QuarantineEntry
-from inboxsync.results import CostReport, MailboxSummary, OutboxReport
+from inboxsync.results import CostReport, OutboxReport
 from inboxsync.server.auth import Admin, AppInbox, ReadCompany
 from inboxsync.server.params import PlainText, UtcDatetime
 
@@ -25,24 +24,6 @@ class Listing(BaseModel, Generic[T]):
     """A list of results under `items`."""
 
     items: tuple[T, ...]
-
-
-@router.get("/folders")
-def list_folders(company: ReadCompany, inbox: AppInbox) -> Listing[FolderInfo]:
-    """The company's folders by name, with their auto-replies."""
-    return Listing(items=inbox.folders(company))
-
-
-@router.get("/mailboxes")
-def list_mailboxes(company: ReadCompany, inbox: AppInbox) -> Listing[MailboxSummary]:
-    """The company's IMAP mailboxes and how far each folder is synced."""
-    return Listing(items=tuple(inbox.mailboxes(company)))
-
-
-@router.get("/quarantine")
-def list_quarantine(company: ReadCompany, inbox: AppInbox) -> Listing[QuarantineEntry]:
-    """The company's quarantined messages, oldest first."""
-    return Listing(items=tuple(inbox.quarantine(company)))
 
 
 @router.get("/outbox")
