@@ -21,6 +21,7 @@ from inboxsync.db.models import (
     Quarantine,
     utcnow,
 )
+from inboxsync.db.search import index_messages
 from inboxsync.db.storable import fit_rows
 from inboxsync.mail.types import ParsedMessage
 from inboxsync.pipeline.resolve import clients_by_email
@@ -234,6 +235,7 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
     statement = insert_ignore(session, table).returning(table.c.message_key, table.c.id)
     inserted: dict[str, int] = dict(session.execute(statement, fit_rows(table, rows)).all())
     outcome.new_messages = len(inserted)
+    index_messages(session, list(inserted.values()))
     outcome.notifications = sum(
         1
         for item in plan.messages

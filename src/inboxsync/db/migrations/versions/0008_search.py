@@ -1,8 +1,13 @@
-"""search: full-text index of messages (placeholder, filled by the search work)
+"""search: full-text index of messages (message_search), built for the messages stored already
 
 Revision ID: 0008
 Revises: 0007
 """
+
+from alembic import op
+from sqlalchemy.orm import Session
+
+from inboxsync.db.search import rebuild_search_index
 
 revision = "0008"
 down_revision = "0007"
@@ -11,8 +16,37 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        # A plain table: its rows go with their message (ON DELETE CASCADE), merges move
+        # nothing here (the conversation is read through inbox_messages).
+        op.execute(
+            "CREATE TABLE message_search ("
+            "message_id INTEGER PRIMARY KEY REFERENCES inbox_messages (id) ON DELETE CASCADE, "
+            "document TSVECTOR NOT NULL)"
+        )
+        op.execute("CREATE INDEX ix_message_search_document ON message_search USING GIN (document)")
+    else:
+        # An FTS5 table that stores its own copy of the indexed text: SQLite 3.40 has no
+        # contentless_delete, and an external-content table must be handed back the exact
+        # text it indexed to forget a row. Storing it lets a plain DELETE by rowid do, which the
+        # trigger runs for every deleted message (cascades included), so a message id that
+        # SQLite reuses after a delete never inherits the old message's words.
+        op.execute(
+            "CREATE VIRTUAL TABLE message_search USING fts5("
+            "subject, sender, recipients, body, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        op.execute(
+            "CREATE TRIGGER message_search_forget AFTER DELETE ON inbox_messages "
+            "BEGIN DELETE FROM message_search WHERE rowid = old.id; END"
+        )
+    session = Session(bind=bind)
+    rebuild_search_index(session)
+    session.close()
 
 
 def downgrade() -> None:
-    pass
+    if op.get_bind().dialect.name != "postgresql":
+        op.execute("DROP TRIGGER message_search_forget")
+    op.execute("DROP TABLE message_search")

@@ -1,0 +1,222 @@
+"""Full-text search over a company's mail: the index of each stored message's subject, sender,
+recipients and text (`message_search`: an FTS5 table on SQLite, a tsvector with a GIN index on
+PostgreSQL), kept by the writers that store messages, rebuilt in bulk, and the conversations a
+user's query matches.
+
+The query language is a search box's: words are ANDed, a "quoted phrase" matches as a phrase,
+a -word or -"phrase" excludes the messages holding it, a trailing `*` matches a word's prefix.
+Any text is a valid query: it is cut into terms here and each term reaches the database as a
+bound parameter (quoted as a phrase for FTS5), never as query syntax of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TextClause
+
+from inboxsync.db.models import Conversation, InboxMessage
+
+SEARCH_TABLE = "message_search"
+# What a message contributes to the index, so that a huge message cannot make a batch slow (or,
+# on PostgreSQL, outgrow a tsvector's 1 MB: 50,000 characters of distinct words stay far below).
+BODY_CHARS = 50_000
+FIELD_CHARS = 2_000
+ADDRESS_CHARS = 10_000
+# A query's first terms only: a pasted page of text is still a query, not a denial of service.
+MAX_QUERY_CHARS = 2_000
+MAX_TERMS = 16
+
+_CHUNK = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+_WORD = re.compile(r"[^\W_]+")
+_PG_CONFIGS = ("english", "french", "simple")
+# Accents folded on PostgreSQL without the unaccent extension (a managed server may refuse
+# CREATE EXTENSION): NFKD, then the combining marks dropped, all inside the server.
+_PG_MARKS = "[\u0300-\u036f]"
+
+_fts = table(SEARCH_TABLE, column("rowid", Integer))
+_pg_index = table(SEARCH_TABLE, column("message_id", Integer), column("document"))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of a query: `text` as the user wrote it (a word, a hyphenated word, an
+    address or a phrase), `words` the words in it, whether it excludes and is a prefix."""
+
+    text: str
+    words: tuple[str, ...]
+    excluded: bool = False
+    prefix: bool = False
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of a user's query, at most MAX_TERMS; those without a word are dropped."""
+    cleaned = "".join(c for c in query[:MAX_QUERY_CHARS] if c.isprintable() or c.isspace())
+    cleaned = unicodedata.normalize("NFKC", cleaned)
+    terms = []
+    for match in _CHUNK.finditer(cleaned):
+        minus_phrase, phrase, minus, bare = match.groups()
+        chunk = phrase if phrase is not None else bare
+        excluded = bool(minus_phrase or minus)
+        prefix = phrase is None and chunk.endswith("*")
+        words = tuple(_WORD.findall(chunk))
+        if not words:
+            continue
+        if prefix and (len(words) > 1 or not _WORD.fullmatch(_fold(words[0]))):
+            prefix = False  # a prefix is one plain word's
+        terms.append(Term(chunk.rstrip("*"), words, excluded, prefix))
+        if len(terms) == MAX_TERMS:
+            break
+    return terms
+
+
+def matching_conversations(
+    session: Session, company_id: int, query: str
+) -> ColumnElement[bool] | None:
+    """The condition on `Conversation` that one of its messages matches `query`; None when
+    the query has no word to look for (it matches nothing)."""
+    terms = parse_query(query)
+    if not any(not t.excluded for t in terms):
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        document = _pg_index.c.document.bool_op("@@")(_pg_tsquery(terms))
+        return exists(
+            select(1)
+            .select_from(InboxMessage)
+            .join(_pg_index, _pg_index.c.message_id == InboxMessage.id)
+            .where(InboxMessage.conversation_id == Conversation.id, document)
+        )
+    matched = literal_column(SEARCH_TABLE).op("MATCH", return_type=Boolean)(
+        bindparam("fts_query", _fts5_expression(terms))
+    )
+    return Conversation.id.in_(
+        select(InboxMessage.conversation_id)
+        .join(_fts, _fts.c.rowid == InboxMessage.id)
+        .where(InboxMessage.company_id == company_id, matched)
+    )
+
+
+def index_messages(session: Session, message_ids: Sequence[int]) -> None:
+    """Index these stored messages: one INSERT … SELECT, whatever their number (the text goes
+    from the messages table to the index inside the database)."""
+    if not message_ids:
+        return
+    statement = _insert_from_messages(session, "m.id IN :ids")
+    session.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": message_ids})
+
+
+def rebuild_search_index(session: Session, company_id: int | None = None) -> None:
+    """(Re)index every stored message of the company, or of every company: a few statements,
+    the database doing the work. The caller commits."""
+    where = "TRUE" if company_id is None else "m.company_id = :company_id"
+    params = {} if company_id is None else {"company_id": company_id}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    key = "message_id" if postgres else "rowid"
+    if company_id is None:
+        session.execute(text(f"DELETE FROM {SEARCH_TABLE}"))
+    else:
+        session.execute(
+            text(
+                f"DELETE FROM {SEARCH_TABLE} WHERE {key} IN "
+                "(SELECT id FROM inbox_messages m WHERE m.company_id = :company_id)"
+            ),
+            params,
+        )
+    session.execute(_insert_from_messages(session, where), params)
+    if postgres:  # the planner's estimate of a word's matches comes from these statistics
+        session.execute(text(f"ANALYZE {SEARCH_TABLE}"))
+
+
+def _insert_from_messages(session: Session, where: str) -> TextClause:
+    if session.get_bind().dialect.name == "postgresql":
+        document = " || ".join(f"to_tsvector('{c}', x.folded)" for c in _PG_CONFIGS)
+        sql = (
+            f"INSERT INTO {SEARCH_TABLE} (message_id, document) "
+            f"SELECT m.id, {document} FROM inbox_messages m, LATERAL (SELECT "
+            f"regexp_replace(normalize({_indexed_text()}, NFKD), :marks, '', 'g') AS folded) x "
+            f"WHERE {where}"
+        )
+        return text(sql).bindparams(marks=_PG_MARKS)
+    return text(
+        f"INSERT INTO {SEARCH_TABLE} (rowid, subject, sender, recipients, body) "
+        f"SELECT m.id, substr(m.subject, 1, {FIELD_CHARS}), "
+        f"substr(m.from_name, 1, {FIELD_CHARS}) || ' ' || m.from_email, "
+        f"substr(m.to_emails || ' ' || m.cc_emails, 1, {ADDRESS_CHARS}), "
+        f"substr(m.body_text, 1, {BODY_CHARS}) FROM inbox_messages m WHERE {where}"
+    )
+
+
+def _indexed_text() -> str:
+    # Addresses once whole (the parser keeps `bob@acme.example` as one word) and once split
+    # at the @, so that the domain alone finds them too.
+    addresses = (
+        f"substr(m.from_email || ' ' || m.to_emails || ' ' || m.cc_emails, 1, {ADDRESS_CHARS})"
+    )
+    return (
+        f"concat_ws(' ', substr(m.subject, 1, {FIELD_CHARS}), substr(m.from_name, 1, "
+        f"{FIELD_CHARS}), {addresses}, replace({addresses}, '@', ' '), "
+        f"substr(m.body_text, 1, {BODY_CHARS}))"
+    )
+
+
+def _fold(word: str) -> str:
+    """The same fold as the server's for PostgreSQL: NFKD without combining marks."""
+    return re.sub(_PG_MARKS, "", unicodedata.normalize("NFKD", word))
+
+
+def _fts5_expression(terms: list[Term]) -> str:
+    """The FTS5 MATCH expression of the terms: each one a quoted phrase of its words (words
+    hold letters and digits only, so no quote can close a phrase early)."""
+
+    def phrase(term: Term) -> str:
+        return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+    wanted = " AND ".join(phrase(t) for t in terms if not t.excluded)
+    unwanted = " OR ".join(phrase(t) for t in terms if t.excluded)
+    return f"({wanted})" + (f" NOT ({unwanted})" if unwanted else "")
+
+
+def _pg_tsquery(terms: list[Term]) -> ColumnElement[object]:
+    """The tsquery of the terms: each term in English, French and as written (ORed), the
+    wanted ones ANDed, the excluded ones negated."""
+    query: ColumnElement[object] | None = None
+    for n, term in enumerate(terms):
+        one = _pg_term(term, f"t{n}")
+        if term.excluded:
+            one = func.tsquery_not(one)
+        query = one if query is None else func.tsquery_and(query, one)
+    assert query is not None
+    return query
+
+
+def _pg_term(term: Term, name: str) -> ColumnElement[object]:
+    if term.prefix:
+        return func.to_tsquery(
+            literal_column("'simple'::regconfig"),
+            bindparam(name, f"'{_fold(term.words[0])}':*"),
+        )
+    folded = func.regexp_replace(
+        func.normalize(bindparam(name, term.text), literal_column("NFKD")), _PG_MARKS, "", "g"
+    )
+    ors = [
+        func.phraseto_tsquery(literal_column(f"'{config}'::regconfig"), folded)
+        for config in _PG_CONFIGS
+    ]
+    return func.tsquery_or(func.tsquery_or(ors[0], ors[1]), ors[2])
