@@ -3,11 +3,14 @@ of the STARTTLS and implicit-TLS servers (the plain recording server is tests/co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from inboxsync import Inbox
 from inboxsync.config import Settings
+from inboxsync.jobs import close_queues
 from tests.support.smtp_server import make_cert
 
 
@@ -23,3 +26,12 @@ def settings(db_url: str) -> Settings:
 @pytest.fixture(scope="session")
 def smtp_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return make_cert(tmp_path_factory.mktemp("smtp-tls"))
+
+
+@pytest.fixture
+def inbox(settings: Settings) -> Iterator[Inbox]:
+    """An Inbox on the test database with the settings above (its inline queue closed after)."""
+    inbox = Inbox(settings)
+    yield inbox
+    close_queues()
+    inbox.close()

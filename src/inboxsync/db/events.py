@@ -31,6 +31,8 @@ EVENT_TYPES = (
     "auto_reply.sent",
     "auto_reply.skipped",
     "auto_reply.failed",
+    "reply.sent",
+    "reply.failed",
     "mailbox.sync_failed",
 )
 

@@ -9,7 +9,13 @@ from inboxsync.errors import AuthError, ConfigError, UsageError
 # Arguments a job takes: ids, lists of ids, or nothing. Kept JSON-able for Celery.
 JobArg = int | list[int] | None
 
-TASK_NAMES = ("sync_mailbox", "classify_pending", "send_auto_reply", "deliver_webhooks")
+TASK_NAMES = (
+    "sync_mailbox",
+    "classify_pending",
+    "send_auto_reply",
+    "send_reply",
+    "deliver_webhooks",
+)
 
 # Errors that another attempt cannot fix (a wrong password, a missing setting): not retried.
 PERMANENT_ERRORS: tuple[type[Exception], ...] = (AuthError, ConfigError, UsageError)

@@ -1,4 +1,4 @@
-"""The bodies of the four jobs, the same for every backend.
+"""The bodies of the five jobs, the same for every backend.
 
 Each is idempotent and safe to run twice or concurrently: the mailbox lease, the
 `pending → classifying` claim, the outbox row and the webhook endpoint's lease decide who does
@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db.models import Conversation, Mailbox, utcnow
+from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.errors import MailboxBusyError, NotFound, RetryLater
 from inboxsync.jobs.queue import JobArg, JobQueue
-from inboxsync.outbound import auto_reply_candidates, due_outbox
+from inboxsync.outbound import auto_reply_candidates, due_outbox, due_replies
 from inboxsync.outbound import send_auto_reply as send_one
+from inboxsync.outbound.reply import send_reply as send_agent_reply
 from inboxsync.webhooks import deliver_endpoint
 from inboxsync.webhooks.store import due_endpoint_ids
 
@@ -126,6 +128,20 @@ def send_auto_reply(ctx: JobContext, conversation_id: JobArg) -> None:
         raise RetryLater(outcome.retry_in, f"auto-reply {outcome.state}: {outcome.reason}")
 
 
+def send_reply(ctx: JobContext, reply_id: JobArg) -> None:
+    """Send one agent's reply (an outbox id) unless it went out or failed for good already."""
+    assert isinstance(reply_id, int)
+    outcome = send_agent_reply(ctx.sessions, ctx.settings, reply_id)
+    with ctx.sessions() as session:
+        company_id = session.scalar(
+            select(OutboxEntry.company_id).where(OutboxEntry.id == reply_id)
+        )
+    if company_id is not None:
+        enqueue_webhooks(ctx.queue, ctx.sessions, company_id)
+    if outcome.retry_in is not None:
+        raise RetryLater(outcome.retry_in, f"reply {outcome.state}: {outcome.reason}")
+
+
 def deliver_webhooks(ctx: JobContext, endpoint_id: JobArg) -> None:
     """Deliver one webhook endpoint's pending events. An endpoint whose lease another job
     holds is left to it (it looks again after letting go); one that must wait is retried
@@ -140,6 +156,7 @@ TASKS: dict[str, Callable[..., None]] = {
     "sync_mailbox": sync_mailbox,
     "classify_pending": classify_pending,
     "send_auto_reply": send_auto_reply,
+    "send_reply": send_reply,
     "deliver_webhooks": deliver_webhooks,
 }
 
@@ -181,6 +198,7 @@ def enqueue_follow_up(
         else:
             replies = []
         replies += due_outbox(session, company_id)
+        agent_replies = due_replies(session, company_id)
     chunk = settings.jobs.classify_chunk
     ids = sorted(set(new_conversation_ids))
     chunks = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
@@ -188,5 +206,7 @@ def enqueue_follow_up(
         queue.enqueue("classify_pending", company_id, part)
     for conversation_id in sorted(set(replies)):
         queue.enqueue("send_auto_reply", conversation_id)
+    for reply_id in agent_replies:
+        queue.enqueue("send_reply", reply_id)
     webhooks = enqueue_webhooks(queue, sessions, company_id)
-    return len(chunks) + len(set(replies)) + webhooks
+    return len(chunks) + len(set(replies)) + len(agent_replies) + webhooks

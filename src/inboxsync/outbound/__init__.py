@@ -1,7 +1,7 @@
 """Outgoing mail: auto-reply policy, templates, RFC 3834 message, SMTP, the outbox."""
 
 from inboxsync.outbound.auto_reply import send_auto_reply
-from inboxsync.outbound.candidates import auto_reply_candidates, due_outbox
+from inboxsync.outbound.candidates import auto_reply_candidates, due_outbox, due_replies
 from inboxsync.outbound.outbox import OutboxRow, list_outbox, status_counts
 from inboxsync.outbound.settings_store import (
     FolderAutoReply,
@@ -19,6 +19,7 @@ __all__ = [
     "SmtpSettings",
     "auto_reply_candidates",
     "due_outbox",
+    "due_replies",
     "list_outbox",
     "load_company_smtp",
     "send_auto_reply",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from inboxsync.db.companies import find_folder
+from inboxsync.db.mailboxes import find_mailbox
 from inboxsync.db.models import utcnow
 from inboxsync.db.outbox_models import CompanySmtp
 from inboxsync.errors import UsageError
@@ -23,6 +24,14 @@ def set_company_smtp(session: Session, company_id: int, settings: SmtpSettings) 
         )
     if settings.from_address and "@" not in settings.from_address:
         raise UsageError(f"not an email address: {settings.from_address!r}")
+    if settings.sent_mailbox_id is not None:
+        find_mailbox(session, company_id, settings.sent_mailbox_id)
+        if not settings.sent_folder.strip() or not settings.sent_folder.isprintable():
+            raise UsageError("a Sent mailbox needs the name of its folder (--sent-folder)")
+        if len(settings.sent_folder) > 200:
+            raise UsageError("the Sent folder's name is longer than 200 characters")
+    elif settings.sent_folder:
+        raise UsageError("a Sent folder needs its mailbox (--sent-mailbox)")
     row = session.get(CompanySmtp, company_id)
     if row is None:
         row = CompanySmtp(company_id=company_id)
@@ -33,6 +42,8 @@ def set_company_smtp(session: Session, company_id: int, settings: SmtpSettings) 
     row.username = settings.username
     row.password_env = settings.password_env
     row.from_address = settings.from_address.strip().lower()
+    row.sent_mailbox_id = settings.sent_mailbox_id
+    row.sent_folder = settings.sent_folder
     row.updated_at = utcnow()
     session.flush()
 
@@ -49,6 +60,8 @@ def load_company_smtp(session: Session, company_id: int) -> SmtpSettings | None:
         username=row.username,
         password_env=row.password_env,
         from_address=row.from_address,
+        sent_mailbox_id=row.sent_mailbox_id,
+        sent_folder=row.sent_folder,
     )
 
 

@@ -31,6 +31,9 @@ class SmtpSettings:
     username: str | None = None
     password_env: str | None = None
     from_address: str = ""
+    # Where agents' replies are copied once sent (IMAP APPEND): a mailbox of the company.
+    sent_mailbox_id: int | None = None
+    sent_folder: str = ""
 
     def __post_init__(self) -> None:
         if self.tls not in TLS_MODES:
