@@ -274,6 +274,11 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
+    def raw_message_limit(self) -> int:
+        """The largest raw message delivered to inboxsync (`POST /v1/messages`, `receive`):
+        `api.max_raw_message_bytes`, by default max_message_bytes."""
+        return self.api.max_raw_message_bytes or self.max_message_bytes
+
     def replace(self, **changes: Any) -> Self:
         """A copy with `changes` applied: top-level values, or a dict per area that changes
         only the named fields of that area (`replace(ai={"concurrency": 1})`)."""

@@ -3,10 +3,21 @@ each holding its commands in `commands`, mounted here on the app of `cli._app`."
 
 from __future__ import annotations
 
-from inboxsync.cli import ai, company, folder, jobs, mail, mailbox, quarantine, server, webhook
+from inboxsync.cli import (
+    ai,
+    company,
+    folder,
+    jobs,
+    mail,
+    mailbox,
+    quarantine,
+    receive,
+    server,
+    webhook,
+)
 from inboxsync.cli._app import app
 
-for module in (company, folder, mail, quarantine, mailbox, ai, jobs, server, webhook):
+for module in (company, folder, mail, receive, quarantine, mailbox, ai, jobs, server, webhook):
     app.add_typer(module.commands)
 
 __all__ = ["app", "main"]

@@ -16,7 +16,7 @@ from inboxsync.config import Settings
 from inboxsync.server import health, metrics
 from inboxsync.server.errors import install_error_handlers
 from inboxsync.server.inbound_batcher import InboundBatcher
-from inboxsync.server.limits import BodyLimit, raw_message_limit
+from inboxsync.server.limits import BodyLimit
 from inboxsync.server.params import refuse_unknown_query
 from inboxsync.server.routes import (
     clients,
@@ -70,7 +70,7 @@ def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> Fast
     app.add_middleware(
         BodyLimit,
         max_bytes=max_body_bytes or settings.api.max_json_body_bytes,
-        paths={inbound.PATH: raw_message_limit(settings)},
+        paths={inbound.PATH: settings.raw_message_limit()},
     )
     app.add_middleware(metrics.RequestMetrics, registry=registry)
     routes = (conversations, replies, messages, inbound, events, mailboxes, resources)

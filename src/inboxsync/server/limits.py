@@ -8,14 +8,7 @@ from collections.abc import Mapping
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inboxsync.config import Settings
 from inboxsync.server.errors import error_response
-
-
-def raw_message_limit(settings: Settings) -> int:
-    """The largest raw message the API takes: `api.max_raw_message_bytes`, by default the
-    largest message any source stores whole."""
-    return settings.api.max_raw_message_bytes or settings.max_message_bytes
 
 
 class BodyLimit:
