@@ -1,5 +1,5 @@
 """Two companies on a real API server: Acme and Globex, each with mail, a folder and a
-quarantined message, and API keys of every kind."""
+quarantined message (Globex an IMAP mailbox too), and API keys of every kind."""
 
 from __future__ import annotations
 
@@ -64,6 +64,10 @@ class World:
     globex_folder: int
     globex_message: int
     globex_attachment: int
+    globex_mailbox: int
+    globex_sync_run: int
+    globex_client: int
+    globex_quarantine: int
 
     def client(self, key: str | None = None) -> httpx.Client:
         """An httpx client on the server with `key` (none: no Authorization header)."""
@@ -90,6 +94,11 @@ def world(inbox: Inbox, db_url: str, tmp_path: Path) -> Iterator[World]:
     [theirs] = inbox.conversations("Globex")
     [message] = inbox.conversation("Globex", theirs.id).messages
     [attachment] = inbox.message("Globex", message.id).attachments
+    [run] = inbox.sync_run_page("Globex").items
+    [client] = inbox.client_page("Globex").items
+    [junk] = inbox.quarantine("Globex")
+    box = inbox.add_mailbox("Globex", host="imap.globex.example", user="support@globex.example",
+                            password_env="GLOBEX_IMAP_PW")  # fmt: skip
     with api_server(settings_for(db_url)) as api:
         yield World(
             api=api,
@@ -102,6 +111,10 @@ def world(inbox: Inbox, db_url: str, tmp_path: Path) -> Iterator[World]:
             globex_folder=inbox.add_folder("Globex", "Sales", "orders"),
             globex_message=message.id,
             globex_attachment=attachment.id,
+            globex_mailbox=box.id,
+            globex_sync_run=run.id,
+            globex_client=client.id,
+            globex_quarantine=junk.id,
         )
 
 

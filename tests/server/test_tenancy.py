@@ -19,9 +19,18 @@ THEIR_ID: dict[str, Callable[[World], int]] = {
     "conversation_id": lambda w: w.globex_conversation,
     "message_id": lambda w: w.globex_message,
     "attachment_id": lambda w: w.globex_attachment,
+    "mailbox_id": lambda w: w.globex_mailbox,
+    "run_id": lambda w: w.globex_sync_run,
+    "client_id": lambda w: w.globex_client,
+    "folder_id": lambda w: w.globex_folder,
+    "entry_id": lambda w: w.globex_quarantine,
 }
 # A body each write route accepts, so that only the ids in its path decide the answer.
-BODIES: dict[str, dict[str, Any]] = {"/v1/conversations/{conversation_id}/folder": {"folder": None}}
+BODIES: dict[str, dict[str, Any]] = {
+    "/v1/conversations/{conversation_id}/folder": {"folder": None},
+    "/v1/mailboxes/{mailbox_id}": {"host": "imap.elsewhere.example"},
+    "/v1/folders/{folder_id}": {"description": "anything"},
+}
 UNKNOWN_OFFSET = 100_000
 
 
