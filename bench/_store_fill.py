@@ -1,11 +1,15 @@
-"""Rows of a large mailbox history, written straight into the store without the pipeline:
-bench/ingest.py's `store` section measures 140 new messages against it."""
+"""Rows written straight into the store, without the pipeline: `Table`s bulk-inserted
+(executemany on SQLite, COPY on PostgreSQL), and the rows of a large mailbox history, against
+which bench/ingest.py's `store` section measures 140 new messages (bench/_api_store.py makes
+the API benchmark's store)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Engine
@@ -144,26 +148,52 @@ def _open_conversation(
     return None
 
 
-def _chunks(rows: list[tuple], size: int = 50_000) -> Iterator[list[tuple]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+@dataclass(frozen=True)
+class Table:
+    """Rows for one table, in `columns` order; `rows` may be a generator, consumed once."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Iterable[tuple]
+
+
+def mailbox_tables(clients: list, conversations: list, messages: list) -> list[Table]:
+    """The tables of `store_rows`, in insertion order."""
+    return [
+        Table("clients", CLIENT_COLUMNS, clients),
+        Table("conversations", CONVERSATION_COLUMNS, conversations),
+        Table("inbox_messages", MESSAGE_COLUMNS, messages),
+    ]
+
+
+def _chunks(rows: Iterable[tuple], size: int = 50_000) -> Iterator[list[tuple]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def insert_sqlite(engine: Engine, clients: list, conversations: list, messages: list) -> None:
-    """Insert the rows in one transaction, then checkpoint the WAL."""
+    """Insert the rows of `store_rows` (see insert_tables_sqlite)."""
+    insert_tables_sqlite(engine, mailbox_tables(clients, conversations, messages))
+
+
+def copy_postgresql(url: str, clients: list, conversations: list, messages: list) -> None:
+    """COPY the rows of `store_rows` (see copy_tables_postgresql)."""
+    copy_tables_postgresql(url, mailbox_tables(clients, conversations, messages))
+
+
+def insert_tables_sqlite(engine: Engine, tables: Sequence[Table]) -> None:
+    """Insert the tables in order in one transaction (executemany in chunks), then checkpoint
+    the WAL."""
     conn = engine.raw_connection()
     try:
         cursor = conn.cursor()
         cursor.execute("BEGIN")
-        for name, columns, rows in (
-            ("clients", CLIENT_COLUMNS, clients),
-            ("conversations", CONVERSATION_COLUMNS, conversations),
-            ("inbox_messages", MESSAGE_COLUMNS, messages),
-        ):
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            marks = ", ".join("?" for _ in columns)
-            sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"
-            for chunk in _chunks(rows):
+        for table in tables:
+            quoted = ", ".join(f'"{c}"' for c in table.columns)
+            marks = ", ".join("?" for _ in table.columns)
+            sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"
+            for chunk in _chunks(table.rows):
                 cursor.executemany(sql, chunk)
         cursor.execute("COMMIT")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -171,24 +201,21 @@ def insert_sqlite(engine: Engine, clients: list, conversations: list, messages: 
         conn.close()
 
 
-def copy_postgresql(url: str, clients: list, conversations: list, messages: list) -> None:
-    """COPY the rows in one transaction, set the id sequences, then VACUUM ANALYZE (as
-    autovacuum would)."""
+def copy_tables_postgresql(url: str, tables: Sequence[Table]) -> None:
+    """COPY the tables in order in one transaction, set their id sequences past the rows,
+    then VACUUM ANALYZE (as autovacuum would)."""
     import psycopg
 
     with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
         with conn.transaction(), conn.cursor() as cursor:
-            for name, columns, rows in (
-                ("clients", CLIENT_COLUMNS, clients),
-                ("conversations", CONVERSATION_COLUMNS, conversations),
-                ("inbox_messages", MESSAGE_COLUMNS, messages),
-            ):
-                quoted = ", ".join(f'"{c}"' for c in columns)
-                with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-                    for row in rows:
+            for table in tables:
+                quoted = ", ".join(f'"{c}"' for c in table.columns)
+                with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+                    for row in table.rows:
                         copy.write_row(row)
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT max(id) FROM {name}))"
-                )
+                if "id" in table.columns:
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT max(id) FROM {table.name}))"
+                    )
         conn.execute("VACUUM ANALYZE")
