@@ -175,6 +175,19 @@ def test_embedded_message_is_one_attachment_named_after_its_subject() -> None:
     assert message.text.strip() == "see below"
 
 
+def test_an_embedded_message_keeps_its_headers_bytes_as_read() -> None:
+    # Not refolded (slow on a crafted 1 MB header), nor 8-bit bytes turned into encoded words.
+    inner = (
+        "From: Céline <c@z.example>\nSubject: a subject folded\n by its sender\n"
+        "X-Long: " + "word " * 40 + "\n\nInner body\n"
+    )
+    message = _parse(_multipart("mixed", "Content-Type: text/plain\n\nx",
+                                f"Content-Type: message/rfc822\n\n{inner}"))  # fmt: skip
+    (attachment,) = message.attachments
+    assert attachment.data.rstrip(b"\n") == inner.encode().rstrip(b"\n")
+    assert attachment.filename == "a subject folded by its sender.eml"
+
+
 def test_multipart_without_boundary_is_read_as_text() -> None:
     message = _parse("Content-Type: multipart/mixed\n\nJust text after all\n")
     assert message.text.strip() == "Just text after all"

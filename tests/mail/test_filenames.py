@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from inboxsync.mail.filenames import (
     MAX_FILENAME_LENGTH,
+    MAX_RAW_FILENAME_CHARS,
     attachment_filename,
     deduplicate,
     sanitize_filename,
@@ -43,6 +44,12 @@ def test_long_filenames_are_capped_keeping_the_extension() -> None:
     name = sanitize_filename("x" * 400 + ".pdf")
     assert len(name) == MAX_FILENAME_LENGTH
     assert name.endswith(".pdf")
+
+
+def test_only_the_head_of_a_huge_raw_filename_is_read() -> None:
+    # The path separator lies past what is read: the name is the head, not "b.pdf".
+    name = sanitize_filename("a" * MAX_RAW_FILENAME_CHARS + "/b.pdf")
+    assert name == "a" * MAX_FILENAME_LENGTH
 
 
 def test_missing_filename_falls_back_to_a_numbered_name_with_a_type_extension() -> None:

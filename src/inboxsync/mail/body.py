@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email.message import Message
+from email.policy import default
 
 from inboxsync.mail.charset import decode_bytes, decode_header_value
-from inboxsync.mail.filenames import attachment_filename, deduplicate
+from inboxsync.mail.filenames import MAX_RAW_FILENAME_CHARS, attachment_filename, deduplicate
 from inboxsync.mail.headers import all_values
 from inboxsync.mail.html import html_to_text
 from inboxsync.mail.types import AttachmentPart
@@ -20,6 +21,9 @@ MAX_DEPTH = 40
 MAX_ATTACHMENTS = 250
 MAX_CONTENT_ID_LENGTH = 250
 _IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
+# An embedded message is written back with its headers as they were read: refolding them
+# (what compat32 does) is slow on a crafted 1 MB header and changes the bytes for nothing.
+_AS_READ = default.clone(refold_source="none", utf8=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,7 @@ def _decode_text(part: Message, collector: _Collector) -> str:
 
 def _message_bytes(message: Message) -> bytes:
     try:
-        return message.as_bytes()
+        return message.as_bytes(policy=_AS_READ)
     except UnicodeError:
         # The bytes generator chokes re-serializing some broken multiparts (a boundary that
         # never comes, 8-bit bytes): write headers and raw payload back as they were read.
@@ -125,7 +129,7 @@ def _embedded_message(part: Message, collector: _Collector, disposition: str | N
     filename = part.get_filename()
     if not filename and part.get_content_type() == "message/rfc822" and inner:
         subjects = all_values(inner[0], "subject")
-        subject = decode_header_value(subjects[0]) if subjects else ""
+        subject = decode_header_value(subjects[0][:MAX_RAW_FILENAME_CHARS]) if subjects else ""
         filename = f"{subject}.eml" if subject else None
     collector.add_attachment(part, data, filename, disposition)
 

@@ -9,6 +9,9 @@ from inboxsync.mail.charset import decode_header_value
 
 MAX_FILENAME_LENGTH = 150
 _MAX_EXTENSION_LENGTH = 16
+# A filename is cut to MAX_FILENAME_LENGTH anyway; reading more than this of a sender's (say a
+# 1 MB subject naming a forwarded message) only costs time. Generous for encoded words.
+MAX_RAW_FILENAME_CHARS = 8 * 1024
 
 # A fixed map rather than `mimetypes`, which reads the host's mime.types files (I/O, and a
 # result that differs from machine to machine).
@@ -91,11 +94,12 @@ def sanitize_filename(raw: str | None) -> str:
     """Return a bare, safe filename from a sender-supplied one, or "" when nothing usable is left.
 
     Keeps the basename only; drops control and bidi characters, `..`, leading dots and
-    Windows-forbidden characters; caps the length, keeping the extension.
+    Windows-forbidden characters; caps the length, keeping the extension. Only the first
+    MAX_RAW_FILENAME_CHARS of `raw` are read.
     """
     if not raw:
         return ""
-    name = unicodedata.normalize("NFC", decode_header_value(raw))
+    name = unicodedata.normalize("NFC", decode_header_value(raw[:MAX_RAW_FILENAME_CHARS]))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if unicodedata.category(c) not in _UNSAFE_CATEGORIES)
     name = _WINDOWS_FORBIDDEN.sub("_", name)
