@@ -19,6 +19,7 @@ THEIR_ID: dict[str, Callable[[World], int]] = {
     "conversation_id": lambda w: w.globex_conversation,
     "message_id": lambda w: w.globex_message,
     "attachment_id": lambda w: w.globex_attachment,
+    "reply_id": lambda w: w.globex_reply,
     "mailbox_id": lambda w: w.globex_mailbox,
     "run_id": lambda w: w.globex_sync_run,
     "client_id": lambda w: w.globex_client,
@@ -28,6 +29,7 @@ THEIR_ID: dict[str, Callable[[World], int]] = {
 # A body each write route accepts, so that only the ids in its path decide the answer.
 BODIES: dict[str, dict[str, Any]] = {
     "/v1/conversations/{conversation_id}/folder": {"folder": None},
+    "/v1/conversations/{conversation_id}/replies": {"text": "Hello"},
     "/v1/mailboxes/{mailbox_id}": {"host": "imap.elsewhere.example"},
     "/v1/folders/{folder_id}": {"description": "anything"},
 }

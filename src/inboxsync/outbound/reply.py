@@ -93,7 +93,7 @@ def _attachments(session: Session, described: str) -> tuple[OutgoingFile, ...]:
     files = json.loads(described or "[]")
     digests = [f["sha256"] for f in files]
     rows = session.execute(select(Blob.sha256, Blob.data).where(Blob.sha256.in_(digests)))
-    data: dict[str, bytes] = dict(rows.tuples().all())
+    data: dict[str, bytes] = {row.sha256: row.data for row in rows}
     return tuple(OutgoingFile(f["filename"], f["content_type"], data[f["sha256"]]) for f in files)
 
 
