@@ -4,7 +4,7 @@ raw bytes, and the bookkeeping around retrying them through the pipeline."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, cast, delete, func, select, update
@@ -29,9 +29,10 @@ class QuarantineEntry:
     size: int
     headers_only: bool
     created_at: datetime
-    # Why parsing the entry again cannot help, or None when it can be retried (a field, not a
-    # property, so that it is part of the entry's JSON).
-    cannot_retry: str | None = field(init=False)
+    # Why parsing the entry again cannot help, or None when it can be retried: always derived
+    # from the fields above (a field, not a property, so that it is part of the entry's JSON;
+    # one of __init__'s, so that pydantic serializes it too).
+    cannot_retry: str | None = None
 
     def __post_init__(self) -> None:
         if self.headers_only:

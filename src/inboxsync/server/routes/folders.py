@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from inboxsync.db.listing import FolderInfo, Page
 from inboxsync.server.auth import AppInbox, ReadCompany, WriteCompany
@@ -47,7 +47,7 @@ class FolderChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: Text | None = None
-    auto_reply: bool | None = None
+    auto_reply: StrictBool | None = None
     auto_reply_subject: Subject | None = None
     auto_reply_body: Text | None = None
 
