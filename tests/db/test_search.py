@@ -16,6 +16,7 @@ from sqlalchemy import delete, text
 
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
+from inboxsync.db import search
 from inboxsync.db.listing import ConversationFilter
 from inboxsync.db.models import Conversation
 from inboxsync.db.schema import alembic_config
@@ -274,3 +275,19 @@ def test_hostile_text_is_indexed_without_failing_the_batch(mail: Mail) -> None:
         mail.add("Acme", subject, body)
     assert len(mail.inbox.conversations("Acme")) == len(bodies)
     assert mail.found("invoice") == set(bodies)
+
+
+def test_the_walk_and_the_index_find_the_same_conversations(
+    mail: Mail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL walks the conversations for a common word, takes a rare one's from the
+    # index: the same answers either way, page after page.
+    for i in range(7):
+        mail.add("Acme", f"Invoice {i}", "Le café a envoyé la facture." if i % 2 else "Invoices.")
+    mail.add("Globex", "Globex invoice", "An invoice.")
+    queries = ("invoice", "cafe", '"la facture"', "invoice -cafe", "invo*", "nothing")
+    by_index = {q: mail.found(q) for q in queries}
+    monkeypatch.setattr(search, "FEW_MATCHES", -1)
+    assert {q: mail.found(q) for q in queries} == by_index
+    assert by_index["invoice"] == {f"Invoice {i}" for i in range(7)}
+    assert by_index["invoice -cafe"] == {f"Invoice {i}" for i in range(0, 7, 2)}

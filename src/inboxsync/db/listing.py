@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inboxsync.db.ai_models import AiCall
@@ -276,8 +276,7 @@ def _criteria(
     if where.until is not None:
         criteria.append(Conversation.last_message_at < where.until)
     if where.q is not None:
-        matching = matching_conversations(session, company_id, where.q)
-        criteria.append(false() if matching is None else matching)
+        criteria.append(matching_conversations(session, company_id, where.q))
     return criteria
 
 
