@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
 from inboxsync.db.companies import add_company, add_folder
-from inboxsync.db.events import read_events
+from inboxsync.db.events import EventRow, read_events
 from inboxsync.db.models import Conversation, InboxMessage
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.outbound import (
@@ -27,6 +27,8 @@ from tests.factories import make_message, write_files
 from tests.support.smtp_server import SmtpServer
 
 SUBJECT_TEMPLATE = "Re: {subject} [{company_name}]"
+# The question of `asked`'s conversation.
+QUESTION = "<q1@client.example>"
 BODY_TEMPLATE = "Hello {client_name},\n\nWe received your message about {subject}.\n{company_name}"
 
 
@@ -154,6 +156,13 @@ def outbox_row(sessions: sessionmaker[Session], conversation_id: int) -> OutboxE
 
 def auto_reply_events(sessions: sessionmaker[Session], conversation_id: int) -> list[str]:
     """The types of the conversation's events about its auto-reply and messages, in order."""
+    return [e.type for e in events_of(sessions, conversation_id, ("auto_reply.", "message."))]
+
+
+def events_of(
+    sessions: sessionmaker[Session], conversation_id: int, prefixes: tuple[str, ...]
+) -> list[EventRow]:
+    """The conversation's events whose type starts with one of `prefixes`, in order."""
     with sessions() as session:
         company_id = session.scalar(
             select(Conversation.company_id).where(Conversation.id == conversation_id)
@@ -161,7 +170,16 @@ def auto_reply_events(sessions: sessionmaker[Session], conversation_id: int) -> 
         assert company_id is not None
         events = read_events(session, company_id, limit=1000)
     return [
-        e.type
-        for e in events
-        if e.conversation_id == conversation_id and e.type.startswith(("auto_reply.", "message."))
+        e for e in events if e.conversation_id == conversation_id and e.type.startswith(prefixes)
     ]
+
+
+def asked(
+    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
+) -> int:
+    """Acme (sending through `smtp`) with one conversation: Alice's question, which
+    itself answers an older message."""
+    company_id, _ = setup_company(sessions, smtp.port)
+    raw = recent(QUESTION, references="<root@client.example>", subject="Invoice export")
+    ingest_raw(sessions, settings, company_id, tmp_path / "in", {"q.eml": raw})
+    return conversation_of(sessions, QUESTION.strip("<>"))

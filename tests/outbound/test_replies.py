@@ -14,38 +14,29 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync import Inbox
 from inboxsync.config import Settings
-from inboxsync.db.events import read_events
 from inboxsync.db.models import InboxMessage
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.outbound import send_auto_reply
 from inboxsync.outbound.message import OutgoingFile
 from inboxsync.outbound.reply_input import ReplyRefused
-from tests.outbound.helpers import conversation_of, ingest_raw, one_filed, recent, setup_company
+from tests.outbound.helpers import (
+    QUESTION,
+    asked,
+    conversation_of,
+    events_of,
+    ingest_raw,
+    one_filed,
+    recent,
+)
 from tests.support.smtp_server import SmtpServer
 
 PDF = b"%PDF-1.4\x00\xff binary report \r\n\x1a"
-QUESTION = "<q1@client.example>"
-
-
-def asked(
-    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
-) -> int:
-    """Acme (sending through `smtp`) with one conversation: Alice's question, which
-    itself answers an older message."""
-    company_id, _ = setup_company(sessions, smtp.port)
-    raw = recent(QUESTION, references="<root@client.example>", subject="Invoice export")
-    ingest_raw(sessions, settings, company_id, tmp_path / "in", {"q.eml": raw})
-    return conversation_of(sessions, QUESTION.strip("<>"))
 
 
 def reply_events(sessions: sessionmaker[Session], conversation_id: int) -> list[tuple[str, dict]]:
-    with sessions() as session:
-        events = read_events(session, 1, limit=1000)
-    return [
-        (e.type, dict(e.data))
-        for e in events
-        if e.conversation_id == conversation_id and e.type.startswith(("reply.", "message."))
-    ]
+    """(type, data) of the conversation's reply and message events, in order."""
+    events = events_of(sessions, conversation_id, ("reply.", "message."))
+    return [(e.type, dict(e.data)) for e in events]
 
 
 def test_a_reply_arrives_once_threaded_from_the_companys_domain_with_its_attachment(

@@ -12,12 +12,25 @@ from inboxsync.cli import (
     mailbox,
     quarantine,
     receive,
+    reply,
     server,
     webhook,
 )
 from inboxsync.cli._app import app
 
-for module in (company, folder, mail, receive, quarantine, mailbox, ai, jobs, server, webhook):
+for module in (
+    company,
+    folder,
+    mail,
+    receive,
+    reply,
+    quarantine,
+    mailbox,
+    ai,
+    jobs,
+    server,
+    webhook,
+):
     app.add_typer(module.commands)
 
 __all__ = ["app", "main"]

@@ -50,10 +50,14 @@ def company_set_smtp(
         None, "--password-env", help="Environment variable holding the password (never stored)."
     ),
     from_address: str = typer.Option(
-        "", "--from", help="Address auto-replies come from (else the company's first address)."
+        "", "--from", help="Address replies come from (else the company's first address)."
     ),
+    sent_mailbox: int | None = typer.Option(
+        None, "--sent-mailbox", help="Mailbox (id) whose Sent folder gets a copy of each reply."
+    ),
+    sent_folder: str = typer.Option("", "--sent-folder", help="That folder's name, e.g. Sent."),
 ) -> None:
-    """Set how a company sends its auto-replies."""
+    """Set how a company sends its auto-replies and agents' replies."""
     smtp = inbox_of(ctx).set_smtp(
         name,
         host=host,
@@ -62,6 +66,9 @@ def company_set_smtp(
         user=user,
         password_env=password_env,
         from_address=from_address,
+        sent_mailbox=sent_mailbox,
+        sent_folder=sent_folder,
     )
     auth = f", user {smtp.username} (password from ${smtp.password_env})" if smtp.username else ""
-    print_lines([f"SMTP for {name!r}: {smtp.host}:{smtp.port} {smtp.tls}{auth}"])
+    copy = f", copies to {smtp.sent_folder!r}" if smtp.sent_mailbox_id else ""
+    print_lines([f"SMTP for {name!r}: {smtp.host}:{smtp.port} {smtp.tls}{auth}{copy}"])

@@ -35,10 +35,16 @@ class CompanyOperations(InboxBase):
         user: str | None = None,
         password_env: str | None = None,
         from_address: str = "",
+        sent_mailbox: int | None = None,
+        sent_folder: str = "",
     ) -> SmtpSettings:
-        """Set how the company sends its auto-replies (`tls`: none, starttls or ssl); the
-        password stays in the environment variable `password_env`. Returns what is stored."""
-        smtp = SmtpSettings(host, port, tls, user, password_env, from_address)
+        """Set how the company sends its auto-replies and agents' replies (`tls`: none,
+        starttls or ssl); the password stays in the environment variable `password_env`. With
+        `sent_mailbox` (one of its mailboxes) and `sent_folder`, each agent's reply is copied
+        there once sent. Returns what is stored."""
+        smtp = SmtpSettings(
+            host, port, tls, user, password_env, from_address, sent_mailbox, sent_folder
+        )
         with self.sessions.begin() as session:
             company_id = company_store.company_id_by_name(session, company)
             set_company_smtp(session, company_id, smtp)
