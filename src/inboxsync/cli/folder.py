@@ -1,4 +1,4 @@
-"""Folder commands: folder add|edit|set."""
+"""Folder commands: folder add|edit|remove|set."""
 
 from __future__ import annotations
 
@@ -65,6 +65,17 @@ def folder_edit(
         auto_reply_body=read_text(auto_reply_body_file),
     )
     print_lines([f"folder {done.folder_name!r}: auto-reply {'on' if done.enabled else 'off'}"])
+
+
+@folder.command("remove")
+def folder_remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Folder name or id.")],
+    company: Company,
+) -> None:
+    """Delete a folder; its conversations become unfiled."""
+    unfiled = inbox_of(ctx).remove_folder(company, name)
+    print_lines([f"folder {name!r} removed; {unfiled} conversations unfiled"])
 
 
 @folder.command("set")

@@ -1,4 +1,4 @@
-"""IMAP commands: mailbox add|list, sync, watch."""
+"""IMAP commands: mailbox add|list|edit|pause|resume|remove, sync, watch."""
 
 from __future__ import annotations
 
@@ -68,6 +68,83 @@ def mailbox_add(
     )
     print_lines(
         [f"mailbox {box.id} added: {box.user}@{box.host}:{box.port} (secret from {box.secret_ref})"]
+    )
+
+
+MailboxArg = Annotated[int, typer.Argument(help="The mailbox (id).")]
+
+
+@mailbox.command("edit")
+def mailbox_edit(
+    ctx: typer.Context,
+    mailbox_id: MailboxArg,
+    company: Company,
+    imap_host: str | None = typer.Option(None, "--imap-host", help="New IMAP server host."),
+    port: int | None = typer.Option(None, "--port", help="New port."),
+    tls: str | None = typer.Option(None, "--tls", help="ssl, starttls or none."),
+    user: str | None = typer.Option(None, "--user", help="New login name."),
+    password_env: str | None = typer.Option(None, "--password-env", help="New password variable."),
+    password_file: str | None = typer.Option(None, "--password-file", help="New password file."),
+    oauth2_token_env: str | None = typer.Option(
+        None, "--oauth2-token-env", help="New XOAUTH2 token variable."
+    ),
+    oauth2_token_file: str | None = typer.Option(
+        None, "--oauth2-token-file", help="New XOAUTH2 token file."
+    ),
+    folder: Annotated[
+        list[str] | None,
+        typer.Option("--folder", help="The folders to sync from now on (repeatable; replaces)."),
+    ] = None,
+) -> None:
+    """Change a mailbox's account, secret reference or folders (a folder left out loses its
+    cursor)."""
+    box = inbox_of(ctx).edit_mailbox(
+        company,
+        mailbox_id,
+        host=imap_host,
+        port=port,
+        tls=tls,
+        user=user,
+        password_env=password_env,
+        password_file=password_file,
+        oauth2_token_env=oauth2_token_env,
+        oauth2_token_file=oauth2_token_file,
+        folders=folder,
+    )
+    folders = ", ".join(f.name for f in box.status.folders)
+    print_lines([f"mailbox {box.id}: {box.user}@{box.host}:{box.port} ({box.tls}), {folders}"])
+
+
+@mailbox.command("pause")
+def mailbox_pause(ctx: typer.Context, mailbox_id: MailboxArg, company: Company) -> None:
+    """Pause a mailbox: no sync touches it (one running stops before its next batch)."""
+    inbox_of(ctx).pause_mailbox(company, mailbox_id)
+    print_lines([f"mailbox {mailbox_id} paused"])
+
+
+@mailbox.command("resume")
+def mailbox_resume(ctx: typer.Context, mailbox_id: MailboxArg, company: Company) -> None:
+    """Resume a paused mailbox."""
+    inbox_of(ctx).resume_mailbox(company, mailbox_id)
+    print_lines([f"mailbox {mailbox_id} resumed"])
+
+
+@mailbox.command("remove")
+def mailbox_remove(
+    ctx: typer.Context,
+    mailbox_id: MailboxArg,
+    company: Company,
+    delete_mail: bool = typer.Option(
+        False, "--delete-mail", help="Delete its messages too (else they stay, without mailbox)."
+    ),
+) -> None:
+    """Remove a mailbox and its folder cursors; its mail stays unless --delete-mail."""
+    done = inbox_of(ctx).remove_mailbox(company, mailbox_id, delete_mail=delete_mail)
+    print_lines(
+        [
+            f"mailbox {done.id} removed; deleted {done.deleted_messages} messages, "
+            f"{done.deleted_conversations} conversations, {done.deleted_quarantine} quarantined"
+        ]
     )
 
 
