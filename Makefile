@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format services bench clean
+.PHONY: demo test lint format services bench bench-api clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/ingest.py
+
+bench-api: $(STAMP)
+	$(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) demo-data *.egg-info

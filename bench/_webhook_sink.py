@@ -51,15 +51,15 @@ class WebhookSink:
         self.server.shutdown()
         self.server.server_close()
 
-    def latencies(self, after_seq: int = 0) -> list[float]:
-        """Seconds from each event's created_at (its commit) to its first arrival, for the
-        events numbered past `after_seq`."""
-        first: dict[str, float] = {}
+    def latencies(self, after_seq: int = 0) -> dict[str, tuple[str, float]]:
+        """(type, seconds from its created_at, its commit, to its first arrival) of each event
+        numbered past `after_seq`, by event id."""
+        first: dict[str, tuple[str, float]] = {}
         for arrived, event in list(self.arrivals):
             if event["seq"] <= after_seq:
                 continue
             created = datetime.fromisoformat(event["created_at"].replace("Z", "+00:00"))
             if created.tzinfo is None:
                 created = created.replace(tzinfo=UTC)
-            first.setdefault(event["id"], arrived - created.timestamp())
-        return list(first.values())
+            first.setdefault(event["id"], (event["type"], arrived - created.timestamp()))
+        return first

@@ -206,7 +206,7 @@ class Bench:
                 write = inbox.create_api_key(COMPANY, scope="write", name="bench-write").key
                 with self.server(db.url) as url:
                     rows = self.load_sections(backend, url, read, write, store, section)
-                    rows.append(self.webhooks(backend, inbox, db.url, section))
+                    rows += self.webhooks(backend, inbox, db.url, section)
             finally:
                 inbox.close()
         self.show(
@@ -419,7 +419,8 @@ class Bench:
         targets: Any,
     ) -> list[list[Any]]:  # fmt: skip
         whole = summary(run, None, self.cpus)
-        section[name] = {"all": whole, "error_examples": run.error_examples}
+        section[name] = {"all": whole, "error_examples": run.error_examples,
+                         "load_average_after": os.getloadavg()}  # fmt: skip
         if run.error_examples:
             self.note(f"{backend} {name}: errors, e.g. {run.error_examples}")
         label = {"post": "POST /v1/messages (messages/s)"}.get(name, name)
@@ -456,7 +457,9 @@ class Bench:
 
     # --- commit → webhook ----------------------------------------------------------------
 
-    def webhooks(self, backend: str, inbox: Any, db_url: str, section: dict[str, Any]) -> list[Any]:
+    def webhooks(
+        self, backend: str, inbox: Any, db_url: str, section: dict[str, Any]
+    ) -> list[list[Any]]:
         from _webhook_sink import WebhookSink
         from inboxsync.demo.synthetic import synthetic_messages, write_maildir_files
 
@@ -478,11 +481,19 @@ class Bench:
             deadline = time.monotonic() + 30
             while len(sink.latencies(fed["warm_seq"])) < expected and time.monotonic() < deadline:
                 time.sleep(0.1)
-            latencies = sink.latencies(fed["warm_seq"])
+            delivered = sink.latencies(fed["warm_seq"])
+        latencies = [seconds for _, seconds in delivered.values()]
         p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
         worst = percentile(latencies, 100)
-        section["webhooks"] = {"feeder": fed, "events": expected, "delivered": len(latencies),
-                               "p50_s": p50, "p95_s": p95, "max_s": worst}  # fmt: skip
+        by_type: dict[str, list[float]] = {}
+        for kind, seconds in delivered.values():
+            by_type.setdefault(kind, []).append(seconds)
+        section["webhooks"] = {
+            "feeder": fed, "events": expected, "delivered": len(latencies), "p50_s": p50,
+            "p95_s": p95, "max_s": worst,
+            "by_type": {kind: {"events": len(v), "p50_s": percentile(v, 50),
+                               "p95_s": percentile(v, 95)} for kind, v in by_type.items()},
+        }  # fmt: skip
         verdict = self.target(
             f"commit → webhook p95 ({backend})", f"< {TARGET_WEBHOOK_P95_S:.0f} s",
             "none delivered" if p95 is None else f"{p95:.2f} s",
@@ -491,10 +502,12 @@ class Bench:
         missing = expected - len(latencies)
         self.target(f"every event delivered ({backend})", f"{expected} events",
                     f"{len(latencies)} delivered", missing == 0)  # fmt: skip
-        ms = [None if x is None else x * 1000 for x in (p50, p95, worst)]
-        return [f"commit → webhook ({expected} events, {fed['new_messages']} messages)",
-                len(latencies), missing, len(latencies) / max(fed["seconds"], 1e-9), ms[0],
-                ms[1], None, ms[2], "", "", verdict]  # fmt: skip
+        rate = len(latencies) / max(fed["seconds"], 1e-9)
+        rows = [_webhook_row(f"commit → webhook ({fed['new_messages']} messages, events/s)",
+                             latencies, missing, rate, verdict)]  # fmt: skip
+        for kind, values in sorted(by_type.items()):
+            rows.append(_webhook_row(f"  webhook: {kind}", values, None, None, ""))
+        return rows
 
     def last_event_seq(self, inbox: Any) -> int:
         from sqlalchemy import text
@@ -516,6 +529,15 @@ def _ms(value: float | None) -> str:
 
 def _share(value: float) -> str:
     return f"{100 * value:.0f}%"
+
+
+def _webhook_row(
+    label: str, latencies: list[float], missing: int | None, rate: float | None, verdict: str
+) -> list[Any]:
+    ms = [None if x is None else x * 1000 for x in (percentile(latencies, p) for p in (50, 95))]
+    worst = percentile(latencies, 100)
+    return [label, len(latencies), missing, rate, ms[0], ms[1], None,
+            None if worst is None else worst * 1000, "", "", verdict]  # fmt: skip
 
 
 def _row(label: str, s: dict[str, Any], verdict: str) -> list[Any]:
