@@ -154,6 +154,8 @@ def _cursor_value(kind: type[CursorValue], value: object) -> CursorValue:
         return stamp
     if type(value) is not kind:  # bool is no int here
         raise ValueError("wrong type")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise ValueError("out of the columns' range")  # SQLite would refuse to bind it
     assert isinstance(value, int | str)
     return value
 
