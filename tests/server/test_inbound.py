@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import socket
+import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -132,6 +136,24 @@ def test_raw_mail_and_json_bodies_have_their_own_limits(db_url: str, world: Worl
     for answer in (declared, streaming, json_body):
         assert answer.status_code == 413 and error_of(answer)["code"] == "too_large"
     assert str(limit) in error_of(streaming)["message"]
+
+
+def test_a_sender_hanging_up_inside_the_body_logs_no_error(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = urlsplit(world.api.url)
+    head = (
+        f"POST /v1/messages HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Authorization: Bearer {world.acme_write}\r\nContent-Type: message/rfc822\r\n"
+        "Content-Length: 100000\r\n\r\n"
+    )
+    with caplog.at_level(logging.ERROR), socket.create_connection((url.hostname, url.port)) as sock:
+        sock.sendall(head.encode() + QUESTION[:200])
+        time.sleep(0.3)  # the route is reading the body when the connection closes
+    time.sleep(0.3)
+    with world.client(world.acme_write) as client:
+        assert post(client, QUESTION).status_code == 201
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def post_concurrently(url: str, key: str, messages: list[bytes]) -> list[httpx.Response]:

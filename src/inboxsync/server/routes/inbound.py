@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.requests import ClientDisconnect
 
 from inboxsync.server.auth import WriteCompany
 from inboxsync.server.errors import ApiError
@@ -62,7 +63,10 @@ async def receive_message(
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != RAW_TYPE:
         raise ApiError(415, "unsupported_media_type", f"send the raw message as {RAW_TYPE}")
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ClientDisconnect as exc:  # the sender hung up: nothing to store, no bug to log
+        raise ApiError(400, "incomplete_body", "the connection closed inside the body") from exc
     if not raw.strip():
         raise ApiError(400, "empty_body", "the body holds no message")
     try:
