@@ -6,16 +6,16 @@
 
 Per database: a fresh store bulk-filled straight into the tables (by default 100,000
 conversations / 1,000,000 messages on PostgreSQL, 100,000 messages on SQLite; see
-bench/_api_store.py), the search index rebuilt, then `inboxsync serve --workers N` in a
-subprocess on loopback, and from this process (httpx.AsyncClient, --clients tasks) bounded runs
-of: the conversation list (first pages and pages further on by cursor, with and without a
-folder filter), conversation detail (random ids), search (common and rare words, a phrase) and
-`POST /v1/messages` (distinct generated messages); latency percentiles over all samples, any
-non-2xx or failed request an error. Then commit → webhook: a loopback receiver registered as
-an endpoint while small Maildirs are imported through the pipeline at a steady rate
-(bench/_api_feeder.py), each event's arrival minus its created_at. The load generator shares
-the machine's cores with the server: both CPU shares are printed. Nothing printed is
-hard-coded: every figure is of this run.
+bench/_api_store.py), then `inboxsync serve --workers N` in a subprocess on loopback, the
+search index rebuilt when the list takes `q`, and from this process (httpx.AsyncClient,
+--clients tasks) bounded runs of: the conversation list (first pages and pages further on
+by cursor, with and without a folder filter), conversation detail (random ids), search
+(common and rare words, a phrase) and `POST /v1/messages` (distinct generated messages);
+latency percentiles over all samples, any non-2xx or failed request an error. Then commit →
+webhook: a loopback receiver registered as an endpoint while small Maildirs are imported
+through the pipeline at a steady rate (bench/_api_feeder.py), each event's arrival minus its
+created_at. The load generator shares the machine's cores with the server: both CPU shares
+are printed. Nothing printed is hard-coded: every figure is of this run.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ class Bench:
                 read = inbox.create_api_key(COMPANY, scope="read", name="bench").key
                 write = inbox.create_api_key(COMPANY, scope="write", name="bench-write").key
                 with self.server(db.url) as url:
-                    rows = self.load_sections(backend, url, read, write, store, section)
+                    rows = self.load_sections(backend, inbox, url, read, write, store, section)
                     rows += self.webhooks(backend, inbox, db.url, section)
             finally:
                 inbox.close()
@@ -236,7 +236,6 @@ class Bench:
         else:
             insert_tables_sqlite(inbox.engine, store.tables)
         filled = time.perf_counter() - started
-        search = self.rebuild_search(inbox)
         with inbox.engine.connect() as conn:
             counts = {
                 name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
@@ -249,28 +248,29 @@ class Bench:
             "conversations": counts["conversations"], "messages": counts["inbox_messages"],
             "clients": counts["clients"], "folders": counts["folders"],
             "notifications": notifications, "events": counts["events"],
-            "plan_s": round(planned, 1), "fill_s": round(filled, 1), "search_index_s": search,
+            "plan_s": round(planned, 1), "fill_s": round(filled, 1),
         }  # fmt: skip
         s = section["store"]
         err.print(
             f"  filled in {filled:.0f} s (planned in {planned:.0f} s): {s['clients']:,} clients, "
-            f"{s['folders']} folders, {notifications:,} notifications; search index: "
-            + ("absent" if search is None else f"{search:.0f} s")
+            f"{s['folders']} folders, {notifications:,} notifications"
         )
         store.tables.clear()  # the generated rows are not needed any more
         return store
 
-    def rebuild_search(self, inbox: Any) -> float | None:
+    def rebuild_search(self, inbox: Any, store: dict[str, Any]) -> bool:
         """Index the stored messages with db/search.py's rebuild_search_index, if it exists."""
         if importlib.util.find_spec("inboxsync.db.search") is None:
-            self.note("search: src/inboxsync/db/search.py is absent: no search index built")
-            return None
+            return False
         from inboxsync.db import search
 
+        err.print("  rebuilding the search index…")
         started = time.perf_counter()
         with inbox.sessions.begin() as session:
             search.rebuild_search_index(session)
-        return round(time.perf_counter() - started, 1)
+        store["search_index_s"] = round(time.perf_counter() - started, 1)
+        err.print(f"  search index rebuilt in {store['search_index_s']:.0f} s")
+        return True
 
     @contextmanager
     def server(self, db_url: str) -> Iterator[str]:
@@ -317,8 +317,9 @@ class Bench:
         )  # fmt: skip
 
     def load_sections(
-        self, backend: str, url: str, read: str, write: str, store: Any, section: dict[str, Any]
-    ) -> list[list[Any]]:
+        self, backend: str, inbox: Any, url: str, read: str, write: str, store: Any,
+        section: dict[str, Any],
+    ) -> list[list[Any]]:  # fmt: skip
         routes = httpx.get(f"{url}/openapi.json", timeout=10).json()["paths"]
         rows: list[list[Any]] = []
         rng = random.Random(7)
@@ -346,10 +347,13 @@ class Bench:
         run = self.measure("conversation detail", url, read, detail)
         rows += self.rows(backend, "detail", run, None, section, self.detail_target)
 
-        if section["store"]["search_index_s"] is None:
+        parameters = routes["/v1/conversations"]["get"].get("parameters", [])
+        if "q" not in {p["name"] for p in parameters}:
+            self.note(f"{backend}: search skipped: GET /v1/conversations takes no `q` yet")
+        elif not self.rebuild_search(inbox, section["store"]):
             self.note(f"{backend}: search skipped: src/inboxsync/db/search.py is absent")
         else:
-            rows += self.search(backend, url, read, store, routes, section, rng)
+            rows += self.search(backend, url, read, store, section, rng)
 
         if "post" not in routes.get("/v1/messages", {}):
             self.note(f"{backend}: POST /v1/messages skipped: the route does not exist yet")
@@ -376,13 +380,9 @@ class Bench:
         return found[0], found[1]
 
     def search(
-        self, backend: str, url: str, key: str, store: Any, routes: dict[str, Any],
-        section: dict[str, Any], rng: random.Random,
+        self, backend: str, url: str, key: str, store: Any, section: dict[str, Any],
+        rng: random.Random,
     ) -> list[list[Any]]:  # fmt: skip
-        parameters = routes["/v1/conversations"]["get"].get("parameters", [])
-        if "q" not in {p["name"] for p in parameters}:
-            self.note(f"{backend}: search skipped: GET /v1/conversations takes no `q` yet")
-            return []
         words = {"common word": COMMON_WORDS, "rare word": store.rare_words, "phrase": PHRASES}
         turn = itertools.count()
 
@@ -411,7 +411,8 @@ class Bench:
         def check(response: httpx.Response) -> bool:
             return response.status_code in (200, 201) and ok_json(response)
 
-        run = self.measure("POST /v1/messages", url, key, posting, check=check, limit=count)
+        limit = int(2_000 * self.args.seconds)  # the rest of the pool is for the warm-up
+        run = self.measure("POST /v1/messages", url, key, posting, check=check, limit=limit)
         return self.rows(backend, "post", run, None, section, None)
 
     def rows(
