@@ -4,6 +4,10 @@ quarantined) after real syncs, and removing a mailbox with or without its mail."
 
 from __future__ import annotations
 
+import queue
+import threading
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,7 +15,8 @@ from inboxsync import Inbox
 from inboxsync.db.models import Conversation, InboxMessage, SyncRun
 from inboxsync.jobs.tasks import JobContext
 from inboxsync.jobs.tasks import sync_mailbox as sync_job
-from inboxsync.mailboxes import sync_all, sync_mailbox
+from inboxsync.mailboxes import MailboxSyncReport, sync_all, sync_mailbox, watch
+from inboxsync.mailboxes.sync import MailboxSync
 from tests.mailboxes.helpers import count
 from tests.support.imap import ImapWorld, mails
 
@@ -35,6 +40,41 @@ def test_a_paused_mailbox_is_skipped_by_sync_sync_all_and_the_sync_job(
         inbox.resume_mailbox(account.company_id, account.mailbox_id)
         assert sync_mailbox(sessions, settings, account.mailbox_id).new_messages == 3
     finally:
+        inbox.close()
+
+
+def test_watch_leaves_a_paused_mailbox_alone_until_it_is_resumed(
+    sessions: sessionmaker[Session], imap: ImapWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account = imap.account()
+    imap.append(mails(2))
+    settings = imap.settings(imap={"poll_seconds": 0.1})
+    seen_paused = threading.Event()
+    looked = MailboxSync.is_paused
+
+    def noting(run: MailboxSync, box: object) -> bool:
+        paused = looked(run, box)  # type: ignore[arg-type]
+        if paused:
+            seen_paused.set()
+        return paused
+
+    monkeypatch.setattr(MailboxSync, "is_paused", noting)
+    inbox = Inbox(settings)
+    inbox.pause_mailbox(account.company_id, account.mailbox_id)
+    reports: queue.Queue[MailboxSyncReport] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch, args=(sessions, settings, stop), kwargs={"on_report": reports.put}
+    )
+    thread.start()
+    try:
+        assert seen_paused.wait(30)
+        assert reports.empty()
+        inbox.resume_mailbox(account.company_id, account.mailbox_id)
+        assert reports.get(timeout=30).new_messages == 2
+    finally:
+        stop.set()
+        thread.join(timeout=30)
         inbox.close()
 
 
