@@ -56,7 +56,13 @@ def test_every_list_pages_through_each_item_once(world: World, tmp_path: Path) -
             assert len(whole) >= 5, path
             assert paged == whole and len(set(paged)) == len(paged), path
         runs = [run["id"] for run in walk(client, "/v1/sync-runs")]
+    with world.client(world.admin) as admin:
+        companies = walk(admin, "/v1/companies", limit=1)
     assert runs == sorted(runs, reverse=True)  # newest first
+    assert [(c["name"], c["addresses"]) for c in companies] == [
+        ("Acme", ["support@acme.example"]),
+        ("Globex", ["support@globex.example"]),
+    ]
 
 
 def test_bad_cursors_and_limits_are_4xx(world: World) -> None:

@@ -17,9 +17,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inboxsync.db.ai_models import AiCall
 from inboxsync.db.api_models import WebhookDelivery
-from inboxsync.db.companies import find_folder
+from inboxsync.db.companies import CompanyInfo, find_folder
 from inboxsync.db.models import (
     Client,
+    Company,
+    CompanyAddress,
     Conversation,
     Folder,
     InboxMessage,
@@ -326,6 +328,26 @@ def folder_info(session: Session, company_id: int, folder: str | int) -> FolderI
     folder_id = find_folder(session, company_id, folder).id
     row = session.execute(_folder_columns().where(Folder.id == folder_id)).one()
     return FolderInfo(*row)
+
+
+def company_page(
+    session: Session, *, cursor: str | None = None, limit: int = 50
+) -> Page[CompanyInfo]:
+    """A page of every company by name, with its own addresses."""
+    query = select(Company.id, Company.name)
+    page = keyset_page(session, query, [Company.name, Company.id], tuple, cursor=cursor,
+                       limit=limit)  # fmt: skip
+    ids = [company_id for company_id, _ in page.items]
+    addresses: dict[int, set[str]] = {i: set() for i in ids}
+    if ids:
+        for company_id, email in session.execute(
+            select(CompanyAddress.company_id, CompanyAddress.email).where(
+                CompanyAddress.company_id.in_(ids)
+            )
+        ):
+            addresses[company_id].add(email)
+    items = tuple(CompanyInfo(i, name, frozenset(addresses[i])) for i, name in page.items)
+    return Page(items, page.next_cursor)
 
 
 def store_counts(session: Session) -> StoreCounts:

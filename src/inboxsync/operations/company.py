@@ -25,6 +25,14 @@ class CompanyOperations(InboxBase):
         with self.sessions() as session:
             return company_store.list_companies(session)
 
+    def company_page(
+        self, *, cursor: str | None = None, limit: int = 50
+    ) -> listing.Page[company_store.CompanyInfo]:
+        """A page of every company by name, with its own addresses; pass its `next_cursor`
+        back as `cursor` for the next one."""
+        with self.sessions() as session:
+            return listing.company_page(session, cursor=cursor, limit=limit)
+
     def set_smtp(
         self,
         company: str | int,

@@ -4,26 +4,18 @@ and sync runs have their own modules."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from inboxsync.db.companies import CompanyInfo
+from inboxsync.db.listing import Page
 from inboxsync.results import CostReport, OutboxReport
 from inboxsync.server.auth import Admin, AppInbox, ReadCompany
 from inboxsync.server.params import PlainText, UtcDatetime
+from inboxsync.server.routes.paging import Cursor, Limit
 
 router = APIRouter(prefix="/v1", tags=["resources"])
-
-
-T = TypeVar("T")
-
-
-class Listing(BaseModel, Generic[T]):
-    """A list of results under `items`."""
-
-    items: tuple[T, ...]
 
 
 @router.get("/outbox")
@@ -48,6 +40,8 @@ def ai_costs(
 
 
 @router.get("/companies")
-def list_companies(_admin: Admin, inbox: AppInbox) -> Listing[CompanyInfo]:
-    """Every company with its own addresses (admin key)."""
-    return Listing(items=tuple(inbox.companies()))
+def list_companies(
+    _admin: Admin, inbox: AppInbox, cursor: Cursor = None, limit: Limit = 50
+) -> Page[CompanyInfo]:
+    """Every company by name with its own addresses (admin key)."""
+    return inbox.company_page(cursor=cursor, limit=limit)
