@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from inboxsync.db.models import utcnow
-from tests.server.conftest import World, import_conversations
+from inboxsync.db.search import MAX_QUERY_CHARS
+from tests.server.conftest import World, error_of, import_conversations
 
 
 def page_through(http: httpx.Client, /, **params: Any) -> list[dict[str, Any]]:
@@ -104,3 +105,28 @@ def test_a_conversation_with_its_messages(world: World) -> None:
     assert detail["id"] == ours.id and detail["subject"] == "Broken invoice export"
     assert message["from_email"] == "alice@client.example"
     assert "export fails" in message["preview"]
+
+
+def test_q_searches_the_companys_mail(world: World, tmp_path: Path) -> None:
+    import_conversations(world.inbox, "Acme", tmp_path, 100, 5)
+    listed = {c.subject: c.id for c in world.inbox.conversations("Acme")}
+    world.inbox.add_folder("Acme", "Urgent", "fires")
+    world.inbox.set_folder("Acme", listed["Question number 103"], "Urgent")
+    with world.client(world.acme_read) as client:
+
+        def ids(**params: Any) -> set[int]:
+            return {c["id"] for c in page_through(client, limit=2, **params)}
+
+        # Globex holds the same invoice message: only Acme's is found.
+        assert ids(q="invoices") == {listed["Broken invoice export"]}
+        assert ids(q="question") == {listed[f"Question number {i}"] for i in range(100, 105)}
+        assert ids(q='"number 102"') == {listed["Question number 102"]}
+        assert ids(q="question", folder="Urgent") == {listed["Question number 103"]}
+        assert ids(q="question -102 -103") == {
+            listed[f"Question number {i}"] for i in (100, 101, 104)
+        }
+        for hostile in ('"', "NEAR(", "AND OR", "*", "\x00", "🧾", "-"):
+            assert ids(q=hostile) <= set(listed.values()), hostile
+        too_long = client.get("/v1/conversations", params={"q": "x" * (MAX_QUERY_CHARS + 1)})
+    assert too_long.status_code == 422
+    assert error_of(too_long)["code"]

@@ -106,10 +106,12 @@ def matching_conversations(session: Session, company_id: int, query: str) -> Col
     matched = literal_column(SEARCH_TABLE).op("MATCH", return_type=Boolean)(
         bindparam("fts_query", _fts5_expression(terms))
     )
+    # The index first, then its messages by id (joined, SQLite ran the MATCH once per message
+    # of the company). Another company's matches name its own conversations, which the page's
+    # company criterion leaves out.
+    hits = select(_fts.c.rowid).where(matched)
     return Conversation.id.in_(
-        select(InboxMessage.conversation_id)
-        .join(_fts, _fts.c.rowid == InboxMessage.id)
-        .where(InboxMessage.company_id == company_id, matched)
+        select(InboxMessage.conversation_id).where(InboxMessage.id.in_(hits))
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from inboxsync.ai.corrections import FolderCorrection
 from inboxsync.db.conversations import ConversationDetail
 from inboxsync.db.listing import MAX_PAGE, ConversationFilter, ConversationPage
+from inboxsync.db.search import MAX_QUERY_CHARS
 from inboxsync.server.auth import AppInbox, ReadCompany, WriteCompany
 from inboxsync.server.params import MAX_ID, PathId, PlainText, UtcDatetime
 
@@ -43,10 +44,18 @@ def list_conversations(
     updated_since: Annotated[UtcDatetime | None, Query(description="Changed at or after.")] = None,
     since: Annotated[UtcDatetime | None, Query(description="Last message at or after.")] = None,
     until: Annotated[UtcDatetime | None, Query(description="Last message before.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_QUERY_CHARS,
+            description='Search: words, a "quoted phrase", -excluded, prefix*.',
+        ),
+    ] = None,
 ) -> ConversationPage:
     """The company's conversations in (updated_at, id) order: follow `next_cursor` until it
-    is null; a mirror asks again later with `updated_since`."""
-    where = ConversationFilter(folder, status, client, notification, updated_since, since, until)
+    is null; a mirror asks again later with `updated_since`; `q` keeps the conversations
+    with a message matching the search."""
+    where = ConversationFilter(folder, status, client, notification, updated_since, since, until, q)
     return inbox.conversation_page(company, where, cursor=cursor, limit=limit)
 
 
