@@ -145,10 +145,12 @@ def one_filed(
 
 
 def outbox_row(sessions: sessionmaker[Session], conversation_id: int) -> OutboxEntry:
-    """The conversation's outbox row, detached."""
+    """The conversation's auto-reply row, detached."""
     with sessions() as session:
         row = session.scalars(
-            select(OutboxEntry).where(OutboxEntry.conversation_id == conversation_id)
+            select(OutboxEntry).where(
+                OutboxEntry.conversation_id == conversation_id, OutboxEntry.kind == "auto_reply"
+            )
         ).one()
         session.expunge(row)
         return row

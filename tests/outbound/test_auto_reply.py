@@ -16,6 +16,7 @@ from inboxsync.config import Settings
 from inboxsync.db.mailboxes import add_mailbox
 from inboxsync.db.models import Conversation, InboxMessage, Mailbox, utcnow
 from inboxsync.outbound import send_auto_reply
+from inboxsync.outbound.outbox import record_skip
 from tests.factories import make_message
 from tests.outbound.helpers import (
     auto_reply_events,
@@ -270,3 +271,19 @@ def test_a_company_without_smtp_settings_is_skipped_visibly(
         session.query(CompanySmtp).delete()
     outcome = send_auto_reply(sessions, settings, cid)
     assert outcome.state == "skipped" and "SMTP" in outcome.reason
+
+
+def test_a_conversation_is_skipped_once_on_both_databases(
+    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """The dedup key decides, not the INSERT's rowcount (-1 for an ORM insert on PostgreSQL,
+    which once read as "inserted": a second skip and its event)."""
+    cid = one_filed(sessions, settings, smtp, tmp_path, recent("<a1@client.example>"))
+    with sessions.begin() as session:
+        company_id = session.scalar(select(Conversation.company_id))
+        assert company_id is not None
+        first = record_skip(session, company_id, cid, "test: first")
+        second = record_skip(session, company_id, cid, "test: second")
+    assert (first, second) == (True, False)
+    assert auto_reply_events(sessions, cid)[-1:] == ["auto_reply.skipped"]
+    assert auto_reply_events(sessions, cid).count("auto_reply.skipped") == 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Result, Select, func, select, text, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
 from inboxsync.db.dialect import insert_ignore
@@ -94,8 +94,11 @@ class OutboxRow:
     kind: str = AUTO_REPLY
 
 
-def _rowcount(result: Result[Any]) -> int:
-    return result.rowcount if isinstance(result, CursorResult) else 0
+def _inserted(session: Session, values: dict[str, Any]) -> bool:
+    """INSERT the row unless its dedup key is taken; whether it was. (RETURNING, not the
+    rowcount: an ORM insert's rowcount is -1 on PostgreSQL, which read as "inserted".)"""
+    statement = insert_ignore(session, OutboxEntry).values(**values).returning(OutboxEntry.id)
+    return session.execute(statement).scalar() is not None
 
 
 def _lock_recipient(session: Session, company_id: int, recipient: str) -> None:
@@ -112,20 +115,21 @@ def record_skip(
 ) -> bool:
     """Record that this conversation gets no auto-reply (final); False if it already has a row."""
     now = utcnow()
-    result = session.execute(
-        insert_ignore(session, OutboxEntry).values(
-            company_id=company_id,
-            conversation_id=conversation_id,
-            kind=AUTO_REPLY,
-            dedup_key=auto_reply_key(conversation_id),
-            status="skipped",
-            reason=reason,
-            recipient=recipient[:320],
-            created_at=now,
-            updated_at=now,
-        )
+    inserted = _inserted(
+        session,
+        {
+            "company_id": company_id,
+            "conversation_id": conversation_id,
+            "kind": AUTO_REPLY,
+            "dedup_key": auto_reply_key(conversation_id),
+            "status": "skipped",
+            "reason": reason,
+            "recipient": recipient[:320],
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    if not _rowcount(result):
+    if not inserted:
         return False
     _announce(session, AUTO_REPLY, company_id, conversation_id, "skipped", reason)
     return True
@@ -160,26 +164,27 @@ def claim(
         )
         refused = within_rate_limit(int(recent or 0), per_recipient_24h)
         status = "skipped" if refused else "claimed"
-        inserted = session.execute(
-            insert_ignore(session, OutboxEntry).values(
-                company_id=draft.company_id,
-                conversation_id=draft.conversation_id,
-                kind=AUTO_REPLY,
-                dedup_key=auto_reply_key(draft.conversation_id),
-                status=status,
-                reason=refused or "",
-                recipient=draft.recipient,
-                subject=draft.subject,
-                body=draft.body,
-                message_id=draft.message_id,
-                in_reply_to=draft.in_reply_to,
-                attempts=0 if refused else 1,
-                lease_until=None if refused else now + lease,
-                created_at=now,
-                updated_at=now,
-            )
+        inserted = _inserted(
+            session,
+            {
+                "company_id": draft.company_id,
+                "conversation_id": draft.conversation_id,
+                "kind": AUTO_REPLY,
+                "dedup_key": auto_reply_key(draft.conversation_id),
+                "status": status,
+                "reason": refused or "",
+                "recipient": draft.recipient,
+                "subject": draft.subject,
+                "body": draft.body,
+                "message_id": draft.message_id,
+                "in_reply_to": draft.in_reply_to,
+                "attempts": 0 if refused else 1,
+                "lease_until": None if refused else now + lease,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-        if not _rowcount(inserted):
+        if not inserted:
             return ClaimResult("busy", retry_in=1.0, reason="claimed concurrently")
         if refused:
             _announce(
