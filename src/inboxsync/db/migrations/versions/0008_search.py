@@ -19,13 +19,13 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         # A plain table: its rows go with their message (ON DELETE CASCADE), merges move
-        # nothing here (the conversation is read through inbox_messages).
+        # nothing here (the conversation is read through inbox_messages). The rebuild below
+        # creates its GIN index once the rows are in.
         op.execute(
             "CREATE TABLE message_search ("
             "message_id INTEGER PRIMARY KEY REFERENCES inbox_messages (id) ON DELETE CASCADE, "
             "document TSVECTOR NOT NULL)"
         )
-        op.execute("CREATE INDEX ix_message_search_document ON message_search USING GIN (document)")
     else:
         # An FTS5 table that stores its own copy of the indexed text: SQLite 3.40 has no
         # contentless_delete, and an external-content table must be handed back the exact
