@@ -98,7 +98,11 @@ async def _load(
     limit: int | None,
 ) -> Run:
     run = Run()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them: else
+    # a request sent as the server hangs up fails with ReadError (a race of the client's).
+    limits = httpx.Limits(
+        max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=2.0
+    )
     tree = ProcessTree()  # sampled by hand, before and after: no thread eating the CPU
     async with httpx.AsyncClient(
         base_url=base_url, headers=headers, limits=limits, timeout=30
@@ -118,7 +122,8 @@ async def _load(
                     variant, response = await request(client, n)
                 except (httpx.HTTPError, OSError) as exc:
                     if counted:
-                        run.error("request", f"{type(exc).__name__}: {exc}")
+                        after = (time.perf_counter() - started) * 1000
+                        run.error("request", f"{type(exc).__name__} after {after:.0f} ms: {exc}")
                     continue
                 latency = time.perf_counter() - started
                 if not counted:

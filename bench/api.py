@@ -306,6 +306,10 @@ class Bench:
                 process.kill()
                 process.wait()
             log.close()
+            lines = (self.workdir / f"serve-{port}.log").read_text(errors="replace").splitlines()
+            errors = [line for line in lines if "ERROR" in line or "Traceback" in line]
+            if errors:
+                self.note(f"the server logged {len(errors)} error line(s), first: {errors[0]}")
 
     # --- the load runs -------------------------------------------------------------------
 
