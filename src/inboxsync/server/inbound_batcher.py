@@ -68,6 +68,8 @@ class InboundBatcher:
         loop = asyncio.get_running_loop()
         company = self._companies.setdefault(company_id, _Company())
         post = _Post(raw, loop.time(), loop.create_future())
+        # The failure of a post whose client went away has no reader: mark it read.
+        post.outcome.add_done_callback(_read_failure)
         company.posts.append(post)
         if len(company.posts) >= self.batch_size:
             company.full.set()
@@ -103,6 +105,8 @@ class InboundBatcher:
         raws = [post.raw for post in batch]
         try:
             outcomes = await loop.run_in_executor(self._executor, self.receive, company_id, raws)
+            if len(outcomes) != len(batch):
+                raise RuntimeError(f"{len(outcomes)} outcomes for {len(batch)} messages")
         except Exception as exc:
             log.warning(
                 "company %s: a batch of %s received message(s) failed: %s",
@@ -128,3 +132,8 @@ class InboundBatcher:
         tasks = [c.task for c in self._companies.values() if c.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
+
+
+def _read_failure(outcome: asyncio.Future[Received]) -> None:
+    if not outcome.cancelled():
+        outcome.exception()
