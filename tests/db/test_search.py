@@ -12,16 +12,20 @@ import pytest
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.db import search
-from inboxsync.db.listing import ConversationFilter
+from inboxsync.db.listing import ConversationFilter, conversation_page
 from inboxsync.db.models import Conversation
 from inboxsync.db.schema import alembic_config
 from inboxsync.db.search import MAX_TERMS, parse_query, rebuild_search_index
+from inboxsync.outbound import send_auto_reply
 from tests.factories import make_message, write_files
+from tests.outbound.helpers import one_filed, recent
+from tests.support.smtp_server import SmtpServer
 
 HOSTILE_QUERIES = (
     '"',
@@ -291,3 +295,22 @@ def test_the_walk_and_the_index_find_the_same_conversations(
     assert {q: mail.found(q) for q in queries} == by_index
     assert by_index["invoice"] == {f"Invoice {i}" for i in range(7)}
     assert by_index["invoice -cafe"] == {f"Invoice {i}" for i in range(0, 7, 2)}
+
+
+def test_a_sent_auto_reply_is_found(
+    sessions: sessionmaker[Session], db_url: str, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    settings = Settings(db=db_url, outbound={"smtp_backoff_seconds": 0})
+    cid = one_filed(sessions, settings, smtp, tmp_path, recent("<a1@client.example>"))
+
+    def found() -> list[int]:
+        with sessions() as session:
+            company_id = session.scalars(
+                select(Conversation.company_id).where(Conversation.id == cid)
+            ).one()
+            page = conversation_page(session, company_id, ConversationFilter(q="received"))
+        return [c.id for c in page.conversations]
+
+    assert found() == []  # the word is the auto-reply's only
+    assert send_auto_reply(sessions, settings, cid).state == "sent"
+    assert found() == [cid]
