@@ -159,6 +159,28 @@ def test_a_mailbox_takes_only_a_secret_reference_and_sane_values(
     assert world.inbox.mailboxes("Acme") == []
 
 
+def test_an_edit_is_checked_as_an_add_and_changes_nothing_when_refused(world: World) -> None:
+    box = world.inbox.add_mailbox("Acme", host="imap.acme.example", user="u", password_env="PW")
+    path = f"/v1/mailboxes/{box.id}"
+    with world.client(world.acme_write) as client:
+        before = client.get(path).json()
+        answers = [
+            client.patch(path, json=body).status_code
+            for body in (
+                {"password": "hunter2"},
+                {"password_env": "hunter2 is my password"},
+                {"password_env": "A", "password_file": "/run/pw"},
+                {"port": 70000},
+                {"folders": []},
+                {"host": "imap.acme.example/x"},
+                {"tls": "starttls", "host": "imap\nevil"},
+            )
+        ]
+        after = client.get(path).json()
+    assert answers == [422, 422, 400, 422, 422, 400, 422]
+    assert after == before
+
+
 def test_writing_mailboxes_and_folders_needs_a_write_key(world: World) -> None:
     with world.client(world.acme_read) as client:
         answers = [
