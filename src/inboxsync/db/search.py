@@ -61,6 +61,7 @@ _PG_CONFIGS = ("english", "french")
 # Accents folded on PostgreSQL without the unaccent extension (a managed server may refuse
 # CREATE EXTENSION): NFKD, then the combining marks dropped, all inside the server.
 _PG_MARKS = "[\u0300-\u036f]"
+_PG_MARKS_SQL = r"[\u0300-\u036f]"  # the same, as the regex's own escapes
 
 _fts = table(SEARCH_TABLE, column("rowid", Integer))
 _pg_index = table(SEARCH_TABLE, column("message_id", Integer), column("document"))
@@ -172,9 +173,10 @@ def rebuild_search_index(session: Session, company_id: int | None = None) -> Non
     """(Re)index every stored message of the company, or of every company: a few statements,
     the database doing the work. The caller commits.
 
-    On PostgreSQL, a rebuild of every company builds the GIN index once the rows are in (much
-    faster than growing it row by row; it locks the table until the commit) and creates the
-    index if it is missing (migration 0008 relies on it)."""
+    On PostgreSQL, a rebuild of every company makes the table anew (migration 0008 relies on
+    it): CREATE TABLE AS computes the vectors in parallel workers, which INSERT … SELECT
+    cannot, then the keys and the GIN index are built once over all the rows (much faster
+    than growing them row by row). The table is locked until the commit."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if company_id is not None:
         key = "message_id" if postgres else "rowid"
@@ -188,9 +190,15 @@ def rebuild_search_index(session: Session, company_id: int | None = None) -> Non
         )
         session.execute(_insert_from_messages(session, "m.company_id = :company_id"), scope)
     elif postgres:
-        session.execute(text(f"TRUNCATE {SEARCH_TABLE}"))
-        session.execute(text(f"DROP INDEX IF EXISTS {_PG_GIN_INDEX}"))
-        session.execute(_insert_from_messages(session, "TRUE"))
+        session.execute(text(f"DROP TABLE IF EXISTS {SEARCH_TABLE}"))
+        session.execute(text(f"CREATE TABLE {SEARCH_TABLE} AS {_pg_documents('TRUE')}"))
+        session.execute(
+            text(
+                f"ALTER TABLE {SEARCH_TABLE} ALTER message_id SET NOT NULL, "
+                "ALTER document SET NOT NULL, ADD PRIMARY KEY (message_id), "
+                "ADD FOREIGN KEY (message_id) REFERENCES inbox_messages (id) ON DELETE CASCADE"
+            )
+        )
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         session.execute(
             text(f"CREATE INDEX {_PG_GIN_INDEX} ON {SEARCH_TABLE} USING GIN (document)")
@@ -204,20 +212,24 @@ def rebuild_search_index(session: Session, company_id: int | None = None) -> Non
 
 def _insert_from_messages(session: Session, where: str) -> TextClause:
     if session.get_bind().dialect.name == "postgresql":
-        document = " || ".join(f"to_tsvector('{c}', x.folded)" for c in _PG_CONFIGS)
-        sql = (
-            f"INSERT INTO {SEARCH_TABLE} (message_id, document) "
-            f"SELECT m.id, {document} FROM inbox_messages m, LATERAL (SELECT "
-            f"regexp_replace(normalize({_indexed_text()}, NFKD), :marks, '', 'g') AS folded) x "
-            f"WHERE {where}"
-        )
-        return text(sql).bindparams(marks=_PG_MARKS)
+        return text(f"INSERT INTO {SEARCH_TABLE} {_pg_documents(where)}")
     return text(
         f"INSERT INTO {SEARCH_TABLE} (rowid, subject, sender, recipients, body) "
         f"SELECT m.id, substr(m.subject, 1, {FIELD_CHARS}), "
         f"substr(m.from_name, 1, {FIELD_CHARS}) || ' ' || m.from_email, "
         f"substr(m.to_emails || ' ' || m.cc_emails, 1, {ADDRESS_CHARS}), "
         f"substr(m.body_text, 1, {BODY_CHARS}) FROM inbox_messages m WHERE {where}"
+    )
+
+
+def _pg_documents(where: str) -> str:
+    """The (message_id, document) rows of the messages `where` selects (SQL text: the fold's
+    pattern is a literal made of plain escapes, the rest column names and numbers)."""
+    document = " || ".join(f"to_tsvector('{c}', x.folded)" for c in _PG_CONFIGS)
+    return (
+        f"SELECT m.id AS message_id, {document} AS document FROM inbox_messages m, LATERAL "
+        f"(SELECT regexp_replace(normalize({_indexed_text()}, NFKD), '{_PG_MARKS_SQL}', '', 'g')"
+        f" AS folded) x WHERE {where}"
     )
 
 

@@ -17,16 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name == "postgresql":
-        # A plain table: its rows go with their message (ON DELETE CASCADE), merges move
-        # nothing here (the conversation is read through inbox_messages). The rebuild below
-        # creates its GIN index once the rows are in.
-        op.execute(
-            "CREATE TABLE message_search ("
-            "message_id INTEGER PRIMARY KEY REFERENCES inbox_messages (id) ON DELETE CASCADE, "
-            "document TSVECTOR NOT NULL)"
-        )
-    else:
+    if bind.dialect.name != "postgresql":
         # An FTS5 table that stores its own copy of the indexed text: SQLite 3.40 has no
         # contentless_delete, and an external-content table must be handed back the exact
         # text it indexed to forget a row. Storing it lets a plain DELETE by rowid do, which the
@@ -41,6 +32,8 @@ def upgrade() -> None:
             "CREATE TRIGGER message_search_forget AFTER DELETE ON inbox_messages "
             "BEGIN DELETE FROM message_search WHERE rowid = old.id; END"
         )
+    # On PostgreSQL the rebuild makes the table (message_id → inbox_messages ON DELETE
+    # CASCADE, a TSVECTOR document, its GIN index) with the vectors of the mail stored so far.
     session = Session(bind=bind)
     rebuild_search_index(session)
     session.close()
