@@ -31,7 +31,7 @@ def _feed(task: dict[str, Any]) -> dict[str, Any]:
     from inboxsync.api import Inbox
     from inboxsync.config import Settings
     from inboxsync.db.models import Company
-    from inboxsync.jobs.follow_up import close_queues
+    from inboxsync.jobs.follow_up import close_queues, get_queue
 
     inbox = Inbox(Settings(db=task["url"]))
     # A first import, waited for, loads the classifier's model and warms the connections.
@@ -48,7 +48,10 @@ def _feed(task: dict[str, Any]) -> dict[str, Any]:
         late = max(late, time.perf_counter() - due)
         time.sleep(max(0.0, due - time.perf_counter()))
         new += inbox.import_path(task["company"], Path(path), wait=False).new_messages
-    close_queues()  # the jobs still running finish
+    # As a long-running process would, let every job and the jobs it queues finish (close
+    # alone drops what running jobs queue: the last classification's delivery).
+    get_queue(inbox.settings, inbox.sessions).join(timeout=120)
+    close_queues()
     inbox.close()
     return {
         "imports": len(task["maildirs"]),

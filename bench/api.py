@@ -65,6 +65,7 @@ COMMON_WORDS = ("facture", "livraison", "invoice", "delivery", "réunion", "pass
 PHRASES = ('"mot de passe"', '"purchase order number"')
 SEARCH_VARIANTS = ("common word", "rare word", "phrase")
 CURSOR_PAGES = 500  # pages of 200 walked to collect cursors all along the list
+SECTIONS = ("list", "detail", "search", "post", "webhooks")
 FEED_BATCH = 5  # messages per import in the commit → webhook section
 
 TARGET_LIST_P99_MS = 50.0
@@ -99,9 +100,15 @@ def main() -> None:
     parser.add_argument(
         "--feed-interval", type=float, default=0.5, help=f"seconds between imports of {FEED_BATCH}"
     )
+    parser.add_argument(
+        "--skip", default="", help=f"comma-separated sections left out: {', '.join(SECTIONS)}"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--save", type=Path, help="also write the JSON object to this file")
     args = parser.parse_args()
+    args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    if args.skip - set(SECTIONS):
+        parser.error(f"--skip takes {', '.join(SECTIONS)}")
     bench = Bench(args)
     try:
         bench.run()
@@ -128,7 +135,10 @@ class Bench:
                 "platform": platform.platform(),
                 "load_average_at_start": os.getloadavg(),
             },
-            "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+            "options": {
+                k: sorted(v) if isinstance(v, set) else str(v) if isinstance(v, Path) else v
+                for k, v in vars(args).items()
+            },
             "code": code_state(SCRIPT.parents[1], self.src),
             "databases": [],
             "targets": [],
@@ -206,7 +216,8 @@ class Bench:
                 write = inbox.create_api_key(COMPANY, scope="write", name="bench-write").key
                 with self.server(db.url) as url:
                     rows = self.load_sections(backend, inbox, url, read, write, store, section)
-                    rows += self.webhooks(backend, inbox, db.url, section)
+                    if "webhooks" not in self.args.skip:
+                        rows += self.webhooks(backend, inbox, db.url, section)
             finally:
                 inbox.close()
         self.show(
@@ -327,7 +338,9 @@ class Bench:
         routes = httpx.get(f"{url}/openapi.json", timeout=10).json()["paths"]
         rows: list[list[Any]] = []
         rng = random.Random(7)
-        cursors, folder_cursors = self.cursors(url, read, store.folders[2])
+        cursors, folder_cursors = (
+            ([], []) if "list" in self.args.skip else self.cursors(url, read, store.folders[2])
+        )
         section["cursors"] = {"all": len(cursors), "folder": len(folder_cursors)}
         turn = itertools.count()
 
@@ -341,25 +354,31 @@ class Bench:
                 params["cursor"] = rng.choice(pool)
             return variant, await client.get("/v1/conversations", params=params)
 
-        run = self.measure("conversation list", url, read, listing)
-        rows += self.rows(backend, "list", run, LIST_VARIANTS, section, self.list_targets)
+        if "list" not in self.args.skip:
+            run = self.measure("conversation list", url, read, listing)
+            rows += self.rows(backend, "list", run, LIST_VARIANTS, section, self.list_targets)
 
         async def detail(client: httpx.AsyncClient, _task: int) -> tuple[str, httpx.Response]:
             conversation = rng.randint(1, store.conversations)
             return "detail", await client.get(f"/v1/conversations/{conversation}")
 
-        run = self.measure("conversation detail", url, read, detail)
-        rows += self.rows(backend, "detail", run, None, section, self.detail_target)
+        if "detail" not in self.args.skip:
+            run = self.measure("conversation detail", url, read, detail)
+            rows += self.rows(backend, "detail", run, None, section, self.detail_target)
 
         parameters = routes["/v1/conversations"]["get"].get("parameters", [])
-        if "q" not in {p["name"] for p in parameters}:
+        if "search" in self.args.skip:
+            self.note(f"{backend}: search left out (--skip)")
+        elif "q" not in {p["name"] for p in parameters}:
             self.note(f"{backend}: search skipped: GET /v1/conversations takes no `q` yet")
         elif not self.rebuild_search(inbox, section["store"]):
             self.note(f"{backend}: search skipped: src/inboxsync/db/search.py is absent")
         else:
             rows += self.search(backend, url, read, store, section, rng)
 
-        if "post" not in routes.get("/v1/messages", {}):
+        if "post" in self.args.skip:
+            self.note(f"{backend}: POST /v1/messages left out (--skip)")
+        elif "post" not in routes.get("/v1/messages", {}):
             self.note(f"{backend}: POST /v1/messages skipped: the route does not exist yet")
         else:
             rows += self.post_messages(backend, url, write, section)
@@ -478,7 +497,7 @@ class Bench:
         err.print(f"  commit → webhook: {imports} imports of {FEED_BATCH} messages, one every "
                   f"{self.args.feed_interval} s…")  # fmt: skip
         with WebhookSink() as sink:
-            inbox.add_webhook(COMPANY, sink.url)
+            endpoint = inbox.add_webhook(COMPANY, sink.url).webhook.id
             fed = run_child(FEEDER, {"url": db_url, "company": COMPANY, "warmup": maildirs[0],
                                      "maildirs": maildirs[1:],
                                      "interval": self.args.feed_interval})  # fmt: skip
@@ -496,6 +515,7 @@ class Bench:
         section["webhooks"] = {
             "feeder": fed, "events": expected, "delivered": len(latencies), "p50_s": p50,
             "p95_s": p95, "max_s": worst,
+            "split": self.delivery_split(inbox, endpoint, fed["warm_seq"]),
             "by_type": {kind: {"events": len(v), "p50_s": percentile(v, 50),
                                "p95_s": percentile(v, 95)} for kind, v in by_type.items()},
         }  # fmt: skip
@@ -505,14 +525,69 @@ class Bench:
             p95 is not None and p95 < TARGET_WEBHOOK_P95_S,
         )  # fmt: skip
         missing = expected - len(latencies)
+        if missing:
+            arrived = {int(event_id.rpartition("-")[2]) for event_id in delivered}
+            lost = sorted(set(range(fed["warm_seq"] + 1, fed["warm_seq"] + expected + 1)) - arrived)
+            section["webhooks"]["undelivered"] = self.undelivered(inbox, endpoint, lost)
+            self.note(f"{backend}: events never delivered: {section['webhooks']['undelivered']}")
         self.target(f"every event delivered ({backend})", f"{expected} events",
                     f"{len(latencies)} delivered", missing == 0)  # fmt: skip
+        split = section["webhooks"]["split"]
+        if split["until_post_p95_s"] is not None:
+            self.note(
+                f"{backend} commit → webhook, from the delivery log: commit → POST started "
+                f"p50 {split['until_post_p50_s']:.2f} s, p95 {split['until_post_p95_s']:.2f} s; "
+                f"the POST p50 {1000 * split['post_p50_s']:.0f} ms, p95 "
+                f"{1000 * split['post_p95_s']:.0f} ms"
+            )
         rate = len(latencies) / max(fed["seconds"], 1e-9)
         rows = [_webhook_row(f"commit → webhook ({fed['new_messages']} messages, events/s)",
                              latencies, missing, rate, verdict)]  # fmt: skip
         for kind, values in sorted(by_type.items()):
             rows.append(_webhook_row(f"  webhook: {kind}", values, None, None, ""))
         return rows
+
+    def delivery_split(self, inbox: Any, endpoint: int, after_seq: int) -> dict[str, Any]:
+        """From the delivery log: how long each accepted event waited from its commit until
+        its POST started, and how long the POST took (p50/p95, seconds)."""
+        from sqlalchemy import text
+
+        with inbox.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT d.created_at, d.duration_ms, e.created_at FROM webhook_deliveries d "
+                    "JOIN events e ON e.seq = d.event_seq AND e.company_id = "
+                    "(SELECT company_id FROM webhook_endpoints WHERE id = :endpoint) "
+                    "WHERE d.endpoint_id = :endpoint AND d.event_seq > :after "
+                    "AND d.status_code BETWEEN 200 AND 299"
+                ),
+                {"endpoint": endpoint, "after": after_seq},
+            ).all()
+        waits = [
+            (_naive(logged) - _naive(created)).total_seconds() - ms / 1000
+            for logged, ms, created in rows
+        ]
+        posts = [ms / 1000 for _, ms, _ in rows]
+        return {
+            "until_post_p50_s": percentile(waits, 50), "until_post_p95_s": percentile(waits, 95),
+            "post_p50_s": percentile(posts, 50), "post_p95_s": percentile(posts, 95),
+        }  # fmt: skip
+
+    def undelivered(self, inbox: Any, endpoint: int, seqs: list[int]) -> dict[str, Any]:
+        """The events that never arrived (seq, type) and where the endpoint stands."""
+        from sqlalchemy import bindparam, text
+
+        with inbox.engine.connect() as conn:
+            events = conn.execute(
+                text("SELECT seq, type FROM events WHERE seq IN :seqs ORDER BY seq").bindparams(
+                    bindparam("seqs", expanding=True)
+                ),
+                {"seqs": seqs},
+            ).all()
+            delivered_seq = conn.execute(
+                text("SELECT delivered_seq FROM webhook_endpoints WHERE id = :id"), {"id": endpoint}
+            ).scalar_one()
+        return {"events": [list(row) for row in events], "endpoint_delivered_seq": delivered_seq}
 
     def last_event_seq(self, inbox: Any) -> int:
         from sqlalchemy import text
@@ -522,6 +597,12 @@ class Bench:
                 text("SELECT last_event_seq FROM companies WHERE name = :n"), {"n": COMPANY}
             ).scalar_one()
         return int(seq)
+
+
+def _naive(value: Any) -> datetime:
+    """A stored UTC time as a naive datetime (SQLite hands back text)."""
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return stamp.replace(tzinfo=None)
 
 
 def _below(value: float | None, limit: float) -> bool:
