@@ -51,6 +51,7 @@ MAX_TERMS = 16
 # Up to this many matching messages (as PostgreSQL estimates them), the conversations of a
 # search come from the index; past it, from a walk of the conversations in page order.
 FEW_MATCHES = 5_000
+ESTIMATED_WORDS = 4  # the wanted words whose estimates bound a query's matches
 
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _WORD = re.compile(r"[^\W_]+")
@@ -127,16 +128,22 @@ def _pg_matching(session: Session, company_id: int, terms: list[Term]) -> Column
     planner's estimate of the matches (from the index's statistics, no execution), asked
     apart: folded into the page's own plan, an unknown word's default estimate made it walk
     all 20,000 conversations of a test store for a word of one conversation (3 s)."""
-    document = _pg_index.c.document.bool_op("@@")(_pg_tsquery(terms))
-    if _estimated_rows(session, select(1).select_from(_pg_index).where(document)) <= FEW_MATCHES:
+    document = _matches(_pg_tsquery(terms))
+    if _most_matches(session, terms) <= FEW_MATCHES:
+        # A parallel worker took 25 ms to start for 0.3 ms of work (and a benchmark's 50
+        # clients have no cores to spare); this is the end of the caller's read transaction.
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
         # Fetched apart: as a subquery, the planner would fold it back into the page's plan.
-        hits = session.scalars(
+        # Each match's conversation looked up by its message's key: joined, the planner chose
+        # to hash the whole messages table for an estimate of 9,000 matches.
+        conversation = (
             select(InboxMessage.conversation_id)
-            .distinct()
-            .join(_pg_index, _pg_index.c.message_id == InboxMessage.id)
-            .where(InboxMessage.company_id == company_id, document)
-        ).all()
-        return Conversation.id == any_(cast(list(hits), ARRAY(Integer)))
+            .where(InboxMessage.id == _pg_index.c.message_id, InboxMessage.company_id == company_id)
+            .scalar_subquery()
+        )
+        hits = session.scalars(select(conversation).distinct().where(document)).all()
+        ids = [h for h in hits if h is not None]  # None: another company's message
+        return Conversation.id == any_(cast(ids, ARRAY(Integer)))
     # A scalar subquery with LIMIT stays a probe per conversation: the planner cannot turn it
     # into a join over every match.
     probe = (
@@ -150,6 +157,25 @@ def _pg_matching(session: Session, company_id: int, terms: list[Term]) -> Column
     return probe.is_not(None)
 
 
+def _most_matches(session: Session, terms: list[Term]) -> float:
+    """At most how many messages the query matches, by the planner's estimates: its rarest
+    wanted word's (several words, or a phrase, match no more than their rarest; the planner's
+    own estimate of a phrase takes its words as independent: 27 times too few for "purchase
+    order number", whose 13,000 messages then took 0.4 s to sort). A word's estimate is its
+    larger stem's; each is asked apart (a union's branches may be estimated per worker)."""
+    words = [(w, t.prefix) for t in terms if not t.excluded for w in t.words][:ESTIMATED_WORDS]
+    per_word = [
+        max(
+            # A stopword's stem has no lexeme and matches nothing: 0 rows.
+            _estimated_rows(session, select(1).where(_matches(stem) & (func.numnode(stem) > 0)))
+            for stem in _pg_stems(word, prefix, "word")
+        )
+        for word, prefix in words
+    ]
+    # A word that is a stopword both ways drops out of the query, and bounds nothing.
+    return min((rows for rows in per_word if rows > 0), default=0.0)
+
+
 def _estimated_rows(session: Session, query: Select[tuple[int]]) -> float:
     compiled = query.compile(dialect=session.get_bind().dialect)
     plan = (
@@ -158,6 +184,10 @@ def _estimated_rows(session: Session, query: Select[tuple[int]]) -> float:
         .scalar_one()
     )
     return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _matches(query: ColumnElement[object]) -> ColumnElement[bool]:
+    return _pg_index.c.document.bool_op("@@")(query)
 
 
 def index_messages(session: Session, message_ids: Sequence[int]) -> None:
@@ -277,13 +307,17 @@ def _pg_tsquery(terms: list[Term]) -> ColumnElement[object]:
 
 
 def _pg_term(term: Term, name: str) -> ColumnElement[object]:
+    english, french = _pg_stems(term.words[0] if term.prefix else term.text, term.prefix, name)
+    return func.tsquery_or(english, french)
+
+
+def _pg_stems(text_: str, prefix: bool, name: str) -> list[ColumnElement[object]]:
+    """The text's tsquery in each configuration (folded by the server as the messages are)."""
     # A prefix is one word of letters and digits (parse_query): quoted, it cannot be syntax.
-    if term.prefix:
-        make, value = func.to_tsquery, f"'{_fold(term.words[0])}':*"
-    else:
-        make, value = func.phraseto_tsquery, term.text
+    make, value = (
+        (func.to_tsquery, f"'{_fold(text_)}':*") if prefix else (func.phraseto_tsquery, text_)
+    )
     folded = func.regexp_replace(
         func.normalize(bindparam(name, value), literal_column("NFKD")), _PG_MARKS, "", "g"
     )
-    english, french = (make(literal_column(f"'{c}'::regconfig"), folded) for c in _PG_CONFIGS)
-    return func.tsquery_or(english, french)
+    return [make(literal_column(f"'{c}'::regconfig"), folded) for c in _PG_CONFIGS]
