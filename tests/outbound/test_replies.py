@@ -27,6 +27,7 @@ from tests.outbound.helpers import (
     ingest_raw,
     one_filed,
     recent,
+    setup_company,
 )
 from tests.support.smtp_server import SmtpServer
 
@@ -217,3 +218,21 @@ def test_an_auto_reply_and_agents_replies_share_a_conversation(
     assert send_auto_reply(sessions, settings, cid).state == "sent"
     inbox.reply("Acme", cid, text="And again.", wait=True)
     assert [m.message["Auto-Submitted"] for m in smtp.received] == [None, "auto-replied", None]
+
+
+def test_an_idempotency_key_is_per_company(
+    inbox: Inbox,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    smtp: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    ours = asked(sessions, settings, smtp, tmp_path)
+    globex, _ = setup_company(sessions, smtp.port, name="Globex")
+    raw = recent("<g1@client.example>", to="support@globex.example")
+    [theirs] = ingest_raw(sessions, settings, globex, tmp_path / "globex", {"g.eml": raw})
+    acme = inbox.reply("Acme", ours, text="Same words.", idempotency_key="shared", wait=True)
+    other = inbox.reply("Globex", theirs, text="Same words.", idempotency_key="shared", wait=True)
+    assert acme.reply_id != other.reply_id and not other.replayed
+    assert sorted(m.rcpt_tos[0] for m in smtp.received) == ["alice@client.example"] * 2
+    assert other.message_id.endswith("@globex.example")
