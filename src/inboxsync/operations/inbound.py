@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inboxsync.db import companies as company_store
 from inboxsync.db.models import InboxMessage, Quarantine
 from inboxsync.errors import InboxsyncError, MessageParseError
 from inboxsync.mail import peek_key
@@ -52,12 +53,15 @@ class InboundOperations(InboxBase):
         recorded as `source_name`), then classify their new conversations and queue their
         auto-replies (waiting for that only when `wait`). Returns each message's outcome, in
         order."""
-        company_id = self.company_id(company)
+        # Looked up and read back without the write lock (SQLite): another batch may be
+        # writing meanwhile.
+        with self.reader_sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
         if not raws:
             return []
         delivery = _Delivery(source_name, raws)
         self._ingest(company_id, delivery, source_name, wait=wait)
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             return _outcomes(session, company_id, delivery)
 
 
