@@ -102,8 +102,8 @@ def parse_query(query: str) -> list[Term]:
 
 def matching_conversations(session: Session, company_id: int, query: str) -> ColumnElement[bool]:
     """The condition on `Conversation` that one of its messages matches `query` (false when
-    the query has no word to look for). On PostgreSQL this first asks how many messages match
-    (up to a bound), so that the page's plan fits the word; see `_pg_matching`."""
+    the query has no word to look for). On PostgreSQL this first asks the planner how many
+    messages the rarest wanted word matches, so that the page's plan fits; see `_pg_matching`."""
     terms = parse_query(query)
     if not any(not t.excluded for t in terms):
         return false()
@@ -113,10 +113,9 @@ def matching_conversations(session: Session, company_id: int, query: str) -> Col
         bindparam("fts_query", _fts5_expression(terms))
     )
     # The index first, then its messages by id (joined, SQLite ran the MATCH once per message
-    # of the company). Another company's matches name its own conversations, which the page's
-    # company criterion leaves out.
+    # of the company). Another company's matches name its own conversations, left out here.
     hits = select(_fts.c.rowid).where(matched)
-    return Conversation.id.in_(
+    return (Conversation.company_id == company_id) & Conversation.id.in_(
         select(InboxMessage.conversation_id).where(InboxMessage.id.in_(hits))
     )
 
