@@ -27,12 +27,14 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -66,7 +68,10 @@ PHRASES = ('"mot de passe"', '"purchase order number"')
 SEARCH_VARIANTS = ("common word", "rare word", "phrase")
 CURSOR_PAGES = 500  # pages of 200 walked to collect cursors all along the list
 SECTIONS = ("list", "detail", "search", "post", "webhooks")
-FEED_BATCH = 5  # messages per import in the commit → webhook section
+FEED_BATCH = 5
+_EXCEPTION_LINE = re.compile(
+    r"^[A-Za-z_][\w.]*(Error|Exception|Timeout|Cancelled)\b"
+)  # messages per import in the commit → webhook section
 
 TARGET_LIST_P99_MS = 50.0
 TARGET_DETAIL_P99_MS = 50.0
@@ -319,8 +324,11 @@ class Bench:
             log.close()
             lines = (self.workdir / f"serve-{port}.log").read_text(errors="replace").splitlines()
             errors = [line for line in lines if "ERROR" in line or "Traceback" in line]
+            # A traceback's last line names the exception: those, counted, say what failed.
+            raised = Counter(line[:160] for line in lines if _EXCEPTION_LINE.match(line))
             if errors:
-                self.note(f"the server logged {len(errors)} error line(s), first: {errors[0]}")
+                self.note(f"the server logged {len(errors)} error line(s); exceptions: "
+                          f"{dict(raised.most_common(3))}")  # fmt: skip
 
     # --- the load runs -------------------------------------------------------------------
 
