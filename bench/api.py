@@ -68,10 +68,8 @@ PHRASES = ('"mot de passe"', '"purchase order number"')
 SEARCH_VARIANTS = ("common word", "rare word", "phrase")
 CURSOR_PAGES = 500  # pages of 200 walked to collect cursors all along the list
 SECTIONS = ("list", "detail", "search", "post", "webhooks")
-FEED_BATCH = 5
-_EXCEPTION_LINE = re.compile(
-    r"^[A-Za-z_][\w.]*(Error|Exception|Timeout|Cancelled)\b"
-)  # messages per import in the commit → webhook section
+FEED_BATCH = 5  # messages per import in the commit → webhook section
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Timeout|Cancelled)\b")
 
 TARGET_LIST_P99_MS = 50.0
 TARGET_DETAIL_P99_MS = 50.0
