@@ -284,8 +284,8 @@ def test_hostile_text_is_indexed_without_failing_the_batch(mail: Mail) -> None:
 def test_the_walk_and_the_index_find_the_same_conversations(
     mail: Mail, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # PostgreSQL walks the conversations for a common word, takes a rare one's from the
-    # index: the same answers either way, page after page.
+    # A common word's conversations are found by walking them, a rare one's from the index:
+    # the same answers either way, page after page.
     for i in range(7):
         mail.add("Acme", f"Invoice {i}", "Le café a envoyé la facture." if i % 2 else "Invoices.")
     mail.add("Globex", "Globex invoice", "An invoice.")

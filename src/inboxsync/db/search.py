@@ -25,6 +25,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
+    exists,
     false,
     func,
     literal_column,
@@ -48,8 +49,9 @@ ADDRESS_CHARS = 10_000
 # A query's first terms only: a pasted page of text is still a query, not a denial of service.
 MAX_QUERY_CHARS = 2_000
 MAX_TERMS = 16
-# Up to this many matching messages (as PostgreSQL estimates them), the conversations of a
-# search come from the index; past it, from a walk of the conversations in page order.
+# Up to this many matching messages (as PostgreSQL estimates them, as SQLite counts them), the
+# conversations of a search come from the index; past it, from a walk of the conversations in
+# page order that probes each one's messages.
 FEW_MATCHES = 5_000
 ESTIMATED_WORDS = 4  # the wanted words whose estimates bound a query's matches
 
@@ -112,9 +114,17 @@ def matching_conversations(session: Session, company_id: int, query: str) -> Col
     matched = literal_column(SEARCH_TABLE).op("MATCH", return_type=Boolean)(
         bindparam("fts_query", _fts5_expression(terms))
     )
-    # The index first, then its messages by id (joined, SQLite ran the MATCH once per message
-    # of the company). Another company's matches name its own conversations, left out here.
+    # The MATCH runs once, its rowids made into a temporary index (joined to the messages,
+    # SQLite ran it once per message of the company: 14 s for a common word of 200,000).
     hits = select(_fts.c.rowid).where(matched)
+    # FTS5 counts the first matches without reading the rest (0.2 ms for 5,001 of 23,000).
+    counted = select(func.count()).select_from(hits.limit(FEW_MATCHES + 1).subquery())
+    if (session.scalar(counted) or 0) > FEW_MATCHES:
+        # A common word: the page's walk probes each conversation's messages against them.
+        return exists().where(
+            InboxMessage.conversation_id == Conversation.id, InboxMessage.id.in_(hits)
+        )
+    # A rare one: its messages' conversations (another company's are left out here).
     return (Conversation.company_id == company_id) & Conversation.id.in_(
         select(InboxMessage.conversation_id).where(InboxMessage.id.in_(hits))
     )
