@@ -49,11 +49,12 @@ ADDRESS_CHARS = 10_000
 # A query's first terms only: a pasted page of text is still a query, not a denial of service.
 MAX_QUERY_CHARS = 2_000
 MAX_TERMS = 16
-# Up to this many matching messages (as PostgreSQL estimates them, as SQLite counts them), the
+# Up to this many matching messages (counted, on PostgreSQL unless estimated as more), the
 # conversations of a search come from the index; past it, from a walk of the conversations in
 # page order that probes each one's messages.
 FEW_MATCHES = 5_000
 ESTIMATED_WORDS = 4  # the wanted words whose estimates bound a query's matches
+DEFAULT_TS_MATCH_SEL = 0.005  # PostgreSQL's selectivity of a word absent from the statistics
 
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _WORD = re.compile(r"[^\W_]+")
@@ -133,26 +134,48 @@ def matching_conversations(session: Session, company_id: int, query: str) -> Col
 def _pg_matching(session: Session, company_id: int, terms: list[Term]) -> ColumnElement[bool]:
     """A rare word's few messages come from the GIN index, their conversations sorted after; a
     common word's would be thousands, so the page walks the conversations in keyset order and
-    probes each one's messages until it is full (a few hundred probes). Which one is the
-    planner's estimate of the matches (from the index's statistics, no execution), asked
+    probes each one's messages until it is full (a few hundred probes). Which one: the
+    planner's estimate of the matches (from the index's statistics, no execution, asked
     apart: folded into the page's own plan, an unknown word's default estimate made it walk
-    all 20,000 conversations of a test store for a word of one conversation (3 s)."""
+    all 20,000 conversations of a test store for a word of one conversation, 3 s), and, when
+    that estimate may be the planner's default guess, a count of the first matches."""
     document = _matches(_pg_tsquery(terms))
-    if _most_matches(session, terms) <= FEW_MATCHES:
-        # A parallel worker took 25 ms to start for 0.3 ms of work (and a benchmark's 50
-        # clients have no cores to spare); this is the end of the caller's read transaction.
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-        # Fetched apart: as a subquery, the planner would fold it back into the page's plan.
-        # Each match's conversation looked up by its message's key: joined, the planner chose
-        # to hash the whole messages table for an estimate of 9,000 matches.
-        conversation = (
-            select(InboxMessage.conversation_id)
-            .where(InboxMessage.id == _pg_index.c.message_id, InboxMessage.company_id == company_id)
-            .scalar_subquery()
-        )
-        hits = session.scalars(select(conversation).distinct().where(document)).all()
-        ids = [h for h in hits if h is not None]  # None: another company's message
-        return Conversation.id == any_(cast(ids, ARRAY(Integer)))
+    most = _most_matches(session, terms)
+    if most > FEW_MATCHES and most > _default_estimate(session):
+        return _walk(document)
+    # A parallel worker took 25 ms to start for 0.3 ms of work (and a benchmark's 50 clients
+    # have no cores to spare); this is the end of the caller's read transaction.
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    # Each match's conversation looked up by its message's key: joined, the planner chose to
+    # hash the whole messages table for an estimate of 9,000 matches. Fetched apart: as a
+    # subquery, the planner would fold it back into the page's plan.
+    first = select(_pg_index.c.message_id).where(document).limit(FEW_MATCHES + 1).subquery()
+    conversation = (
+        select(InboxMessage.conversation_id)
+        .where(InboxMessage.id == first.c.message_id, InboxMessage.company_id == company_id)
+        .scalar_subquery()
+    )
+    hits = session.scalars(select(conversation).select_from(first)).all()
+    if len(hits) > FEW_MATCHES:  # more than the estimate said: the walk after all
+        return _walk(document)
+    ids = sorted({h for h in hits if h is not None})  # None: another company's message
+    return Conversation.id == any_(cast(ids, ARRAY(Integer)))
+
+
+def _default_estimate(session: Session) -> float:
+    """The most the planner estimates for a word its statistics do not hold (its guess, not a
+    measure: PostgreSQL's DEFAULT_TS_MATCH_SEL of the rows, or less). At a million messages
+    that guess is FEW_MATCHES itself, and a rare word estimated a hair above it walked all
+    100,000 conversations of the benchmark's store (over 30 s each)."""
+    rows = session.scalar(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+        {"name": SEARCH_TABLE},
+    )
+    return DEFAULT_TS_MATCH_SEL * max(float(rows or 0), 0.0)
+
+
+def _walk(document: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The condition that a conversation has a message matching `document`, as a probe."""
     # A scalar subquery with LIMIT stays a probe per conversation: the planner cannot turn it
     # into a join over every match.
     probe = (
