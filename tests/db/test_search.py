@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.api import Inbox
@@ -314,3 +314,32 @@ def test_a_sent_auto_reply_is_found(
     assert found() == []  # the word is the auto-reply's only
     assert send_auto_reply(sessions, settings, cid).state == "sent"
     assert found() == [cid]
+
+
+def test_a_word_the_planner_guesses_at_is_counted(
+    new_database: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A word absent from the statistics is estimated at 0.5 % of the rows (2 of 400): past
+    # FEW_MATCHES (here 1, as 5,000 is at a million messages), its one conversation still
+    # comes from the index, not from a walk of every conversation probing its messages.
+    inbox = Inbox(Settings(db=new_database("postgresql")))
+    inbox.add_company("Acme", ["support@acme.example"])
+    alike = {
+        f"{n}.eml": make_message(msgid=f"<{n}@bulk.example>", subject="Note", body="Hello.")
+        for n in range(400)
+    }  # the same words in each: every word of the statistics is in every row
+    inbox.import_path("Acme", write_files(tmp_path / "bulk", alike))
+    with inbox.sessions.begin() as session:
+        rebuild_search_index(session)
+    mail = Mail(inbox, tmp_path)
+    mail.add("Acme", "Airship", "The zeppelin launches Friday.")
+    monkeypatch.setattr(search, "FEW_MATCHES", 1)
+    pages: list[str] = []
+    event.listen(inbox.engine, "before_cursor_execute", lambda *a: pages.append(a[2]))
+    assert mail.found("zeppelin") == {"Airship"}
+    assert not any("message_search" in sql and "conversations" in sql for sql in pages)
+    monkeypatch.setattr(search, "GUESS_GROWTH", 0.0)  # every estimate trusted: the walk
+    pages.clear()
+    assert mail.found("zeppelin") == {"Airship"}
+    assert any("message_search" in sql and "conversations" in sql for sql in pages)
+    inbox.close()

@@ -55,6 +55,9 @@ MAX_TERMS = 16
 FEW_MATCHES = 5_000
 ESTIMATED_WORDS = 4  # the wanted words whose estimates bound a query's matches
 DEFAULT_TS_MATCH_SEL = 0.005  # PostgreSQL's selectivity of a word absent from the statistics
+# The planner scales the rows last analyzed by the table's growth since (autovacuum analyzes it
+# again past a tenth more): an estimate up to this much above its guess is still a guess.
+GUESS_GROWTH = 1.25
 
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _WORD = re.compile(r"[^\W_]+")
@@ -171,7 +174,7 @@ def _default_estimate(session: Session) -> float:
         text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
         {"name": SEARCH_TABLE},
     )
-    return DEFAULT_TS_MATCH_SEL * max(float(rows or 0), 0.0)
+    return GUESS_GROWTH * DEFAULT_TS_MATCH_SEL * max(float(rows or 0), 0.0)
 
 
 def _walk(document: ColumnElement[bool]) -> ColumnElement[bool]:
