@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from inboxsync import Inbox, NotFound, Settings
+from inboxsync.jobs import close_queues
 from tests.factories import write_files
 from tests.operations.test_messages import html_message
+from tests.support.smtp_server import free_port
 
 # Parameters that name a thing by id: `*_id`, `*_ids`, and the folder (a name or an id).
 FOLDER_PARAMETER = "folder"
@@ -46,6 +48,10 @@ class Theirs:
     our_message: int
     our_attachment: int
     api_key: int
+    sync_run: int
+    client: int
+    reply: int
+    our_reply: int
 
 
 # Each id parameter, called by Acme with an id: Globex's, or one that exists nowhere.
@@ -68,6 +74,28 @@ CALLS: dict[tuple[str, str], Callable[[Inbox, Theirs, int], object]] = {
     ("message", "message_id"): lambda inbox, t, i: inbox.message("Acme", i),
     ("attachment", "message_id"): lambda inbox, t, i: inbox.attachment("Acme", i, t.our_attachment),
     ("attachment", "attachment_id"): lambda inbox, t, i: inbox.attachment("Acme", t.our_message, i),
+    ("mailbox", "mailbox_id"): lambda inbox, t, i: inbox.mailbox("Acme", i),
+    ("mailbox_status", "mailbox_id"): lambda inbox, t, i: inbox.mailbox_status("Acme", i),
+    ("edit_mailbox", "mailbox_id"): lambda inbox, t, i: inbox.edit_mailbox(
+        "Acme", i, host="x.example"
+    ),
+    ("pause_mailbox", "mailbox_id"): lambda inbox, t, i: inbox.pause_mailbox("Acme", i),
+    ("resume_mailbox", "mailbox_id"): lambda inbox, t, i: inbox.resume_mailbox("Acme", i),
+    ("remove_mailbox", "mailbox_id"): lambda inbox, t, i: inbox.remove_mailbox("Acme", i),
+    ("queue_sync", "mailbox_id"): lambda inbox, t, i: inbox.queue_sync("Acme", i),
+    ("sync_run_page", "mailbox_id"): lambda inbox, t, i: inbox.sync_run_page("Acme", mailbox_id=i),
+    ("sync_run", "run_id"): lambda inbox, t, i: inbox.sync_run("Acme", i),
+    ("client", "client_id"): lambda inbox, t, i: inbox.client("Acme", i),
+    ("folder", "folder"): lambda inbox, t, i: inbox.folder("Acme", i),
+    ("remove_folder", "folder"): lambda inbox, t, i: inbox.remove_folder("Acme", i),
+    ("reply", "conversation_id"): lambda inbox, t, i: inbox.reply("Acme", i, text="Hello"),
+    ("reply_status", "reply_id"): lambda inbox, t, i: inbox.reply_status("Acme", i),
+    ("reply_status", "conversation_id"): lambda inbox, t, i: inbox.reply_status(
+        "Acme", t.our_reply, conversation_id=i
+    ),
+    ("set_smtp", "sent_mailbox_id"): lambda inbox, t, i: inbox.set_smtp(
+        "Acme", host="127.0.0.1", port=1, tls="none", sent_mailbox_id=i, sent_folder="Sent"
+    ),
 }
 
 # Which of Globex's things each parameter is given.
@@ -81,6 +109,10 @@ THEIR_ID: dict[str, Callable[[Theirs], int]] = {
     "message_id": lambda t: t.message,
     "attachment_id": lambda t: t.attachment,
     "key_id": lambda t: t.api_key,
+    "sent_mailbox_id": lambda t: t.mailbox,
+    "run_id": lambda t: t.sync_run,
+    "client_id": lambda t: t.client,
+    "reply_id": lambda t: t.reply,
 }
 
 
@@ -94,6 +126,7 @@ def stopped() -> threading.Event:
 def inbox(db_url: str) -> Iterator[Inbox]:
     inbox = Inbox(Settings(db=db_url, ai={"provider": "local", "local_model": "hashing"}))
     yield inbox
+    close_queues()  # the replies' retries, which would outlive the database
     inbox.close()
 
 
@@ -122,8 +155,16 @@ def theirs(inbox: Inbox, tmp_path: Path) -> Theirs:
     folder = inbox.add_folder("Globex", "Sales", "orders")
     webhook = inbox.add_webhook("Globex", "https://globex.example/hooks").webhook
     key = inbox.create_api_key("Globex")
+    # Nothing listens there: the replies wait for a retry, their rows are what counts.
+    for company in ("Acme", "Globex"):
+        inbox.set_smtp(company, host="127.0.0.1", port=free_port(), tls="none")
+    reply = inbox.reply("Globex", conversation.id, text="We are on it.")
+    our_reply = inbox.reply("Acme", ours.id, text="On it too.")
+    [run] = inbox.sync_run_page("Globex").items
+    [client] = inbox.client_page("Globex").items
     return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id, webhook.id,
-                  message.id, attachment, our_message.id, our_attachment, key.id)  # fmt: skip
+                  message.id, attachment, our_message.id, our_attachment, key.id, run.id,
+                  client.id, reply.reply_id, our_reply.reply_id)  # fmt: skip
 
 
 def test_every_id_parameter_has_a_call_here() -> None:

@@ -11,12 +11,16 @@ from inboxsync.ai.ledger import CostRow
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.db.apikeys import ApiKeyInfo
+from inboxsync.db.clients import ClientFilter, ClientInfo
 from inboxsync.db.companies import CompanyInfo
 from inboxsync.db.conversations import ConversationDetail, ConversationRow, MessageRow
 from inboxsync.db.events import EventRow
-from inboxsync.db.listing import ConversationFilter, ConversationPage, FolderInfo, StoreCounts
+from inboxsync.db.listing import ConversationFilter, ConversationPage, FolderInfo, Page, StoreCounts
+from inboxsync.db.mailbox_status import FolderState, MailboxDetail, MailboxStatus
+from inboxsync.db.mailboxes import RemovedMailbox
 from inboxsync.db.messages import AttachmentInfo
 from inboxsync.db.quarantine import QuarantineEntry
+from inboxsync.db.runs import SyncRunDetail, SyncRunItem
 from inboxsync.demo.run import DemoRun
 from inboxsync.errors import (
     AuthError,
@@ -33,8 +37,12 @@ from inboxsync.jobs.schedule import ScheduleRound
 from inboxsync.mailboxes import MailboxSyncReport
 from inboxsync.operations.apikeys import ApiPrincipal, CreatedApiKey
 from inboxsync.operations.events import EventPage
+from inboxsync.operations.inbound import Received
 from inboxsync.operations.messages import AttachmentContent, MessageDetail
 from inboxsync.outbound import FolderAutoReply, OutboxRow, SmtpSettings
+from inboxsync.outbound.message import OutgoingFile
+from inboxsync.outbound.reply_input import ReplyRefused
+from inboxsync.outbound.reply_store import ReplyReceipt, ReplyStatus
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.results import (
     ClassifyReport,
@@ -59,6 +67,8 @@ __all__ = [
     "AttachmentInfo",
     "AuthError",
     "ClassifyReport",
+    "ClientFilter",
+    "ClientInfo",
     "CompanyInfo",
     "ConfigError",
     "ConversationDetail",
@@ -80,10 +90,13 @@ __all__ = [
     "FolderCorrection",
     "FolderInfo",
     "FolderProgress",
+    "FolderState",
     "ImportProgress",
     "Inbox",
     "InboxsyncError",
     "MailboxBusyError",
+    "MailboxDetail",
+    "MailboxStatus",
     "MailboxSummary",
     "MailboxSyncReport",
     "MessageDetail",
@@ -92,7 +105,14 @@ __all__ = [
     "NotFound",
     "OutboxReport",
     "OutboxRow",
+    "OutgoingFile",
+    "Page",
     "QuarantineEntry",
+    "Received",
+    "RemovedMailbox",
+    "ReplyReceipt",
+    "ReplyRefused",
+    "ReplyStatus",
     "RetryNote",
     "RetryReport",
     "ScheduleRound",
@@ -101,6 +121,8 @@ __all__ = [
     "SourceError",
     "StoreCounts",
     "SyncReport",
+    "SyncRunDetail",
+    "SyncRunItem",
     "UsageError",
     "Webhook",
     "__version__",

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from inboxsync import Inbox, Settings
+from inboxsync.jobs import close_queues
 from tests.factories import make_message, write_files
 from tests.support.http import ApiServer, api_server
 from tests.support.imap import imap, imap_user  # noqa: F401  (fixtures: a mailbox on Dovecot)
@@ -81,6 +82,7 @@ class World:
 def inbox(db_url: str) -> Iterator[Inbox]:
     inbox = Inbox(settings_for(db_url))
     yield inbox
+    close_queues()  # Globex's reply's retries, which would outlive the database
     inbox.close()
 
 

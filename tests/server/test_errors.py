@@ -59,7 +59,7 @@ def bad_requests(world: World) -> list[Bad]:
         Bad("GET", "/v1/conversations?cursor=" + cursor_of(b'["x", 2]'), 400, "bad_request"),
         Bad("GET", f"/v1/conversations?cursor={'A' * 300}", 422, "invalid_request"),
         Bad("GET", "/v1/conversations?nope=1", 422, "unknown_parameter"),
-        Bad("GET", "/v1/folders?limit=3", 422, "unknown_parameter"),
+        Bad("GET", "/v1/folders?nope=3", 422, "unknown_parameter"),
         Bad("GET", "/v1/conversations?limit=abc", 422, "invalid_request"),
         Bad("GET", "/v1/conversations?limit=0", 422, "invalid_request"),
         Bad("GET", "/v1/conversations?limit=201", 422, "invalid_request"),

@@ -66,7 +66,7 @@ def company_set_smtp(
         user=user,
         password_env=password_env,
         from_address=from_address,
-        sent_mailbox=sent_mailbox,
+        sent_mailbox_id=sent_mailbox,
         sent_folder=sent_folder,
     )
     auth = f", user {smtp.username} (password from ${smtp.password_env})" if smtp.username else ""

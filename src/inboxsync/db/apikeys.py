@@ -104,10 +104,15 @@ def find_key(session: Session, prefix: str) -> StoredKey | None:
     return None if row is None else StoredKey(*row)
 
 
+def needs_touch(key: StoredKey) -> bool:
+    """Whether the key's use was last noted a minute ago or more (or never)."""
+    return key.last_used_at is None or utcnow() - key.last_used_at >= LAST_USED_RESOLUTION
+
+
 def touch_key(session: Session, key: StoredKey) -> None:
     """Note that the key was used now, unless that was noted less than a minute ago."""
     now = utcnow()
-    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
+    if not needs_touch(key):
         return
     session.execute(
         update(ApiKey)

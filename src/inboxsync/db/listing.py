@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inboxsync.db.ai_models import AiCall
@@ -200,12 +200,10 @@ def keyset_page(
 def _after(
     key: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], descending: bool
 ) -> ColumnElement[bool]:
-    """Rows past `values` in the order of `key`."""
-    first, value = key[0], values[0]
-    beyond: ColumnElement[bool] = first < value if descending else first > value
-    if len(key) == 1:
-        return beyond
-    return or_(beyond, and_(first == value, _after(key[1:], values[1:], descending)))
+    """Rows past `values` in the order of `key`: one row-value comparison, which both
+    databases answer from an index on `key` (an OR of its columns they only filter with)."""
+    row, past = tuple_(*key), tuple_(*values)
+    return row < past if descending else row > past
 
 
 def conversation_page(
@@ -241,13 +239,8 @@ def conversation_page(
         .limit(limit + 1)
     )
     if cursor is not None:
-        updated_at, after_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                Conversation.updated_at > updated_at,
-                and_(Conversation.updated_at == updated_at, Conversation.id > after_id),
-            )
-        )
+        key = (Conversation.updated_at, Conversation.id)
+        query = query.where(_after(key, decode_cursor(cursor), descending=False))
     rows: Sequence[Any] = session.execute(query).all()
     items = [ConversationItem(*row) for row in rows]
     if len(items) <= limit:

@@ -58,7 +58,7 @@ class InboxBase:
 
     def company_id(self, company: str | int) -> int:
         """The id of a company by name or id; NotFound when unknown."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             return company_store.company_id_by_name(session, company)
 
     def _company_or_all(self, session: Session, company: str | int | None) -> int | None:
@@ -119,7 +119,7 @@ class InboxBase:
                     wait=wait,
                 )
         if wait and companies:
-            with self.sessions() as session:
+            with self.reader_sessions() as session:
                 report.add_ai(usage_since(session, companies, started, "classify"))
         report.seconds["total"] = round(
             report.seconds.get("total", 0.0) + report.seconds["follow_up"], 6

@@ -28,7 +28,7 @@ class AiOperations(InboxBase):
     ) -> ClassifyReport:
         """File the pending conversations (of one company, else of every company) into
         folders; with `refile_stale`, first re-queue what was filed against older folders."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_ids = self._company_ids(session, company)
         usage = AiUsage()
         states: dict[str, int] = {}
@@ -37,7 +37,7 @@ class AiOperations(InboxBase):
             if refile_stale:
                 requeued += requeue_stale(self.sessions, company_id)
             usage += classify_pending(self.sessions, self.settings, company_id)
-            with self.sessions() as session:
+            with self.reader_sessions() as session:
                 for status, n in status_counts(session, company_id).items():
                     states[status] = states.get(status, 0) + n
         return ClassifyReport(ai=usage, conversations=states, requeued=requeued)
@@ -47,7 +47,7 @@ class AiOperations(InboxBase):
     ) -> CostReport:
         """AI spend from the ledger (of one company, else all; from `since`, naive UTC), per
         purpose and model."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             rows = cost_report(session, self._company_or_all(session, company), since)
         return CostReport(tuple(rows), round(sum(r.cost_usd for r in rows), 6))
 

@@ -73,7 +73,7 @@ class ApiKeyOperations(InboxBase):
 
     def api_keys(self, company: str | int | None = None) -> tuple[key_store.ApiKeyInfo, ...]:
         """The company's keys (else every key, admin keys included), revoked ones too."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             return tuple(key_store.list_keys(session, self._company_or_all(session, company)))
 
     def revoke_api_key(self, company: str | int | None, key_id: int) -> None:
@@ -85,11 +85,13 @@ class ApiKeyOperations(InboxBase):
         """Who `key` speaks for; AuthError when it is not a live key (malformed, unknown or
         revoked, all told apart by nothing)."""
         shape = _KEY_SHAPE.fullmatch(key)
-        with self.sessions.begin() as session:
+        with self.reader_sessions() as session:
             stored = key_store.find_key(session, shape.group(1)) if shape else None
-            # The digest is compared even without a row, so timing tells nothing.
-            expected = stored.key_hash if stored else _hash("")
-            if not hmac.compare_digest(expected, _hash(key)) or stored is None or stored.revoked:
-                raise AuthError("invalid API key")
-            key_store.touch_key(session, stored)
+        # The digest is compared even without a row, so timing tells nothing.
+        expected = stored.key_hash if stored else _hash("")
+        if not hmac.compare_digest(expected, _hash(key)) or stored is None or stored.revoked:
+            raise AuthError("invalid API key")
+        if key_store.needs_touch(stored):
+            with self.sessions.begin() as session:
+                key_store.touch_key(session, stored)
         return ApiPrincipal(stored.id, stored.company_id, stored.scope)

@@ -22,7 +22,7 @@ class CompanyOperations(InboxBase):
 
     def companies(self) -> list[company_store.CompanyInfo]:
         """Every company with its own addresses."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             return company_store.list_companies(session)
 
     def company_page(
@@ -30,7 +30,7 @@ class CompanyOperations(InboxBase):
     ) -> listing.Page[company_store.CompanyInfo]:
         """A page of every company by name, with its own addresses; pass its `next_cursor`
         back as `cursor` for the next one."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             return listing.company_page(session, cursor=cursor, limit=limit)
 
     def set_smtp(
@@ -43,15 +43,15 @@ class CompanyOperations(InboxBase):
         user: str | None = None,
         password_env: str | None = None,
         from_address: str = "",
-        sent_mailbox: int | None = None,
+        sent_mailbox_id: int | None = None,
         sent_folder: str = "",
     ) -> SmtpSettings:
         """Set how the company sends its auto-replies and agents' replies (`tls`: none,
         starttls or ssl); the password stays in the environment variable `password_env`. With
-        `sent_mailbox` (one of its mailboxes) and `sent_folder`, each agent's reply is copied
+        `sent_mailbox_id` (one of its mailboxes) and `sent_folder`, each agent's reply is copied
         there once sent. Returns what is stored."""
         smtp = SmtpSettings(
-            host, port, tls, user, password_env, from_address, sent_mailbox, sent_folder
+            host, port, tls, user, password_env, from_address, sent_mailbox_id, sent_folder
         )
         with self.sessions.begin() as session:
             company_id = company_store.company_id_by_name(session, company)
@@ -63,5 +63,5 @@ class CompanyOperations(InboxBase):
     def store_counts(self) -> listing.StoreCounts:
         """Totals over every company: messages, conversations by status, quarantine, syncs,
         outbox, AI calls and spend, webhook deliveries."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             return listing.store_counts(session)

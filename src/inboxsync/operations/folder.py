@@ -71,13 +71,13 @@ class FolderOperations(InboxBase):
 
     def folders(self, company: str | int) -> tuple[listing.FolderInfo, ...]:
         """The company's folders by name, with their auto-replies."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return tuple(listing.list_folders(session, company_id))
 
     def folder(self, company: str | int, folder: str | int) -> listing.FolderInfo:
         """One of the company's folders (name or id), with its auto-reply."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return listing.folder_info(session, company_id, folder)
 
@@ -86,7 +86,7 @@ class FolderOperations(InboxBase):
     ) -> listing.Page[listing.FolderInfo]:
         """A page of the company's folders by name; pass its `next_cursor` back as
         `cursor` for the next one."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return listing.folder_page(session, company_id, cursor=cursor, limit=limit)
 

@@ -23,7 +23,7 @@ class JobOperations(InboxBase):
     ) -> OutboxReport:
         """The auto-replies (of one company, else all; of one status, else any), newest
         first, with how many are in each status."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = self._company_or_all(session, company)
             rows = list_outbox(session, company_id, status, limit)
             return OutboxReport(outbox_counts(session, company_id), tuple(rows))

@@ -52,7 +52,7 @@ class MailOperations(InboxBase):
         self, company: str | int, limit: int | None = None
     ) -> list[conversation_store.ConversationRow]:
         """The company's conversations, most recent first."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return conversation_store.list_conversations(session, company_id, limit)
 
@@ -60,13 +60,13 @@ class MailOperations(InboxBase):
         self, company: str | int, conversation_id: int
     ) -> conversation_store.ConversationDetail:
         """One of the company's conversations with its messages."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return conversation_store.conversation_detail(session, company_id, conversation_id)
 
     def quarantine(self, company: str | int) -> list[quarantine_store.QuarantineEntry]:
         """The company's quarantined messages, oldest first."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return quarantine_store.find_entries(session, company_id)
 
@@ -75,7 +75,7 @@ class MailOperations(InboxBase):
     ) -> listing.Page[quarantine_store.QuarantineEntry]:
         """A page of the company's quarantined messages, oldest first; pass its
         `next_cursor` back as `cursor` for the next one."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return quarantine_store.quarantine_page(session, company_id, cursor=cursor, limit=limit)
 
@@ -89,7 +89,7 @@ class MailOperations(InboxBase):
     ) -> listing.Page[client_store.ClientInfo]:
         """A page of the company's clients by id, filtered by `where` (a prefix of the
         address or name, first seen since), each with its count of conversations."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return client_store.client_page(
                 session,
@@ -101,7 +101,7 @@ class MailOperations(InboxBase):
 
     def client(self, company: str | int, client_id: int) -> client_store.ClientInfo:
         """One of the company's clients with its count of conversations."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return client_store.client_info(session, company_id, client_id)
 
@@ -116,7 +116,7 @@ class MailOperations(InboxBase):
     ) -> listing.Page[run_store.SyncRunItem]:
         """A page of the company's pipeline runs (imports, syncs of `mailbox_id`, retries;
         of one `status`), newest first."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return run_store.run_page(
                 session, company_id, mailbox_id=mailbox_id, status=status, cursor=cursor,
@@ -125,7 +125,7 @@ class MailOperations(InboxBase):
 
     def sync_run(self, company: str | int, run_id: int) -> run_store.SyncRunDetail:
         """One of the company's runs with its report."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return run_store.run_detail(session, company_id, run_id)
 
@@ -133,14 +133,14 @@ class MailOperations(InboxBase):
         self, company: str | int, entry_id: int
     ) -> quarantine_store.QuarantineEntry:
         """One quarantined message of the company."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             [entry] = quarantine_store.find_entries(session, company_id, [entry_id])
             return entry
 
     def quarantine_raw(self, company: str | int, entry_id: int) -> bytes:
         """The raw bytes kept of a quarantined message (only its headers when `headers_only`)."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             quarantine_store.find_entries(session, company_id, [entry_id])
             [stored] = quarantine_store.load_raw(session, company_id, [entry_id])
@@ -181,7 +181,7 @@ class MailOperations(InboxBase):
     ) -> listing.ConversationPage:
         """A page of the company's conversations in (updated_at, id) order, filtered by
         `where`; pass its `next_cursor` back as `cursor` for the next one."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return listing.conversation_page(
                 session,

@@ -129,7 +129,7 @@ class MailboxOperations(InboxBase):
 
     def mailbox(self, company: str | int, mailbox_id: int) -> MailboxDetail:
         """One of the company's mailboxes with its status."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return mailbox_status.mailbox_detail(session, company_id, mailbox_id)
 
@@ -142,7 +142,7 @@ class MailboxOperations(InboxBase):
     ) -> Page[MailboxDetail]:
         """A page of the company's mailboxes by id, each with its status; pass its
         `next_cursor` back as `cursor` for the next one."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return mailbox_status.mailbox_page(session, company_id, cursor=cursor, limit=limit)
 
@@ -157,7 +157,7 @@ class MailboxOperations(InboxBase):
 
     def mailboxes(self, company: str | int | None = None) -> list[MailboxSummary]:
         """The mailboxes (of one company, else all), their folders and how far each is synced."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = self._company_or_all(session, company)
             return [MailboxSummary.of(b) for b in mailbox_store.list_mailboxes(session, company_id)]
 
@@ -171,7 +171,7 @@ class MailboxOperations(InboxBase):
         """Fetch new mail from the IMAP mailboxes (every company's, the company's, or its
         mailbox `mailbox_id`), then follow up on the new conversations as `import_path`
         does. A mailbox that fails is a line of the report's `errors`."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = self._company_or_all(session, company)
         get_queue(self.settings, self.sessions)  # fails fast (Redis down) before any mail is read
         started = utcnow()
@@ -205,7 +205,7 @@ class MailboxOperations(InboxBase):
         settings = self.settings
         if poll_seconds is not None:
             settings = settings.replace(imap={"poll_seconds": poll_seconds})
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = self._company_or_all(session, company)
         mailbox_sync.watch(
             self.sessions,

@@ -74,7 +74,7 @@ class MessageOperations(InboxBase):
         """One of the company's messages with its HTML sanitized. `inline_url`, a template
         with `{message_id}` and `{attachment_id}`, is where the HTML's `cid:` images then
         point (their attachment's download); without it they show nothing."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             stored = message_store.load_message(session, company_id, message_id)
         html, remote_images = None, 0
@@ -103,7 +103,7 @@ class MessageOperations(InboxBase):
     ) -> AttachmentContent:
         """One attachment of one of the company's messages, with the headers that download it
         safely whatever its name and type."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             stored = message_store.load_attachment(session, company_id, message_id, attachment_id)
         name = download_name(stored.filename)

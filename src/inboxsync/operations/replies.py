@@ -57,6 +57,6 @@ class ReplyOperations(InboxBase):
     ) -> ReplyStatus:
         """Where the company's reply is (queued, sending, retry, sent, failed …); NotFound
         for another company's, or when it is not of `conversation_id`."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return reply_store.reply_status(session, company_id, reply_id, conversation_id)

@@ -64,7 +64,7 @@ class WebhookOperations(InboxBase):
 
     def webhooks(self, company: str | int) -> tuple[Webhook, ...]:
         """The company's endpoints, oldest first (without their secrets)."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             return tuple(
                 store.endpoints(session, company_store.company_id_by_name(session, company))
             )
@@ -75,7 +75,7 @@ class WebhookOperations(InboxBase):
         """The endpoint's last `limit` delivery attempts, newest first."""
         if not 1 <= limit <= MAX_DELIVERIES:
             raise UsageError(f"limit is between 1 and {MAX_DELIVERIES}, not {limit}")
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             endpoint = store.endpoint_of(session, company_id, endpoint_id)
             return tuple(store.deliveries(session, endpoint.id, limit))
@@ -104,7 +104,7 @@ class WebhookOperations(InboxBase):
     ) -> tuple[DeliveryReport, ...]:
         """Deliver now what the company's active endpoints (or the one given) have pending,
         without waiting for a retry's time; one report per endpoint."""
-        with self.sessions() as session:
+        with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             if endpoint_id is None:
                 ids = [w.id for w in store.endpoints(session, company_id) if w.status == "active"]
