@@ -1,4 +1,4 @@
-"""Background work: the queue protocol, the inline and Celery backends, the four jobs."""
+"""Background work: the queue protocol, the inline and Celery backends, the five jobs."""
 
 from inboxsync.jobs.follow_up import close_queues, follow_up, get_queue
 from inboxsync.jobs.queue import TASK_NAMES, JobQueue
