@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from inboxsync.db.models import Client, Conversation, Folder, InboxMessage
+from inboxsync.db.models import Client, Conversation, Folder, InboxMessage, utcnow
 from inboxsync.errors import NotFound
 
 
@@ -120,4 +120,23 @@ def conversation_detail(
         is_notification=listed.is_notification,
         status=listed.status,
         folder=listed.folder,
+    )
+
+
+def recount_conversations(session: Session, conversation_ids: list[int]) -> None:
+    """Set the message count and first and last dates of the conversations from their
+    messages, and bump their `updated_at` (one statement)."""
+    of_conversation = InboxMessage.conversation_id == Conversation.id
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id.in_(conversation_ids))
+        .values(
+            message_count=select(func.count()).where(of_conversation).scalar_subquery(),
+            started_at=select(func.min(InboxMessage.date)).where(of_conversation).scalar_subquery(),
+            last_message_at=select(func.max(InboxMessage.date))
+            .where(of_conversation)
+            .scalar_subquery(),
+            updated_at=utcnow(),
+        ),
+        execution_options={"synchronize_session": False},
     )

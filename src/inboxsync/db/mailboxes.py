@@ -12,10 +12,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Delete, delete, exists, func, select, update
+from sqlalchemy import Delete, delete, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.db.companies import add_addresses
+from inboxsync.db.conversations import recount_conversations
 from inboxsync.db.dialect import insert_ignore
 from inboxsync.db.models import (
     Company,
@@ -173,7 +174,7 @@ def remove_mailbox(
         conversations = _deleted(
             session, delete(Conversation).where(Conversation.id.in_(touched), ~has_message)
         )
-        _recount(session, touched)
+        recount_conversations(session, touched)
     session.delete(mailbox)
     session.flush()
     return RemovedMailbox(mailbox_id, messages, conversations, quarantined)
@@ -181,24 +182,6 @@ def remove_mailbox(
 
 def _deleted(session: Session, statement: Delete) -> int:
     return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
-
-
-def _recount(session: Session, conversation_ids: list[int]) -> None:
-    """Counts and dates of conversations that lost messages."""
-    of_conversation = InboxMessage.conversation_id == Conversation.id
-    session.execute(
-        update(Conversation)
-        .where(Conversation.id.in_(conversation_ids))
-        .values(
-            message_count=select(func.count()).where(of_conversation).scalar_subquery(),
-            started_at=select(func.min(InboxMessage.date)).where(of_conversation).scalar_subquery(),
-            last_message_at=select(func.max(InboxMessage.date))
-            .where(of_conversation)
-            .scalar_subquery(),
-            updated_at=utcnow(),
-        ),
-        execution_options={"synchronize_session": False},
-    )
 
 
 def find_mailbox(session: Session, company_id: int, mailbox_id: int) -> Mailbox:

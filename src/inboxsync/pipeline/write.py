@@ -6,9 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from inboxsync.db.conversations import recount_conversations
 from inboxsync.db.dialect import insert_ignore, table_of
 from inboxsync.db.events import NewEvent, record_events
 from inboxsync.db.models import (
@@ -308,23 +309,11 @@ def _update_conversations(
                 for t in touched
             ],
         )
-    ids = [t.stored_id for t in touched] + outcome.new_conversation_ids
+    ids = [t.stored_id for t in touched if t.stored_id is not None]
+    ids += outcome.new_conversation_ids
     if not ids:
         return
-    of_conversation = InboxMessage.conversation_id == Conversation.id
-    session.execute(
-        update(Conversation)
-        .where(Conversation.id.in_(ids))
-        .values(
-            message_count=select(func.count()).where(of_conversation).scalar_subquery(),
-            started_at=select(func.min(InboxMessage.date)).where(of_conversation).scalar_subquery(),
-            last_message_at=select(func.max(InboxMessage.date))
-            .where(of_conversation)
-            .scalar_subquery(),
-            updated_at=utcnow(),
-        ),
-        execution_options={"synchronize_session": False},
-    )
+    recount_conversations(session, ids)
 
 
 def _insert_quarantine(
