@@ -52,6 +52,20 @@ def test_every_event_of_an_import_reaches_each_endpoint_once(
         assert set(accepted) == ids and set(accepted.values()) == {1}, path
 
 
+def test_an_import_of_replies_alone_is_delivered_without_waiting_for_the_round(
+    inbox: Inbox, receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    inbox.import_path("Acme", mail_folder(tmp_path, 2))  # two conversations, no endpoint yet
+    inbox.add_webhook("Acme", receiver.url)
+    answer = make_message(
+        msgid="<answer@client.example>", sender="Client 1 <c1@client1.example>",
+        subject="Re: Question 1", in_reply_to="<m1@client.example>", minutes=10,
+    )  # fmt: skip
+    report = inbox.import_path("Acme", write_files(tmp_path / "answer", {"a.eml": answer}))
+    assert report.new_messages == 1 and report.new_conversations == 0
+    assert [r.event["type"] for r in receiver.accepted()] == ["message.created"]
+
+
 def test_the_schedule_round_delivers_what_was_left_behind(
     inbox: Inbox, receiver: WebhookReceiver
 ) -> None:

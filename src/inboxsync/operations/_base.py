@@ -17,6 +17,7 @@ from inboxsync.db import ensure_migrated, make_engine, make_sessionmaker, migrat
 from inboxsync.db.engine import sqlite_reader_sessions
 from inboxsync.db.models import Company, utcnow
 from inboxsync.jobs import follow_up, get_queue
+from inboxsync.jobs.tasks import enqueue_webhooks
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.sync import ingest
 from inboxsync.results import ImportProgress
@@ -118,6 +119,13 @@ class InboxBase:
                     new_conversations[company_id],
                     wait=wait,
                 )
+            if report.new_messages and len(companies) < len(new_conversations):
+                # No new conversation there, but events (messages in known ones) to deliver.
+                queue = get_queue(self.settings, self.sessions)
+                for company_id in new_conversations.keys() - set(companies):
+                    enqueue_webhooks(queue, self.sessions, company_id)
+                if wait:
+                    queue.join()
         if wait and companies:
             with self.reader_sessions() as session:
                 report.add_ai(usage_since(session, companies, started, "classify"))
