@@ -40,7 +40,7 @@ class StoreCollector(Collector):
         yield _gauge("ai_cost_usd", "AI spend in the ledger, USD.", counts.ai_cost_usd)
         yield _labelled("conversations", "Conversations by status.", "status", counts.conversations)
         yield _labelled("sync_runs", "Sync runs by status.", "status", counts.sync_runs)
-        yield _labelled("outbox", "Outbox rows (auto-replies, replies) by status.", "status", counts.outbox)
+        yield _labelled("outbox", "Outbox rows by status.", "status", counts.outbox)
         yield _labelled("ai_calls", "AI requests by purpose/outcome.", "call", counts.ai_calls)
         yield _labelled(
             "webhook_deliveries",
