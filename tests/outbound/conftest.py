@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync import Inbox
 from inboxsync.config import Settings
 from inboxsync.jobs import close_queues
-from tests.support.smtp_server import make_cert
+from tests.outbound.helpers import asked
+from tests.support.smtp_server import SmtpServer, make_cert
 
 
 @pytest.fixture
@@ -35,3 +37,11 @@ def inbox(settings: Settings) -> Iterator[Inbox]:
     yield inbox
     close_queues()
     inbox.close()
+
+
+@pytest.fixture
+def question(
+    sessions: sessionmaker[Session], settings: Settings, smtp: SmtpServer, tmp_path: Path
+) -> int:
+    """The id of Acme's conversation opened by Alice's question (`helpers.asked`)."""
+    return asked(sessions, settings, smtp, tmp_path)

@@ -21,7 +21,6 @@ from inboxsync.outbound.message import OutgoingFile
 from inboxsync.outbound.reply_input import ReplyRefused
 from tests.outbound.helpers import (
     QUESTION,
-    asked,
     conversation_of,
     events_of,
     ingest_raw,
@@ -43,14 +42,12 @@ def reply_events(sessions: sessionmaker[Session], conversation_id: int) -> list[
 def test_a_reply_arrives_once_threaded_from_the_companys_domain_with_its_attachment(
     inbox: Inbox,
     sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     report = OutgoingFile("Rapport été.pdf", "application/pdf", PDF)
     receipt = inbox.reply(
-        "Acme", cid, text="Fixed, see the report.", attachments=[report], wait=True
+        "Acme", question, text="Fixed, see the report.", attachments=[report], wait=True
     )
     assert receipt.status == "sent" and not receipt.replayed
     [mail] = smtp.received
@@ -69,11 +66,11 @@ def test_a_reply_arrives_once_threaded_from_the_companys_domain_with_its_attachm
     assert part.get_content() == PDF
     status = inbox.reply_status("Acme", receipt.reply_id)
     assert (status.status, status.attempts, status.sent_copy) == ("sent", 1, "")
-    stored = inbox.conversation("Acme", cid).messages[-1]
+    stored = inbox.conversation("Acme", question).messages[-1]
     assert stored.direction == "out"
     [attachment] = inbox.message("Acme", stored.id).attachments
     assert inbox.attachment("Acme", stored.id, attachment.id).data == PDF
-    events = reply_events(sessions, cid)
+    events = reply_events(sessions, question)
     assert [t for t, _ in events] == ["message.created", "reply.sent", "message.created"]
     assert events[1][1] == {"reply_id": receipt.reply_id}
 
@@ -82,11 +79,10 @@ def test_the_clients_answer_threads_back_into_the_conversation(
     inbox: Inbox,
     sessions: sessionmaker[Session],
     settings: Settings,
-    smtp: SmtpServer,
     tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
-    receipt = inbox.reply("Acme", cid, text="Which browser?", wait=True)
+    receipt = inbox.reply("Acme", question, text="Which browser?", wait=True)
     answer = recent(
         "<a2@client.example>",
         subject="Totally different subject",
@@ -94,21 +90,18 @@ def test_the_clients_answer_threads_back_into_the_conversation(
     )
     company_id = inbox.company_id("Acme")
     assert ingest_raw(sessions, settings, company_id, tmp_path / "a", {"a.eml": answer}) == []
-    assert conversation_of(sessions, "a2@client.example") == cid
-    directions = [m.direction for m in inbox.conversation("Acme", cid).messages]
+    assert conversation_of(sessions, "a2@client.example") == question
+    directions = [m.direction for m in inbox.conversation("Acme", question).messages]
     assert sorted(directions) == ["in", "in", "out"]
 
 
 def test_an_html_only_reply_is_sent_as_written_with_a_text_alternative(
     inbox: Inbox,
-    sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     html = '<p>Hello <b>Alice</b>,</p><p>see <a href="https://acme.example/x">this</a>.</p>'
-    inbox.reply("Acme", cid, html=html, wait=True)
+    inbox.reply("Acme", question, html=html, wait=True)
     [mail] = smtp.received
     assert mail.message.get_content_type() == "multipart/alternative"
     assert mail.message.get_body(("html",)).get_content().strip() == html
@@ -118,14 +111,11 @@ def test_an_html_only_reply_is_sent_as_written_with_a_text_alternative(
 
 def test_the_same_key_answers_the_same_reply_and_another_body_is_refused(
     inbox: Inbox,
-    sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
-    first = inbox.reply("Acme", cid, text="Done.", idempotency_key="k-1", wait=True)
-    again = inbox.reply("Acme", cid, text="Done.", idempotency_key="k-1", wait=True)
+    first = inbox.reply("Acme", question, text="Done.", idempotency_key="k-1", wait=True)
+    again = inbox.reply("Acme", question, text="Done.", idempotency_key="k-1", wait=True)
     assert (again.reply_id, again.message_id, again.status) == (
         first.reply_id,
         first.message_id,
@@ -133,9 +123,9 @@ def test_the_same_key_answers_the_same_reply_and_another_body_is_refused(
     )
     assert again.replayed and not first.replayed
     with pytest.raises(ReplyRefused) as refused:
-        inbox.reply("Acme", cid, text="Done!", idempotency_key="k-1")
+        inbox.reply("Acme", question, text="Done!", idempotency_key="k-1")
     assert refused.value.code == "idempotency_mismatch"
-    unkeyed = [inbox.reply("Acme", cid, text="Done.", wait=True) for _ in range(2)]
+    unkeyed = [inbox.reply("Acme", question, text="Done.", wait=True) for _ in range(2)]
     assert unkeyed[0].reply_id != unkeyed[1].reply_id
     assert len(smtp.received) == 3
 
@@ -143,24 +133,22 @@ def test_the_same_key_answers_the_same_reply_and_another_body_is_refused(
 def test_two_requests_racing_with_one_key_make_one_reply(
     inbox: Inbox,
     sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     start = threading.Barrier(2)
     receipts = []
 
     def post() -> None:
         start.wait()
-        receipts.append(inbox.reply("Acme", cid, text="Once.", idempotency_key="race"))
+        receipts.append(inbox.reply("Acme", question, text="Once.", idempotency_key="race"))
 
     threads = [threading.Thread(target=post) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    inbox.reply("Acme", cid, text="Once.", idempotency_key="race", wait=True)
+    inbox.reply("Acme", question, text="Once.", idempotency_key="race", wait=True)
     assert len({r.reply_id for r in receipts}) == 1
     assert sorted(r.replayed for r in receipts) == [False, True]
     assert len(smtp.received) == 1
@@ -170,14 +158,11 @@ def test_two_requests_racing_with_one_key_make_one_reply(
 
 def test_smtp_failing_then_recovering_sends_one_mail(
     inbox: Inbox,
-    sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     smtp.fail("rcpt:451", "data:451")
-    receipt = inbox.reply("Acme", cid, text="Eventually.", wait=True)
+    receipt = inbox.reply("Acme", question, text="Eventually.", wait=True)
     assert receipt.status == "sent"
     assert inbox.reply_status("Acme", receipt.reply_id).attempts == 3
     assert len(smtp.received) == 1
@@ -186,16 +171,14 @@ def test_smtp_failing_then_recovering_sends_one_mail(
 def test_smtp_failing_for_good_records_reply_failed(
     inbox: Inbox,
     sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     smtp.fail("rcpt:550")
-    receipt = inbox.reply("Acme", cid, text="Never.", wait=True)
+    receipt = inbox.reply("Acme", question, text="Never.", wait=True)
     status = inbox.reply_status("Acme", receipt.reply_id)
     assert (status.status, status.attempts) == ("failed", 1) and "550" in status.reason
-    [(kind, data)] = [e for e in reply_events(sessions, cid) if e[0].startswith("reply.")]
+    [(kind, data)] = [e for e in reply_events(sessions, question) if e[0].startswith("reply.")]
     assert kind == "reply.failed" and data["reply_id"] == receipt.reply_id
     assert smtp.received == []
     with sessions() as session:
@@ -226,12 +209,12 @@ def test_an_idempotency_key_is_per_company(
     settings: Settings,
     smtp: SmtpServer,
     tmp_path: Path,
+    question: int,
 ) -> None:
-    ours = asked(sessions, settings, smtp, tmp_path)
     globex, _ = setup_company(sessions, smtp.port, name="Globex")
     raw = recent("<g1@client.example>", to="support@globex.example")
     [theirs] = ingest_raw(sessions, settings, globex, tmp_path / "globex", {"g.eml": raw})
-    acme = inbox.reply("Acme", ours, text="Same words.", idempotency_key="shared", wait=True)
+    acme = inbox.reply("Acme", question, text="Same words.", idempotency_key="shared", wait=True)
     other = inbox.reply("Globex", theirs, text="Same words.", idempotency_key="shared", wait=True)
     assert acme.reply_id != other.reply_id and not other.replayed
     assert sorted(m.rcpt_tos[0] for m in smtp.received) == ["alice@client.example"] * 2

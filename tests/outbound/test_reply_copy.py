@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync import Inbox
 from inboxsync.config import Settings
-from tests.outbound.helpers import asked
 from tests.support.cli import invoke, ok
 from tests.support.dovecot import DovecotServer
 from tests.support.imap import IMAP_PASSWORD, IMAP_PASSWORD_ENV, add_imap_mailbox
@@ -48,14 +47,12 @@ def imap_password(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_sent_reply_is_copied_to_the_sent_folder_seen(
     inbox: Inbox,
     sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
     dovecot: DovecotServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     with copying_to(sessions, inbox, dovecot, smtp, "Sent") as client:
-        receipt = inbox.reply("Acme", cid, text="Copied.", wait=True)
+        receipt = inbox.reply("Acme", question, text="Copied.", wait=True)
         assert inbox.reply_status("Acme", receipt.reply_id).sent_copy == "appended"
         client.select_folder("Sent")
         [uid] = client.search("ALL")
@@ -69,33 +66,31 @@ def test_a_sent_reply_is_copied_to_the_sent_folder_seen(
 def test_a_failed_copy_is_noted_and_the_reply_stays_sent_once(
     inbox: Inbox,
     sessions: sessionmaker[Session],
-    settings: Settings,
     smtp: SmtpServer,
     dovecot: DovecotServer,
-    tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     with copying_to(sessions, inbox, dovecot, smtp, "No such folder"):
-        receipt = inbox.reply("Acme", cid, text="Not copied.", wait=True)
+        receipt = inbox.reply("Acme", question, text="Not copied.", wait=True)
     status = inbox.reply_status("Acme", receipt.reply_id)
     assert status.status == "sent" and status.sent_copy.startswith("failed: ")
-    inbox.reply("Acme", cid, text="Not copied.", wait=True)
+    inbox.reply("Acme", question, text="Not copied.", wait=True)
     assert len(smtp.received) == 2  # one each: the failed copy never made a send repeat
 
 
 def test_the_reply_command_sends_text_html_and_files(
     inbox: Inbox,
-    sessions: sessionmaker[Session],
     settings: Settings,
     smtp: SmtpServer,
     tmp_path: Path,
+    question: int,
 ) -> None:
-    cid = asked(sessions, settings, smtp, tmp_path)
     (tmp_path / "answer.html").write_text("<p>See <b>attached</b>.</p>")
     (tmp_path / "log.csv").write_bytes(b"a,b\n1,2\n")
     out = ok(
         invoke(
-            "reply", str(cid), "--company", "Acme", "--html-file", str(tmp_path / "answer.html"),
+            "reply", str(question), "--company", "Acme",
+            "--html-file", str(tmp_path / "answer.html"),
             "--attach", str(tmp_path / "log.csv"), "--idempotency-key", "cli-1",
             db=settings.db,
         )
@@ -103,7 +98,7 @@ def test_the_reply_command_sends_text_html_and_files(
     assert out.startswith("reply 1 sent: <reply.") and out.rstrip().endswith("@acme.example>")
     [part] = list(smtp.received[0].message.iter_attachments())
     assert (part.get_filename(), part.get_content_type()) == ("log.csv", "text/csv")
-    refused = invoke("reply", str(cid), "--company", "Acme", "--text", "other",
+    refused = invoke("reply", str(question), "--company", "Acme", "--text", "other",
                      "--idempotency-key", "cli-1", db=settings.db)  # fmt: skip
     assert refused.exit_code == 2 and "another reply" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
