@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
@@ -21,7 +21,7 @@ from inboxsync.db.models import Conversation, Mailbox, utcnow
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.errors import MailboxBusyError, NotFound, RetryLater
 from inboxsync.jobs.queue import JobArg, JobQueue
-from inboxsync.outbound import auto_reply_candidates, due_outbox, due_replies
+from inboxsync.outbound import Outcome, auto_reply_candidates, due_outbox, due_replies
 from inboxsync.outbound import send_auto_reply as send_one
 from inboxsync.outbound.reply import send_reply as send_agent_reply
 from inboxsync.webhooks import deliver_endpoint
@@ -118,28 +118,29 @@ def send_auto_reply(ctx: JobContext, conversation_id: JobArg) -> None:
     """Send one conversation's auto-reply if the policy allows and none went out yet."""
     assert isinstance(conversation_id, int)
     outcome = send_one(ctx.sessions, ctx.settings, conversation_id)
-    with ctx.sessions() as session:
-        company_id = session.scalar(
-            select(Conversation.company_id).where(Conversation.id == conversation_id)
-        )
-    if company_id is not None:
-        enqueue_webhooks(ctx.queue, ctx.sessions, company_id)
-    if outcome.retry_in is not None:
-        raise RetryLater(outcome.retry_in, f"auto-reply {outcome.state}: {outcome.reason}")
+    company = select(Conversation.company_id).where(Conversation.id == conversation_id)
+    _after_sending(ctx, company, outcome, "auto-reply")
 
 
 def send_reply(ctx: JobContext, reply_id: JobArg) -> None:
     """Send one agent's reply (an outbox id) unless it went out or failed for good already."""
     assert isinstance(reply_id, int)
     outcome = send_agent_reply(ctx.sessions, ctx.settings, reply_id)
+    company = select(OutboxEntry.company_id).where(OutboxEntry.id == reply_id)
+    _after_sending(ctx, company, outcome, "reply")
+
+
+def _after_sending(
+    ctx: JobContext, company: Select[int], outcome: Outcome, what: str
+) -> None:
+    """Deliver the events of a send now (its company found by `company`); a send that must
+    wait runs again then."""
     with ctx.sessions() as session:
-        company_id = session.scalar(
-            select(OutboxEntry.company_id).where(OutboxEntry.id == reply_id)
-        )
+        company_id = session.scalar(company)
     if company_id is not None:
         enqueue_webhooks(ctx.queue, ctx.sessions, company_id)
     if outcome.retry_in is not None:
-        raise RetryLater(outcome.retry_in, f"reply {outcome.state}: {outcome.reason}")
+        raise RetryLater(outcome.retry_in, f"{what} {outcome.state}: {outcome.reason}")
 
 
 def deliver_webhooks(ctx: JobContext, endpoint_id: JobArg) -> None:
