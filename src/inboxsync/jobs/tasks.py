@@ -130,9 +130,7 @@ def send_reply(ctx: JobContext, reply_id: JobArg) -> None:
     _after_sending(ctx, company, outcome, "reply")
 
 
-def _after_sending(
-    ctx: JobContext, company: Select[int], outcome: Outcome, what: str
-) -> None:
+def _after_sending(ctx: JobContext, company: Select[int], outcome: Outcome, what: str) -> None:
     """Deliver the events of a send now (its company found by `company`); a send that must
     wait runs again then."""
     with ctx.sessions() as session:
