@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system services the test suite and the IMAP benchmark start on loopback:
 # Dovecot (IMAP server fixture, started by tests/support/dovecot.py without systemd) and isync (mbsync, benchmark
-# peer). Idempotent: does nothing when both are present. Needs root (or sudo) and Debian's apt.
+# peer) and Chromium (the web page's browser tests). Idempotent: does nothing when both are present. Needs root (or sudo) and Debian's apt.
 set -euo pipefail
 
 need=()
@@ -9,6 +9,8 @@ need=()
 command -v mbsync >/dev/null 2>&1 || need+=(isync)
 # openssl makes the fixture's self-signed certificate (TLS and STARTTLS tests).
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# Chromium runs the browser suite (Playwright drives it through its executable_path).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

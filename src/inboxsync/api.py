@@ -19,6 +19,8 @@ from inboxsync.operations.mail import MailOperations
 from inboxsync.operations.mailbox import MailboxOperations
 from inboxsync.operations.messages import MessageOperations
 from inboxsync.operations.replies import ReplyOperations
+from inboxsync.operations.threads import ThreadOperations
+from inboxsync.operations.users import UserOperations
 from inboxsync.operations.webhooks import WebhookOperations
 
 
@@ -35,6 +37,8 @@ class Inbox(
     MessageOperations,
     InboundOperations,
     ReplyOperations,
+    ThreadOperations,
+    UserOperations,
 ):
     """A connection to an inboxsync database and the operations on it.
 

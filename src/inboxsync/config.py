@@ -227,7 +227,29 @@ class ApiSettings(BaseSettings):
     )
 
 
-_AREAS = ("ai", "imap", "jobs", "outbound", "webhooks", "api")
+class WebSettings(BaseSettings):
+    """The web page (src/inboxsync/web): sessions, sign-in throttling."""
+
+    model_config = _area("INBOXSYNC_WEB_")
+
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that signs session cookies (every server process must share it); "
+        "unset, one is generated once and kept in the database.",
+    )
+    session_hours: float = Field(12.0, gt=0, description="A sign-in lasts this long.")
+    cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set it behind TLS)."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins of one address before it is locked out for a while."
+    )
+    login_lockout_seconds: float = Field(
+        300.0, gt=0, description="How long an address stays locked out after too many failures."
+    )
+
+
+_AREAS = ("ai", "imap", "jobs", "outbound", "webhooks", "api", "web")
 
 
 class Settings(BaseSettings):
@@ -273,6 +295,7 @@ class Settings(BaseSettings):
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     def raw_message_limit(self) -> int:
         """The largest raw message delivered to inboxsync (`POST /v1/messages`, `receive`):

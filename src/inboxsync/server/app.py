@@ -31,14 +31,16 @@ from inboxsync.server.routes import (
     resources,
     runs,
 )
+from inboxsync.web import install_web
 
 # Seconds an open event stream may delay a shutdown.
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
 def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> FastAPI:
-    """The API over a new Inbox on `settings.db` (which must be migrated); the Inbox is
-    closed when the app shuts down. `max_body_bytes` overrides `api.max_json_body_bytes`."""
+    """The API and the web page over a new Inbox on `settings.db` (which must be migrated);
+    the Inbox is closed when the app shuts down. `max_body_bytes` overrides
+    `api.max_json_body_bytes`."""
     inbox = Inbox(settings)
     batcher = InboundBatcher(
         inbox.receive,
@@ -77,6 +79,7 @@ def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> Fast
     resources_of_their_own = (folders, clients, quarantine, runs)
     for module in (*routes, *resources_of_their_own, health, metrics):
         app.include_router(module.router)
+    install_web(app)
     return app
 
 

@@ -1,0 +1,1 @@
+"""The web page's routes, one module per page area."""

@@ -1,0 +1,7 @@
+"""The web page's inbox routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
