@@ -12,6 +12,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
+from inboxsync import Inbox
+from inboxsync.demo import SAMPLE_COMPANIES
+from inboxsync.demo.run import run_demo
+from inboxsync.jobs import close_queues
+from tests.server.conftest import settings_for
+from tests.support.http import api_server
+
 CHROMIUM = Path(os.environ.get("INBOXSYNC_TEST_CHROMIUM", "/usr/bin/chromium"))
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -69,3 +76,44 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/inbox**")
+
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class WebWorld:
+    """The demo's two companies in the test's database, served on loopback, with an admin and
+    an agent in each (every password is PASSWORD)."""
+
+    url: str
+    inbox: Inbox
+    companies: tuple[str, str]  # the first is "ours", the second "theirs"
+    admin: str  # the first company's admin
+    agent: str  # the first company's agent
+    their_admin: str  # the second company's admin
+
+
+@pytest.fixture
+def web_world(db_url: str, tmp_path: Path) -> Iterator[WebWorld]:
+    """The demo imported into the test's database, users added, the server started."""
+    settings = settings_for(db_url)
+    run_demo(tmp_path / "demo", settings)
+    ours, theirs = (company.name for company in SAMPLE_COMPANIES)
+    inbox = Inbox(settings)
+    inbox.add_user(ours, "admin@ours.example", PASSWORD, admin=True)
+    inbox.add_user(ours, "agent@ours.example", PASSWORD)
+    inbox.add_user(theirs, "admin@theirs.example", PASSWORD, admin=True)
+    try:
+        with api_server(settings) as api:
+            yield WebWorld(
+                api.url,
+                inbox,
+                (ours, theirs),
+                "admin@ours.example",
+                "agent@ours.example",
+                "admin@theirs.example",
+            )
+    finally:
+        close_queues()
+        inbox.close()
