@@ -50,6 +50,14 @@ def test_metrics_follow_the_store_and_the_requests(world: World, tmp_path: Path)
     assert "inboxsync_conversations{status=" in after.text
 
 
+def test_each_answer_carries_its_server_time(world: World) -> None:
+    with world.client(world.acme_read) as client:
+        timings = [client.get(path).headers["server-timing"] for path in ("/v1/folders", "/nope")]
+    for timing in timings:
+        found = re.fullmatch(r"app;dur=(\d+\.\d)", timing)
+        assert found and float(found.group(1)) < 60_000, timing
+
+
 def test_unknown_paths_make_no_new_series(world: World) -> None:
     with world.client() as client:
         for i in range(3):

@@ -63,7 +63,8 @@ def _labelled(name: str, doc: str, label: str, values: dict[str, int]) -> GaugeM
 
 class RequestMetrics:
     """ASGI middleware counting and timing each request by method, route template and status
-    (a path no route matches is `unmatched`, so random paths make no new series)."""
+    (a path no route matches is `unmatched`, so random paths make no new series). Each answer
+    carries its server time so far as `Server-Timing: app;dur=<ms>` (W3C Server Timing)."""
 
     def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
         self.app = app
@@ -91,6 +92,9 @@ class RequestMetrics:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                timing = (b"server-timing", f"app;dur={elapsed_ms:.1f}".encode())
+                message = {**message, "headers": [*message.get("headers", ()), timing]}
             await send(message)
 
         try:
