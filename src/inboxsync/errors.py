@@ -35,6 +35,10 @@ class AuthError(SourceError):
     """A server refused our credentials."""
 
 
+class SignInThrottled(AuthError):
+    """Too many failed sign-ins: the address is locked for a while, whatever the password."""
+
+
 class MailboxBusyError(InboxsyncError):
     """Another process holds the lease on this mailbox."""
 

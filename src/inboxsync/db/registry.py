@@ -5,4 +5,5 @@ from inboxsync.db import (
     api_models,  # noqa: F401
     models,  # noqa: F401
     outbox_models,  # noqa: F401
+    user_models,  # noqa: F401
 )

@@ -49,7 +49,7 @@ def render(
 ) -> HTMLResponse:
     """`template` filled with `context` and what every page knows: `t` (the words in the
     reader's language), `lang`, `user` (None before sign-in), `csrf_token` and `request`."""
-    from inboxsync.web.session import csrf_token  # the session module renders pages too
+    from inboxsync.web.session import csrf_token, issue_csrf_cookie  # it renders pages too
 
     language = choose_language(request)
     user = getattr(request.state, "user", None)
@@ -62,7 +62,9 @@ def render(
         **(context or {}),
     }
     html = environment().get_template(template).render(values)
-    return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
+    response = HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
+    issue_csrf_cookie(request, response)
+    return response
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
