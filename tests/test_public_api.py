@@ -72,6 +72,7 @@ PUBLIC = {
     "RetryReport",
     "ScheduleRound",
     "Settings",
+    "SignInThrottled",
     "SmtpSettings",
     "SourceError",
     "StoreCounts",
@@ -79,6 +80,7 @@ PUBLIC = {
     "SyncRunDetail",
     "SyncRunItem",
     "UsageError",
+    "UserInfo",
     "Webhook",
     "__version__",
 }

@@ -52,6 +52,7 @@ class Theirs:
     client: int
     reply: int
     our_reply: int
+    user: int
 
 
 # Each id parameter, called by Acme with an id: Globex's, or one that exists nowhere.
@@ -90,6 +91,8 @@ CALLS: dict[tuple[str, str], Callable[[Inbox, Theirs, int], object]] = {
     ("remove_folder", "folder"): lambda inbox, t, i: inbox.remove_folder("Acme", i),
     ("reply", "conversation_id"): lambda inbox, t, i: inbox.reply("Acme", i, text="Hello"),
     ("reply_status", "reply_id"): lambda inbox, t, i: inbox.reply_status("Acme", i),
+    ("remove_user", "user_id"): lambda inbox, t, i: inbox.remove_user("Acme", i),
+    ("set_password", "user_id"): lambda inbox, t, i: inbox.set_password("Acme", i, "new password"),
     ("reply_status", "conversation_id"): lambda inbox, t, i: inbox.reply_status(
         "Acme", t.our_reply, conversation_id=i
     ),
@@ -113,6 +116,7 @@ THEIR_ID: dict[str, Callable[[Theirs], int]] = {
     "run_id": lambda t: t.sync_run,
     "client_id": lambda t: t.client,
     "reply_id": lambda t: t.reply,
+    "user_id": lambda t: t.user,
 }
 
 
@@ -162,9 +166,10 @@ def theirs(inbox: Inbox, tmp_path: Path) -> Theirs:
     our_reply = inbox.reply("Acme", ours.id, text="On it too.")
     [run] = inbox.sync_run_page("Globex").items
     [client] = inbox.client_page("Globex").items
+    user = inbox.add_user("Globex", "agent@globex.example", "agent password")
     return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id, webhook.id,
                   message.id, attachment, our_message.id, our_attachment, key.id, run.id,
-                  client.id, reply.reply_id, our_reply.reply_id)  # fmt: skip
+                  client.id, reply.reply_id, our_reply.reply_id, user.id)  # fmt: skip
 
 
 def test_every_id_parameter_has_a_call_here() -> None:

@@ -21,6 +21,7 @@ from inboxsync.db.mailboxes import RemovedMailbox
 from inboxsync.db.messages import AttachmentInfo
 from inboxsync.db.quarantine import QuarantineEntry
 from inboxsync.db.runs import SyncRunDetail, SyncRunItem
+from inboxsync.db.users import UserInfo
 from inboxsync.demo.run import DemoRun
 from inboxsync.errors import (
     AuthError,
@@ -30,6 +31,7 @@ from inboxsync.errors import (
     MailboxBusyError,
     MessageParseError,
     NotFound,
+    SignInThrottled,
     SourceError,
     UsageError,
 )
@@ -117,6 +119,7 @@ __all__ = [
     "RetryReport",
     "ScheduleRound",
     "Settings",
+    "SignInThrottled",
     "SmtpSettings",
     "SourceError",
     "StoreCounts",
@@ -124,6 +127,7 @@ __all__ = [
     "SyncRunDetail",
     "SyncRunItem",
     "UsageError",
+    "UserInfo",
     "Webhook",
     "__version__",
 ]
