@@ -11,6 +11,7 @@ from __future__ import annotations
 from inboxsync.operations.ai import AiOperations
 from inboxsync.operations.apikeys import ApiKeyOperations
 from inboxsync.operations.company import CompanyOperations
+from inboxsync.operations.conversation_view import ConversationViewOperations
 from inboxsync.operations.events import EventOperations
 from inboxsync.operations.folder import FolderOperations
 from inboxsync.operations.inbound import InboundOperations
@@ -39,6 +40,7 @@ class Inbox(
     ReplyOperations,
     ThreadOperations,
     UserOperations,
+    ConversationViewOperations,
 ):
     """A connection to an inboxsync database and the operations on it.
 

@@ -217,9 +217,28 @@ def conversation_page(
     """A page of the company's conversations matching `where`, after `cursor`."""
     if not 1 <= limit <= MAX_PAGE:
         raise UsageError(f"limit is between 1 and {MAX_PAGE}, not {limit}")
+    query = (
+        conversation_query(session, company_id, where)
+        .order_by(Conversation.updated_at, Conversation.id)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        key = (Conversation.updated_at, Conversation.id)
+        query = query.where(_after(key, decode_cursor(cursor), descending=False))
+    rows: Sequence[Any] = session.execute(query).all()
+    items = [ConversationItem(*row) for row in rows]
+    if len(items) <= limit:
+        return ConversationPage(tuple(items), None)
+    last = items[limit - 1]
+    return ConversationPage(tuple(items[:limit]), encode_cursor(last.updated_at, last.id))
+
+
+def conversation_query(session: Session, company_id: int, where: ConversationFilter) -> AnySelect:
+    """The columns of a `ConversationItem` for the company's conversations matching `where`,
+    unordered; UsageError for an unknown status, NotFound for an unknown folder."""
     if where.status is not None and where.status not in CONVERSATION_STATUSES:
         raise UsageError(f"status is one of {', '.join(CONVERSATION_STATUSES)}")
-    query = (
+    return (
         select(
             Conversation.id,
             Conversation.subject,
@@ -235,18 +254,7 @@ def conversation_page(
         .outerjoin(Client, Client.id == Conversation.client_id)
         .outerjoin(Folder, Folder.id == Conversation.folder_id)
         .where(Conversation.company_id == company_id, *_criteria(session, company_id, where))
-        .order_by(Conversation.updated_at, Conversation.id)
-        .limit(limit + 1)
     )
-    if cursor is not None:
-        key = (Conversation.updated_at, Conversation.id)
-        query = query.where(_after(key, decode_cursor(cursor), descending=False))
-    rows: Sequence[Any] = session.execute(query).all()
-    items = [ConversationItem(*row) for row in rows]
-    if len(items) <= limit:
-        return ConversationPage(tuple(items), None)
-    last = items[limit - 1]
-    return ConversationPage(tuple(items[:limit]), encode_cursor(last.updated_at, last.id))
 
 
 def _criteria(

@@ -4,6 +4,9 @@ Revision ID: 0011
 Revises: 0010
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -11,8 +14,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass  # reserved: the tables come with their feature
+    op.create_table(
+        "conversation_reads",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("read_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", "conversation_id"),
+    )
+    op.create_index("ix_conversation_reads_conversation", "conversation_reads", ["conversation_id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_conversation_reads_conversation", table_name="conversation_reads")
+    op.drop_table("conversation_reads")
