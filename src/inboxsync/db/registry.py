@@ -5,6 +5,7 @@ from inboxsync.db import (
     api_models,  # noqa: F401
     models,  # noqa: F401
     outbox_models,  # noqa: F401
+    override_models,  # noqa: F401
     user_models,  # noqa: F401
     read_models,  # noqa: F401
 )
