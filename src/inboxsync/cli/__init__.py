@@ -14,6 +14,7 @@ from inboxsync.cli import (
     receive,
     reply,
     server,
+    user,
     webhook,
 )
 from inboxsync.cli._app import app
@@ -30,6 +31,7 @@ for module in (
     jobs,
     server,
     webhook,
+    user,
 ):
     app.add_typer(module.commands)
 
