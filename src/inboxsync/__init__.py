@@ -19,6 +19,7 @@ from inboxsync.db.listing import ConversationFilter, ConversationPage, FolderInf
 from inboxsync.db.mailbox_status import FolderState, MailboxDetail, MailboxStatus
 from inboxsync.db.mailboxes import RemovedMailbox
 from inboxsync.db.messages import AttachmentInfo
+from inboxsync.db.overrides import NotificationSet, ThreadOverride
 from inboxsync.db.quarantine import QuarantineEntry
 from inboxsync.db.runs import SyncRunDetail, SyncRunItem
 from inboxsync.db.users import UserInfo
@@ -105,6 +106,7 @@ __all__ = [
     "MessageParseError",
     "MessageRow",
     "NotFound",
+    "NotificationSet",
     "OutboxReport",
     "OutboxRow",
     "OutgoingFile",
@@ -126,6 +128,7 @@ __all__ = [
     "SyncReport",
     "SyncRunDetail",
     "SyncRunItem",
+    "ThreadOverride",
     "UsageError",
     "UserInfo",
     "Webhook",
