@@ -19,6 +19,7 @@ from inboxsync.operations.jobs import JobOperations
 from inboxsync.operations.mail import MailOperations
 from inboxsync.operations.mailbox import MailboxOperations
 from inboxsync.operations.messages import MessageOperations
+from inboxsync.operations.operator_view import OperatorViewOperations
 from inboxsync.operations.replies import ReplyOperations
 from inboxsync.operations.threads import ThreadOperations
 from inboxsync.operations.users import UserOperations
@@ -41,6 +42,7 @@ class Inbox(
     ThreadOperations,
     UserOperations,
     ConversationViewOperations,
+    OperatorViewOperations,
 ):
     """A connection to an inboxsync database and the operations on it.
 
