@@ -74,7 +74,7 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("form[action='/login'] button[type=submit]")  # not the language form's
     page.wait_for_url(f"{base_url}/inbox**")
 
 
