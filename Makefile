@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format services bench bench-api clean
+.PHONY: demo serve-demo test lint format services bench bench-api bench-web clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/inboxsync demo
+
+# The web page over the demo's database (`make demo` first), on http://127.0.0.1:8000/.
+serve-demo: $(STAMP)
+	$(VENV)/bin/inboxsync --db sqlite:///demo-data/demo.db serve
 
 services:
 	bash scripts/install-test-services.sh
@@ -34,6 +38,9 @@ bench: $(STAMP)
 
 bench-api: $(STAMP)
 	$(PY) bench/api.py
+
+bench-web: $(STAMP)
+	$(PY) bench/web.py
 
 clean:
 	rm -rf $(VENV) demo-data *.egg-info

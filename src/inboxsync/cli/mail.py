@@ -19,6 +19,7 @@ from inboxsync.cli.render import (
     print_lines,
     report_table,
 )
+from inboxsync.demo.run import DEMO_PASSWORD
 
 commands = typer.Typer()
 
@@ -101,5 +102,13 @@ def demo(
             ]
         )
 
-    Inbox.run_demo(directory, on_company=show_run)
-    print_lines([f"\nDatabase: {directory / 'demo.db'}"])
+    runs = Inbox.run_demo(directory, on_company=show_run)
+    database = directory / "demo.db"
+    users = " or ".join(run.user for run in runs)
+    print_lines(
+        [
+            f"\nDatabase: {database}",
+            f"Web page: inboxsync --db sqlite:///{database} serve, then http://127.0.0.1:8000/",
+            f"Sign in as {users}, password {DEMO_PASSWORD}",
+        ]
+    )

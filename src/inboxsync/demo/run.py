@@ -13,16 +13,21 @@ from inboxsync.db.conversations import ConversationRow
 from inboxsync.demo.sample import SAMPLE_COMPANIES, SampleCompany, sample_mailbox, write_maildir
 from inboxsync.pipeline.report import SyncReport
 
+# The demo's users sign in to the web page with this password (the demo's data is public).
+DEMO_PASSWORD = "inboxsync-demo"
+
 
 @dataclass(frozen=True, slots=True)
 class DemoRun:
-    """What the demo did for one company: both syncs and the conversations they left."""
+    """What the demo did for one company: both syncs, the conversations they left, and the
+    admin who signs in to its web page (with DEMO_PASSWORD)."""
 
     company: str
     maildir: Path
     first: SyncReport
     second: SyncReport
     conversations: list[ConversationRow]
+    user: str
 
 
 def run_demo(
@@ -31,7 +36,8 @@ def run_demo(
     on_company: Callable[[DemoRun], None] | None = None,
 ) -> list[DemoRun]:
     """Write the sample mailboxes under `workdir`, import each into a fresh SQLite database
-    (or `settings.db` when given), then import again to show that nothing is added."""
+    (or `settings.db` when given), then import again to show that nothing is added; each
+    company gets an admin for the web page."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -58,7 +64,10 @@ def _run_company(inbox: Inbox, workdir: Path, company: SampleCompany) -> DemoRun
     write_maildir(maildir, sample_mailbox(company))
     first = inbox.import_path(company.name, maildir)
     second = inbox.import_path(company.name, maildir)
-    return DemoRun(company.name, maildir, first, second, inbox.conversations(company.name))
+    user = "demo@" + company.addresses[0].split("@", 1)[1]
+    inbox.add_user(company.name, user, DEMO_PASSWORD, admin=True)
+    conversations = inbox.conversations(company.name)
+    return DemoRun(company.name, maildir, first, second, conversations, user)
 
 
 def _slug(name: str) -> str:
