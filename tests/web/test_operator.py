@@ -1,0 +1,212 @@
+"""The operator pages in a real browser against a real server, on both databases: an admin
+opens each, an agent is refused, another company's ids are not found; the quarantine's raw
+download and retry, pausing a mailbox, the auto-reply's live preview, the spend chart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import update
+
+from inboxsync.ai.ledger import record_calls
+from inboxsync.ai.types import CallRecord
+from inboxsync.db.ai_models import AiCall
+from inboxsync.db.models import utcnow
+from tests.factories import write_files
+from tests.web.conftest import DESKTOP, PASSWORD, WebWorld, sign_in
+
+PAGES = {
+    "/admin/mailboxes": "imap.ours.example",
+    "/admin/quarantine": "/raw",
+    "/admin/folders": "<form",
+    "/admin/outbox": "<h1",
+    "/admin/webhooks": "https://hooks.ours.example/in",
+    "/admin/spend": "<svg",
+}
+
+
+@pytest.fixture
+def world(web_world: WebWorld, tmp_path: Path) -> WebWorld:
+    """The web world with, in our company, an IMAP mailbox (never synced), a quarantined
+    message (bytes no parser takes) and a webhook endpoint."""
+    ours = web_world.companies[0]
+    inbox = web_world.inbox
+    inbox.add_mailbox(ours, host="imap.ours.example", user="support@ours.example",
+                      password_env="OURS_IMAP_PW")  # fmt: skip
+    inbox.import_path(ours, write_files(tmp_path / "junk", {"junk.eml": b"\x00 junk"}))
+    inbox.add_webhook(ours, "https://hooks.ours.example/in")
+    return web_world
+
+
+@contextmanager
+def signed_in(browser: Browser, world: WebWorld, email: str) -> Iterator[Page]:
+    """A page of a fresh context signed in as `email`."""
+    context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, world.url, email, PASSWORD)
+        yield page
+    finally:
+        context.close()
+
+
+def test_admins_open_every_page_agents_are_refused_other_companies_ids_are_not_found(
+    browser: Browser, world: WebWorld
+) -> None:
+    ours = world.companies[0]
+    with signed_in(browser, world, world.admin) as admin_page:
+        for path, content in PAGES.items():
+            answer = admin_page.goto(world.url + path)
+            assert answer is not None and answer.status == 200, path
+            assert content in admin_page.content(), path
+        # A phone's width: the page itself never scrolls sideways, the tables do.
+        admin_page.set_viewport_size({"width": 390, "height": 844})
+        admin_page.goto(world.url + "/admin/mailboxes")
+        assert admin_page.evaluate("document.documentElement.scrollWidth") <= 390
+    with signed_in(browser, world, world.agent) as agent_page:
+        for path in PAGES:
+            answer = agent_page.goto(world.url + path)
+            assert answer is not None and answer.status == 403, path
+    box = world.inbox.mailboxes(ours)[0].id
+    [entry] = world.inbox.quarantine(ours)
+    folder = world.inbox.folders(ours)[0].id
+    with signed_in(browser, world, world.their_admin) as their_page:
+        for path in (
+            f"/admin/folders/{folder}",
+            f"/admin/folders/{folder}/preview?conversation=1",
+            f"/admin/quarantine/{entry.id}/raw",
+            f"/admin/quarantine?entry={entry.id}",
+        ):
+            answer = their_page.goto(world.url + path)
+            assert answer is not None and answer.status == 404, path
+        # Their admin's forms carry their own token: the action still finds no such mailbox.
+        their_page.goto(world.url + "/admin/mailboxes")
+        token = their_page.locator("input[name=csrf_token]").first.get_attribute("value")
+        answer = their_page.request.post(
+            f"{world.url}/admin/mailboxes/{box}/pause", form={"csrf_token": token or ""},
+            max_redirects=0,
+        )  # fmt: skip
+        assert answer.status == 404
+    assert not world.inbox.mailbox_status(ours, box).paused
+
+
+def test_quarantine_raw_download_and_retry_shows_the_outcome(page: Page, world: WebWorld) -> None:
+    ours = world.companies[0]
+    [entry] = world.inbox.quarantine(ours)
+    sign_in(page, world.url, world.admin, PASSWORD)
+    page.goto(world.url + "/admin/quarantine")
+    row = page.locator(f"#entry-{entry.id}")
+    expect(row).to_contain_text(entry.reason[:30])
+
+    with page.expect_download() as download:
+        row.get_by_role("link", name="Download raw").click()
+    saved = download.value.path()
+    assert Path(saved).read_bytes() == world.inbox.quarantine_raw(ours, entry.id) == b"\x00 junk"
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    raw = httpx.get(f"{world.url}/admin/quarantine/{entry.id}/raw", cookies=cookies)
+    assert raw.headers["content-type"] == "message/rfc822"
+    assert raw.headers["content-disposition"].startswith("attachment;")
+
+    row.get_by_role("button", name="Retry").click()
+    page.wait_for_url("**/admin/quarantine?notice=retry_failed*")
+    expect(page.locator("#retry-outcome")).to_contain_text(f"Entry {entry.id} still fails")
+    expect(page.locator("#retry-outcome")).to_contain_text(
+        world.inbox.quarantine_entry(ours, entry.id).reason
+    )
+
+
+def test_pause_and_resume_a_mailbox(page: Page, world: WebWorld) -> None:
+    ours = world.companies[0]
+    [box] = world.inbox.mailboxes(ours)
+    sign_in(page, world.url, world.admin, PASSWORD)
+    page.goto(world.url + "/admin/mailboxes")
+    row = page.locator(f"#mailbox-{box.id}")
+    expect(row).to_have_attribute("data-state", "ok")
+
+    row.get_by_role("button", name="Pause").click()
+    expect(page.locator(".notice")).to_contain_text("Mailbox paused")
+    expect(row).to_have_attribute("data-state", "paused")
+    assert world.inbox.mailbox_status(ours, box.id).paused
+    expect(row.get_by_role("button", name="Sync now")).to_have_count(0)
+
+    row.get_by_role("button", name="Resume").focus()
+    page.keyboard.press("Enter")  # by keyboard too
+    expect(page.locator(".notice")).to_contain_text("Mailbox resumed")
+    expect(row).to_have_attribute("data-state", "ok")
+    assert not world.inbox.mailbox_status(ours, box.id).paused
+
+
+def test_the_auto_reply_preview_follows_what_is_typed_and_saves(
+    page: Page, world: WebWorld
+) -> None:
+    ours = world.companies[0]
+    folder = world.inbox.folders(ours)[0]
+    sign_in(page, world.url, world.admin, PASSWORD)
+    page.goto(f"{world.url}/admin/folders/{folder.id}")
+    chosen = int(page.locator("#conversation").input_value())
+    trigger = world.inbox.conversation(ours, chosen).messages[0].subject
+
+    page.fill("#subject", "Got it: {subject}")
+    page.fill("#body", "Hello {client_name}, <b>{company_name}</b> answers soon. {nope}")
+    expect(page.locator("#preview .preview-subject")).to_have_text(f"Got it: {trigger}")
+    body = page.locator("#preview .preview-body")
+    expect(body).to_contain_text(f"<b>{ours}</b> answers soon. {{nope}}")  # as text, escaped
+    expect(page.locator("#preview")).to_contain_text("{nope}")
+
+    page.fill("#body", "Thanks, {client_name}.")
+    page.check("input[name=auto_reply]")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**notice=folder_saved")
+    saved = world.inbox.folder(ours, folder.id)
+    assert (saved.auto_reply, saved.auto_reply_subject, saved.auto_reply_body) == (
+        True, "Got it: {subject}", "Thanks, {client_name}.",
+    )  # fmt: skip
+
+
+def test_the_preview_without_script_is_the_form_again_with_the_preview(
+    browser: Browser, world: WebWorld
+) -> None:
+    ours = world.companies[0]
+    folder = world.inbox.folders(ours)[0]
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        sign_in(page, world.url, world.admin, PASSWORD)
+        page.goto(f"{world.url}/admin/folders/{folder.id}")
+        page.fill("#subject", "About {subject}")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.locator("#preview .preview-subject")).to_contain_text("About ")
+        expect(page.locator("#subject")).to_have_value("About {subject}")
+        assert world.inbox.folder(ours, folder.id).auto_reply_subject != "About {subject}"
+    finally:
+        context.close()
+
+
+def test_the_spend_chart_has_a_bar_per_day_with_spend(page: Page, world: WebWorld) -> None:
+    ours = world.companies[0]
+    company_id = world.inbox.company_id(ours)
+    spend = {0: 0.25, 3: 1.5, 12: 0.75}
+    with world.inbox.sessions.begin() as session:
+        for days_ago, cost in spend.items():
+            call = CallRecord("openai", "gpt-test", "classify", 1, cost_usd=cost)
+            record_calls(session, company_id, [call])
+            session.execute(
+                update(AiCall)
+                .where(AiCall.model == "gpt-test", AiCall.cost_usd == cost)
+                .values(at=utcnow() - timedelta(days=days_ago))
+            )
+    sign_in(page, world.url, world.admin, PASSWORD)
+    page.goto(world.url + "/admin/spend")
+    chart = page.locator("svg.chart")
+    expect(chart).to_be_visible()
+    expect(chart.locator("rect.bar")).to_have_count(len(spend))
+    today = utcnow().date().isoformat()
+    expect(page.locator("table")).to_contain_text(today)
+    expect(page.locator("table")).to_contain_text("$1.5000")
