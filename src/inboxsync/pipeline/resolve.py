@@ -9,10 +9,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from inboxsync.db.models import Client, Conversation, InboxMessage
+from inboxsync.db.override_models import NotificationMark, ThreadOverrideRow
 
 
 @dataclass(slots=True)
@@ -27,6 +28,15 @@ class StoredConversation:
     client_id: int | None
     is_notification: bool
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDecisions:
+    """What people decided about the stored conversations of a batch: the pairs a split
+    keeps apart, and those whose notification mark a person set."""
+
+    apart: frozenset[frozenset[int]] = frozenset()
+    pinned: frozenset[int] = frozenset()
 
 
 def existing_keys(session: Session, company_id: int, keys: Collection[str]) -> set[str]:
@@ -101,6 +111,28 @@ def conversations_by_subject(
         )
     )
     return _stored(rows)
+
+
+def person_decisions(session: Session, company_id: int, ids: Collection[int]) -> PersonDecisions:
+    """The active splits between two of the conversations `ids` and the notification marks
+    on them (one query)."""
+    splits = select(
+        literal("split"), ThreadOverrideRow.conversation_id, ThreadOverrideRow.source_id
+    ).where(
+        ThreadOverrideRow.company_id == company_id,
+        ThreadOverrideRow.kind == "split",
+        ThreadOverrideRow.undone_at.is_(None),
+        ThreadOverrideRow.conversation_id.in_(ids),
+        ThreadOverrideRow.source_id.in_(ids),
+    )
+    marks = select(
+        literal("mark"), NotificationMark.conversation_id, NotificationMark.conversation_id
+    ).where(NotificationMark.company_id == company_id, NotificationMark.conversation_id.in_(ids))
+    rows = session.execute(union_all(splits, marks)).all()
+    return PersonDecisions(
+        apart=frozenset(frozenset((a, b)) for kind, a, b in rows if kind == "split"),
+        pinned=frozenset(a for kind, a, _ in rows if kind == "mark"),
+    )
 
 
 def _stored(rows: Iterable[Conversation]) -> dict[int, StoredConversation]:

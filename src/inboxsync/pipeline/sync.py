@@ -374,7 +374,8 @@ def _thread(session: Session, context: _Context, messages: list[ParsedMessage]) 
     )
     wanted = (set(by_key.values()) | {c for ids in children.values() for c in ids}) - set(stored)
     stored.update(resolve.conversations_by_id(session, wanted))
-    return thread_batch(messages, company.addresses, by_key, children, stored, window)
+    decisions = resolve.person_decisions(session, company.id, set(stored))
+    return thread_batch(messages, company.addresses, by_key, children, stored, window, decisions)
 
 
 def _new_clients(

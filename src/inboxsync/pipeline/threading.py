@@ -4,21 +4,25 @@ Order of evidence, as in the design: In-Reply-To, then References right to left,
 against the batch and the stored messages; only when nothing matched, the normalized subject
 with a shared external participant inside a time window. A parent that arrives after its
 replies pulls their conversation into its own (a merge).
+
+People's decisions win: two conversations a person split apart are never joined again, and
+a conversation a person marked (not) a notification keeps the mark whatever arrives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from inboxsync.mail.participants import client_address, external_participants
 from inboxsync.mail.subject import is_generic_subject
 from inboxsync.mail.types import ParsedMessage
-from inboxsync.pipeline.resolve import StoredConversation
+from inboxsync.pipeline.resolve import PersonDecisions, StoredConversation
 
 MAX_PARTICIPANTS = 50
 MAX_REFERENCES = 10
+NOBODY_DECIDED = PersonDecisions()
 
 
 @dataclass(eq=False)
@@ -38,6 +42,10 @@ class Thread:
     status: str = "pending"
     parent: Thread | None = None
     changed: bool = False
+    # The stored conversations this thread is or absorbed, and whether a person set
+    # `is_notification`.
+    members: set[int] = field(default_factory=set)
+    pinned: bool = False
 
     def root(self) -> Thread:
         thread = self
@@ -74,11 +82,15 @@ class _Threader:
         stored_by_key: dict[str, int],
         stored: dict[int, StoredConversation],
         window: timedelta,
+        decisions: PersonDecisions,
     ) -> None:
         self.own = own
         self.stored_by_key = stored_by_key
         self.window = window
-        self.threads: dict[int, Thread] = {sid: _from_stored(c) for sid, c in stored.items()}
+        self.apart = decisions.apart
+        self.threads: dict[int, Thread] = {
+            sid: _from_stored(c, sid in decisions.pinned) for sid, c in stored.items()
+        }
         self.by_subject: dict[str, list[Thread]] = {}
         for thread in self.threads.values():
             self.by_subject.setdefault(thread.subject_norm, []).append(thread)
@@ -98,7 +110,7 @@ class _Threader:
 
     def union(self, a: Thread, b: Thread) -> None:
         a, b = a.root(), b.root()
-        if a is b:
+        if a is b or any(frozenset((x, y)) in self.apart for x in a.members for y in b.members):
             return
         winner, loser = (
             (a, b) if _rank(a, self.new_threads) <= _rank(b, self.new_threads) else (b, a)
@@ -108,7 +120,11 @@ class _Threader:
         winner.started_at = min(winner.started_at, loser.started_at)
         winner.last_message_at = max(winner.last_message_at, loser.last_message_at)
         _add_participants(winner, loser.participants)
-        winner.is_notification = winner.is_notification and loser.is_notification
+        winner.members |= loser.members
+        if loser.pinned and not winner.pinned:
+            winner.is_notification, winner.pinned = loser.is_notification, True
+        elif not winner.pinned:
+            winner.is_notification = winner.is_notification and loser.is_notification
         winner.client_id = winner.client_id or loser.client_id
         winner.client_email = winner.client_email or loser.client_email
         if loser.stored_id is not None:
@@ -165,7 +181,7 @@ class _Threader:
         thread.started_at = min(thread.started_at, message.date_naive)
         thread.last_message_at = max(thread.last_message_at, message.date_naive)
         _add_participants(thread, external_participants(message, self.own))
-        if message.verdict.kind != "notification" and thread.is_notification:
+        if message.verdict.kind != "notification" and thread.is_notification and not thread.pinned:
             thread.is_notification = False
             if thread.status == "skipped":
                 thread.status = "pending"
@@ -180,9 +196,10 @@ def thread_batch(
     children: dict[str, set[int]],
     stored: dict[int, StoredConversation],
     window: timedelta,
+    decisions: PersonDecisions = NOBODY_DECIDED,
 ) -> ThreadResult:
     """Assign each message (new, unique keys) to a thread; see the module docstring."""
-    threader = _Threader(own, stored_by_key, stored, window)
+    threader = _Threader(own, stored_by_key, stored, window, decisions)
     for message in sorted(messages, key=lambda m: (m.date_naive, m.message_key)):
         threader.place(message, children.get(message.message_key, ()))
     # A parent placed after its reply in the same batch: join them now.
@@ -197,7 +214,7 @@ def thread_batch(
     return ThreadResult(thread_of, new_threads, touched, threader.merged)
 
 
-def _from_stored(c: StoredConversation) -> Thread:
+def _from_stored(c: StoredConversation, pinned: bool) -> Thread:
     return Thread(
         stored_id=c.id,
         root_key="",
@@ -209,6 +226,8 @@ def _from_stored(c: StoredConversation) -> Thread:
         is_notification=c.is_notification,
         client_id=c.client_id,
         status=c.status,
+        members={c.id},
+        pinned=pinned,
     )
 
 
