@@ -122,6 +122,8 @@ def main() -> None:
 class Bench:
     """Runs every section on each database, prints a table per database, collects figures."""
 
+    title = "inboxsync HTTP API benchmark"
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.out = console(args.json)
@@ -152,7 +154,7 @@ class Bench:
         machine, code = self.results["machine"], self.results["code"]
         load_avg = ", ".join(f"{x:.1f}" for x in machine["load_average_at_start"])
         self.out.print(
-            f"inboxsync HTTP API benchmark, {self.results['date']}: {self.cpus} CPUs, Python "
+            f"{self.title}, {self.results['date']}: {self.cpus} CPUs, Python "
             f"{machine['python']}, load average {load_avg} at start; code: src/ at "
             f"{code['commit']} with {len(code['changed_under_src'])} changed file(s), copied "
             f"to {self.src} (digest {code['src_digest']}); the server and this load generator "

@@ -65,13 +65,10 @@ def main() -> None:
 class WebBench(Bench):
     """The API benchmark's store and server, measured through the web page."""
 
+    title = "inboxsync web page benchmark"
+
     def run(self) -> None:
         self.results["assets"] = assets = asset_sizes()
-        load_avg = ", ".join(f"{x:.1f}" for x in self.results["machine"]["load_average_at_start"])
-        self.out.print(
-            f"inboxsync web page benchmark, {self.results['date']}: {self.cpus} CPUs, load "
-            f"average {load_avg} at start; code {self.results['code']['commit']}\n"
-        )
         sizes = [[name, f"{raw:,}", f"{packed:,}"] for name, (raw, packed) in assets.items()]
         self.show("The page's own JS and CSS", ["file", "bytes", "gzip bytes"], sizes)
         total = sum(raw for raw, _ in assets.values()) / 1024
