@@ -5,6 +5,8 @@ request the page makes."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from inboxsync.demo.run import run_demo
 from inboxsync.jobs import close_queues
 from tests.server.conftest import settings_for
 from tests.support.http import api_server
+from tests.support.postgres import TEST_SERVER
 
 CHROMIUM = Path(os.environ.get("INBOXSYNC_TEST_CHROMIUM", "/usr/bin/chromium"))
 DESKTOP = {"width": 1280, "height": 900}
@@ -83,8 +86,8 @@ PASSWORD = "correct horse battery"
 
 @dataclass(frozen=True)
 class WebWorld:
-    """The demo's two companies in the test's database, served on loopback, with an admin and
-    an agent in each (every password is PASSWORD)."""
+    """The demo's two companies served on loopback, with an admin and an agent in the first
+    and an admin in the second (every password is PASSWORD)."""
 
     url: str
     inbox: Inbox
@@ -94,16 +97,71 @@ class WebWorld:
     their_admin: str  # the second company's admin
 
 
+class DemoTemplates:
+    """The demo imported once per database kind, with the users added; each test gets a copy
+    (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.templates: dict[str, str] = {}
+
+    def copy(self, kind: str) -> str:
+        """The URL of a fresh copy of the `kind` template (built on first use)."""
+        if kind not in self.templates:
+            self.templates[kind] = self._build(kind)
+        if kind == "sqlite":
+            path = self.root / f"test-{uuid.uuid4().hex[:8]}.db"
+            with sqlite3.connect(self.templates[kind]) as source, sqlite3.connect(path) as copy:
+                source.backup(copy)
+            return f"sqlite:///{path}"
+        return TEST_SERVER.url(TEST_SERVER.create("inboxsync_t", template=self.templates[kind]))
+
+    def drop(self) -> None:
+        """Drop the PostgreSQL template."""
+        if "postgresql" in self.templates:
+            TEST_SERVER.drop(self.templates["postgresql"])
+
+    def _build(self, kind: str) -> str:
+        if kind == "sqlite":
+            made = str(self.root / "demo-template.db")
+            url = f"sqlite:///{made}"
+        else:
+            made = TEST_SERVER.create("inboxsync_demo_tpl")
+            url = TEST_SERVER.url(made)
+        run_demo(self.root / f"demo-{kind}", settings_for(url))
+        inbox = Inbox(settings_for(url))
+        ours, theirs = (company.name for company in SAMPLE_COMPANIES)
+        inbox.add_user(ours, "admin@ours.example", PASSWORD, admin=True)
+        inbox.add_user(ours, "agent@ours.example", PASSWORD)
+        inbox.add_user(theirs, "admin@theirs.example", PASSWORD, admin=True)
+        close_queues()
+        inbox.close()
+        return made
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(tmp_path_factory.mktemp("web-demo"))
+    yield templates
+    templates.drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_db_url(request: pytest.FixtureRequest, demo_templates: DemoTemplates) -> Iterator[str]:
+    """A fresh copy of the demo's database with the users: once on SQLite, once on
+    PostgreSQL."""
+    url = demo_templates.copy(request.param)
+    yield url
+    if request.param == "postgresql":
+        TEST_SERVER.drop(url.rsplit("/", 1)[1])
+
+
 @pytest.fixture
-def web_world(db_url: str, tmp_path: Path) -> Iterator[WebWorld]:
-    """The demo imported into the test's database, users added, the server started."""
-    settings = settings_for(db_url)
-    run_demo(tmp_path / "demo", settings)
-    ours, theirs = (company.name for company in SAMPLE_COMPANIES)
+def web_world(demo_db_url: str) -> Iterator[WebWorld]:
+    """The demo's database with its users, served on loopback."""
+    settings = settings_for(demo_db_url)
     inbox = Inbox(settings)
-    inbox.add_user(ours, "admin@ours.example", PASSWORD, admin=True)
-    inbox.add_user(ours, "agent@ours.example", PASSWORD)
-    inbox.add_user(theirs, "admin@theirs.example", PASSWORD, admin=True)
+    ours, theirs = (company.name for company in SAMPLE_COMPANIES)
     try:
         with api_server(settings) as api:
             yield WebWorld(
