@@ -60,12 +60,17 @@ def signed_in(browser: Browser, world: WebWorld, email: str) -> Iterator[Page]:
 def test_admins_open_every_page_agents_are_refused_other_companies_ids_are_not_found(
     browser: Browser, world: WebWorld
 ) -> None:
-    ours = world.companies[0]
+    ours, theirs = world.companies
+    spend = record_spend(world, {0: 0.25, 3: 1.5, 12: 0.75})
     with signed_in(browser, world, world.admin) as admin_page:
         for path, content in PAGES.items():
             answer = admin_page.goto(world.url + path)
             assert answer is not None and answer.status == 200, path
             assert content in admin_page.content(), path
+        # The spend page (the last one): one bar per day with spend, the figures in a table.
+        expect(admin_page.locator("svg.chart rect.bar")).to_have_count(len(spend))
+        expect(admin_page.locator("table")).to_contain_text(utcnow().date().isoformat())
+        expect(admin_page.locator("table")).to_contain_text("$1.5000")
         # A phone's width: the page itself never scrolls sideways, the tables do.
         admin_page.set_viewport_size({"width": 390, "height": 844})
         admin_page.goto(world.url + "/admin/mailboxes")
@@ -77,10 +82,13 @@ def test_admins_open_every_page_agents_are_refused_other_companies_ids_are_not_f
     box = world.inbox.mailboxes(ours)[0].id
     [entry] = world.inbox.quarantine(ours)
     folder = world.inbox.folders(ours)[0].id
+    conversation = world.inbox.preview_conversations(ours, folder)[0].id
+    their_folder = world.inbox.folders(theirs)[0].id
     with signed_in(browser, world, world.their_admin) as their_page:
         for path in (
             f"/admin/folders/{folder}",
             f"/admin/folders/{folder}/preview?conversation=1",
+            f"/admin/folders/{their_folder}/preview?conversation={conversation}",
             f"/admin/quarantine/{entry.id}/raw",
             f"/admin/quarantine?entry={entry.id}",
         ):
@@ -97,7 +105,9 @@ def test_admins_open_every_page_agents_are_refused_other_companies_ids_are_not_f
     assert not world.inbox.mailbox_status(ours, box).paused
 
 
-def test_quarantine_raw_download_and_retry_shows_the_outcome(page: Page, world: WebWorld) -> None:
+def test_quarantine_download_and_retry_then_pause_and_resume_a_mailbox(
+    page: Page, world: WebWorld
+) -> None:
     ours = world.companies[0]
     [entry] = world.inbox.quarantine(ours)
     sign_in(page, world.url, world.admin, PASSWORD)
@@ -121,11 +131,7 @@ def test_quarantine_raw_download_and_retry_shows_the_outcome(page: Page, world: 
         world.inbox.quarantine_entry(ours, entry.id).reason
     )
 
-
-def test_pause_and_resume_a_mailbox(page: Page, world: WebWorld) -> None:
-    ours = world.companies[0]
     [box] = world.inbox.mailboxes(ours)
-    sign_in(page, world.url, world.admin, PASSWORD)
     page.goto(world.url + "/admin/mailboxes")
     row = page.locator(f"#mailbox-{box.id}")
     expect(row).to_have_attribute("data-state", "ok")
@@ -143,8 +149,8 @@ def test_pause_and_resume_a_mailbox(page: Page, world: WebWorld) -> None:
     assert not world.inbox.mailbox_status(ours, box.id).paused
 
 
-def test_the_auto_reply_preview_follows_what_is_typed_and_saves(
-    page: Page, world: WebWorld
+def test_the_auto_reply_preview_follows_what_is_typed_with_or_without_script(
+    browser: Browser, page: Page, world: WebWorld
 ) -> None:
     ours = world.companies[0]
     folder = world.inbox.folders(ours)[0]
@@ -169,44 +175,30 @@ def test_the_auto_reply_preview_follows_what_is_typed_and_saves(
         True, "Got it: {subject}", "Thanks, {client_name}.",
     )  # fmt: skip
 
-
-def test_the_preview_without_script_is_the_form_again_with_the_preview(
-    browser: Browser, world: WebWorld
-) -> None:
-    ours = world.companies[0]
-    folder = world.inbox.folders(ours)[0]
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)  # type: ignore[arg-type]
-    page = context.new_page()
+    plain = context.new_page()
     try:
-        sign_in(page, world.url, world.admin, PASSWORD)
-        page.goto(f"{world.url}/admin/folders/{folder.id}")
-        page.fill("#subject", "About {subject}")
-        page.get_by_role("button", name="Preview").click()
-        expect(page.locator("#preview .preview-subject")).to_contain_text("About ")
-        expect(page.locator("#subject")).to_have_value("About {subject}")
-        assert world.inbox.folder(ours, folder.id).auto_reply_subject != "About {subject}"
+        sign_in(plain, world.url, world.admin, PASSWORD)
+        plain.goto(f"{world.url}/admin/folders/{folder.id}")
+        plain.fill("#subject", "About {subject}")
+        plain.get_by_role("button", name="Preview").click()
+        expect(plain.locator("#preview .preview-subject")).to_have_text(f"About {trigger}")
+        expect(plain.locator("#subject")).to_have_value("About {subject}")
+        assert world.inbox.folder(ours, folder.id).auto_reply_subject == "Got it: {subject}"
     finally:
         context.close()
 
 
-def test_the_spend_chart_has_a_bar_per_day_with_spend(page: Page, world: WebWorld) -> None:
-    ours = world.companies[0]
-    company_id = world.inbox.company_id(ours)
-    spend = {0: 0.25, 3: 1.5, 12: 0.75}
+def record_spend(world: WebWorld, spend: dict[int, float]) -> dict[int, float]:
+    """AI calls of our company written by the ledger, each moved back `days_ago` days."""
+    company_id = world.inbox.company_id(world.companies[0])
     with world.inbox.sessions.begin() as session:
         for days_ago, cost in spend.items():
-            call = CallRecord("openai", "gpt-test", "classify", 1, cost_usd=cost)
-            record_calls(session, company_id, [call])
+            record_calls(session, company_id, [CallRecord("openai", "gpt-test", "classify", 1,
+                                                          cost_usd=cost)])  # fmt: skip
             session.execute(
                 update(AiCall)
                 .where(AiCall.model == "gpt-test", AiCall.cost_usd == cost)
                 .values(at=utcnow() - timedelta(days=days_ago))
             )
-    sign_in(page, world.url, world.admin, PASSWORD)
-    page.goto(world.url + "/admin/spend")
-    chart = page.locator("svg.chart")
-    expect(chart).to_be_visible()
-    expect(chart.locator("rect.bar")).to_have_count(len(spend))
-    today = utcnow().date().isoformat()
-    expect(page.locator("table")).to_contain_text(today)
-    expect(page.locator("table")).to_contain_text("$1.5000")
+    return spend
