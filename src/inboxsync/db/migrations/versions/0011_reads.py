@@ -1,4 +1,5 @@
-"""reads: which conversations each user has read (the inbox's unread for me)
+"""reads: which conversations each user has read (the inbox's unread for me), and the index of
+the inbox's folder counts
 
 Revision ID: 0011
 Revises: 0010
@@ -24,8 +25,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "conversation_id"),
     )
     op.create_index("ix_conversation_reads_conversation", "conversation_reads", ["conversation_id"])
+    op.create_index(
+        "ix_conversations_folder_counts",
+        "conversations",
+        ["company_id", "is_notification", "folder_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_conversations_folder_counts", table_name="conversations")
     op.drop_index("ix_conversation_reads_conversation", table_name="conversation_reads")
     op.drop_table("conversation_reads")
