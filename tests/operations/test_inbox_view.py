@@ -127,21 +127,27 @@ def test_pages_follow_each_other_newest_first(inbox: Inbox, agent: int, tmp_path
 def test_a_page_costs_the_same_queries_for_2_and_20_rows(
     inbox: Inbox, agent: int, tmp_path: Path
 ) -> None:
+    """What the web page's render asks of the library: the page and the folder counts."""
     import_conversations(inbox, "Acme", tmp_path, 1, 2)
 
-    def page_queries() -> int:
-        with counting() as counter:
-            inbox.inbox_page("Acme", agent)
-        return counter.round_trips
+    def render_queries() -> tuple[int, int]:
+        with counting() as page:
+            inbox.inbox_page("Acme", agent, ConversationFilter(notification=False))
+        with counting() as folders:
+            inbox.inbox_folders("Acme")
+        return page.round_trips, folders.round_trips
 
-    few = page_queries()
+    few = render_queries()
     import_conversations(inbox, "Acme", tmp_path, 100, 18)
     for i in (100, 101):
         reply_to(inbox, i)
+    for name in ("Billing", "Sales", "Support"):
+        inbox.add_folder("Acme", name, "whatever")
     inbox.mark_read("Acme", agent, inbox.conversations("Acme")[0].id)
     assert len(inbox.inbox_page("Acme", agent).rows) == 20
-    # The company, the user, the event position, the page, its previews and unread flags.
-    assert page_queries() == few == 5
+    # The page: the company, the user, the event position, the rows, their previews and
+    # unread flags. The folders: the company, the counts, the names.
+    assert render_queries() == few == (5, 3)
 
 
 def test_a_preview_is_the_texts_start_on_one_line() -> None:
