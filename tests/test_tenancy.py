@@ -14,7 +14,7 @@ import pytest
 
 from inboxsync import Inbox, NotFound, Settings
 from inboxsync.jobs import close_queues
-from tests.factories import write_files
+from tests.factories import make_message, write_files
 from tests.operations.test_messages import html_message
 from tests.support.smtp_server import free_port
 
@@ -53,6 +53,7 @@ class Theirs:
     reply: int
     our_reply: int
     user: int
+    override: int
 
 
 # Each id parameter, called by Acme with an id: Globex's, or one that exists nowhere.
@@ -96,6 +97,12 @@ CALLS: dict[tuple[str, str], Callable[[Inbox, Theirs, int], object]] = {
     ("reply_status", "conversation_id"): lambda inbox, t, i: inbox.reply_status(
         "Acme", t.our_reply, conversation_id=i
     ),
+    ("split_message", "message_id"): lambda inbox, t, i: inbox.split_message("Acme", i),
+    ("undo_override", "override_id"): lambda inbox, t, i: inbox.undo_override("Acme", i),
+    ("thread_overrides", "conversation_id"): lambda inbox, t, i: inbox.thread_overrides("Acme", i),
+    ("set_notification", "conversation_id"): lambda inbox, t, i: inbox.set_notification(
+        "Acme", i, True
+    ),
     ("set_smtp", "sent_mailbox_id"): lambda inbox, t, i: inbox.set_smtp(
         "Acme", host="127.0.0.1", port=1, tls="none", sent_mailbox_id=i, sent_folder="Sent"
     ),
@@ -117,6 +124,7 @@ THEIR_ID: dict[str, Callable[[Theirs], int]] = {
     "client_id": lambda t: t.client,
     "reply_id": lambda t: t.reply,
     "user_id": lambda t: t.user,
+    "override_id": lambda t: t.override,
 }
 
 
@@ -167,9 +175,13 @@ def theirs(inbox: Inbox, tmp_path: Path) -> Theirs:
     [run] = inbox.sync_run_page("Globex").items
     [client] = inbox.client_page("Globex").items
     user = inbox.add_user("Globex", "agent@globex.example", "agent password")
+    pair = [make_message(msgid=f"<o{i}@globex.example>", subject=f"Pair {i}") for i in (1, 2)]
+    override = inbox.merge_conversations(
+        "Globex", *(r.conversation_id or 0 for r in inbox.receive("Globex", pair))
+    )
     return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id, webhook.id,
                   message.id, attachment, our_message.id, our_attachment, key.id, run.id,
-                  client.id, reply.reply_id, our_reply.reply_id, user.id)  # fmt: skip
+                  client.id, reply.reply_id, our_reply.reply_id, user.id, override.id)  # fmt: skip
 
 
 def test_every_id_parameter_has_a_call_here() -> None:

@@ -5,6 +5,7 @@ know fails the walk until it is given one of Globex's ids below."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.factories import make_message
 from tests.server.conftest import World, error_of
 
 # Which of Globex's ids each path parameter is given.
@@ -25,6 +27,7 @@ THEIR_ID: dict[str, Callable[[World], int]] = {
     "client_id": lambda w: w.globex_client,
     "folder_id": lambda w: w.globex_folder,
     "entry_id": lambda w: w.globex_quarantine,
+    "override_id": lambda w: their_override(w),
 }
 # A body each write route accepts, so that only the ids in its path decide the answer.
 BODIES: dict[str, dict[str, Any]] = {
@@ -32,8 +35,19 @@ BODIES: dict[str, dict[str, Any]] = {
     "/v1/conversations/{conversation_id}/replies": {"text": "Hello"},
     "/v1/mailboxes/{mailbox_id}": {"host": "imap.elsewhere.example"},
     "/v1/folders/{folder_id}": {"description": "anything"},
+    "/v1/conversations/{conversation_id}/merge": {"conversation_id": 2**31 - 1},
+    "/v1/conversations/{conversation_id}/notification": {"is_notification": True},
 }
 UNKNOWN_OFFSET = 100_000
+
+
+@functools.cache
+def their_override(world: World) -> int:
+    """A merge of two new conversations of Globex's, made once per world."""
+    raws = [make_message(msgid=f"<o{i}@globex.example>", subject=f"Pair {i}") for i in (1, 2)]
+    into, merged = (r.conversation_id for r in world.inbox.receive("Globex", raws))
+    assert into is not None and merged is not None
+    return world.inbox.merge_conversations("Globex", into, merged).id
 
 
 def v1_routes(world: World) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from inboxsync.server.routes import (
     replies,
     resources,
     runs,
+    threads,
 )
 from inboxsync.web import install_web
 
@@ -75,7 +76,7 @@ def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> Fast
         paths={inbound.PATH: settings.raw_message_limit()},
     )
     app.add_middleware(metrics.RequestMetrics, registry=registry)
-    routes = (conversations, replies, messages, inbound, events, mailboxes, resources)
+    routes = (conversations, replies, messages, inbound, events, mailboxes, resources, threads)
     resources_of_their_own = (folders, clients, quarantine, runs)
     for module in (*routes, *resources_of_their_own, health, metrics):
         app.include_router(module.router)
