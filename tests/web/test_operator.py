@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,12 +18,14 @@ from sqlalchemy import update
 from inboxsync.ai.ledger import record_calls
 from inboxsync.ai.types import CallRecord
 from inboxsync.db.ai_models import AiCall
+from inboxsync.db.mailbox_status import MailboxDetail, MailboxStatus
 from inboxsync.db.models import utcnow
+from inboxsync.web.routes.mailboxes import STALE_AFTER, health
 from tests.factories import write_files
 from tests.web.conftest import DESKTOP, PASSWORD, WebWorld, sign_in
 
 PAGES = {
-    "/admin/mailboxes": "imap.ours.example",
+    "/admin/mailboxes": "support@ours.example",
     "/admin/quarantine": "/raw",
     "/admin/folders": "<form",
     "/admin/outbox": "<h1",
@@ -135,17 +138,27 @@ def test_quarantine_download_and_retry_then_pause_and_resume_a_mailbox(
     page.goto(world.url + "/admin/mailboxes")
     row = page.locator(f"#mailbox-{box.id}")
     expect(row).to_have_attribute("data-state", "ok")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    # A sync that fails (its password's variable is not set): the mailbox stands out.
+    [error] = world.inbox.sync(ours, box.id).errors
+    assert "OURS_IMAP_PW" in error
+    page.reload()
+    expect(row).to_have_attribute("data-state", "error")
+    expect(row).to_have_class("stopped")
+    expect(row).to_contain_text("OURS_IMAP_PW")
+    expect(page.get_by_role("alert")).to_contain_text("1 mailbox(es) stopped")
 
     row.get_by_role("button", name="Pause").click()
-    expect(page.locator(".notice")).to_contain_text("Mailbox paused")
+    expect(page.locator(".notice").first).to_contain_text("Mailbox paused")
     expect(row).to_have_attribute("data-state", "paused")
+    expect(page.get_by_role("alert")).to_have_count(0)  # paused on purpose: not stopped
     assert world.inbox.mailbox_status(ours, box.id).paused
     expect(row.get_by_role("button", name="Sync now")).to_have_count(0)
 
     row.get_by_role("button", name="Resume").focus()
     page.keyboard.press("Enter")  # by keyboard too
-    expect(page.locator(".notice")).to_contain_text("Mailbox resumed")
-    expect(row).to_have_attribute("data-state", "ok")
+    expect(page.locator(".notice").first).to_contain_text("Mailbox resumed")
+    expect(row).to_have_attribute("data-state", "error")
     assert not world.inbox.mailbox_status(ours, box.id).paused
 
 
@@ -202,3 +215,24 @@ def record_spend(world: WebWorld, spend: dict[int, float]) -> dict[int, float]:
                 .values(at=utcnow() - timedelta(days=days_ago))
             )
     return spend
+
+
+def test_a_mailbox_without_a_good_sync_for_long_has_stopped_unless_paused() -> None:
+    now = utcnow()
+    good = MailboxStatus(False, now - timedelta(minutes=5), None, None, 0, 0, ())
+    created = now - STALE_AFTER * 3
+
+    def seen(status: MailboxStatus, at: datetime = now) -> tuple[str, bool]:
+        checked = health(
+            MailboxDetail(1, "imap.example", 993, "ssl", "u", "env:X", created, status), at
+        )
+        return checked.state, checked.stopped
+
+    assert seen(good) == ("ok", False)
+    assert seen(good, now + STALE_AFTER) == ("ok", True)
+    assert seen(replace(good, last_sync_at=None)) == ("ok", True)  # never synced since created
+    fixed = replace(good, last_error="refused", last_error_at=now - timedelta(minutes=9))
+    assert seen(fixed) == ("ok", False)  # a good sync came after the error
+    erring = replace(fixed, last_error_at=now)
+    assert seen(erring) == ("error", True)
+    assert seen(replace(erring, paused=True)) == ("paused", False)
