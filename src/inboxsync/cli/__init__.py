@@ -14,6 +14,7 @@ from inboxsync.cli import (
     receive,
     reply,
     server,
+    threads,
     user,
     webhook,
 )
@@ -32,6 +33,7 @@ for module in (
     server,
     webhook,
     user,
+    threads,
 ):
     app.add_typer(module.commands)
 
