@@ -22,6 +22,7 @@ from inboxsync.db.mailbox_status import MailboxDetail, MailboxStatus
 from inboxsync.db.models import utcnow
 from inboxsync.web.routes.mailboxes import STALE_AFTER, health
 from tests.factories import write_files
+from tests.support.smtp_server import free_port
 from tests.web.conftest import DESKTOP, PASSWORD, WebWorld, sign_in
 
 PAGES = {
@@ -37,13 +38,17 @@ PAGES = {
 @pytest.fixture
 def world(web_world: WebWorld, tmp_path: Path) -> WebWorld:
     """The web world with, in our company, an IMAP mailbox (never synced), a quarantined
-    message (bytes no parser takes) and a webhook endpoint."""
+    message (bytes no parser takes), a webhook endpoint and an agent's reply in the outbox."""
     ours = web_world.companies[0]
     inbox = web_world.inbox
     inbox.add_mailbox(ours, host="imap.ours.example", user="support@ours.example",
                       password_env="OURS_IMAP_PW")  # fmt: skip
     inbox.import_path(ours, write_files(tmp_path / "junk", {"junk.eml": b"\x00 junk"}))
     inbox.add_webhook(ours, "https://hooks.ours.example/in")
+    # Nothing listens there: the reply waits in the outbox for a retry.
+    inbox.set_smtp(ours, host="127.0.0.1", port=free_port(), tls="none")
+    inbox.reply(ours, inbox.preview_conversations(ours, inbox.folders(ours)[0].id)[0].id,
+                text="We are on it.")  # fmt: skip
     return web_world
 
 
@@ -74,6 +79,17 @@ def test_admins_open_every_page_agents_are_refused_other_companies_ids_are_not_f
         expect(admin_page.locator("svg.chart rect.bar")).to_have_count(len(spend))
         expect(admin_page.locator("table")).to_contain_text(utcnow().date().isoformat())
         expect(admin_page.locator("table")).to_contain_text("$1.5000")
+        [reply] = world.inbox.outbox_page(ours).items
+        admin_page.goto(world.url + "/admin/outbox")
+        link = admin_page.locator(
+            f"#outbox-{reply.id} a[href='/conversations/{reply.conversation_id}']"
+        )
+        expect(link).to_have_count(1)
+        expect(admin_page.locator(f"#outbox-{reply.id}")).to_contain_text(reply.recipient)
+        [hook] = world.inbox.webhooks(ours)
+        admin_page.get_by_role("link", name="Webhooks").first.click()
+        admin_page.get_by_role("link", name=hook.url).click()
+        expect(admin_page.locator("h1")).to_have_text(hook.url)
         # A phone's width: the page itself never scrolls sideways, the tables do.
         admin_page.set_viewport_size({"width": 390, "height": 844})
         admin_page.goto(world.url + "/admin/mailboxes")
@@ -94,6 +110,7 @@ def test_admins_open_every_page_agents_are_refused_other_companies_ids_are_not_f
             f"/admin/folders/{their_folder}/preview?conversation={conversation}",
             f"/admin/quarantine/{entry.id}/raw",
             f"/admin/quarantine?entry={entry.id}",
+            f"/admin/webhooks/{hook.id}",
         ):
             answer = their_page.goto(world.url + path)
             assert answer is not None and answer.status == 404, path
@@ -198,6 +215,17 @@ def test_the_auto_reply_preview_follows_what_is_typed_with_or_without_script(
         expect(plain.locator("#preview .preview-subject")).to_have_text(f"About {trigger}")
         expect(plain.locator("#subject")).to_have_value("About {subject}")
         assert world.inbox.folder(ours, folder.id).auto_reply_subject == "Got it: {subject}"
+        # Adding and removing a folder are plain forms too.
+        plain.goto(f"{world.url}/admin/folders")
+        plain.fill("#new-name", "Press")
+        plain.fill("#new-description", "journalists' questions")
+        plain.get_by_role("button", name="Add a folder").click()
+        expect(plain.locator(".notice")).to_have_text("Folder added.")
+        press = world.inbox.folder(ours, "Press")
+        assert press.description == "journalists' questions"
+        plain.get_by_role("button", name="Remove this folder").click()
+        expect(plain.locator(".notice")).to_contain_text("Folder removed")
+        assert "Press" not in {f.name for f in world.inbox.folders(ours)}
     finally:
         context.close()
 
