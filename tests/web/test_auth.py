@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -188,16 +189,34 @@ def test_a_post_without_its_csrf_token_is_refused(site: Site) -> None:
 )  # fmt: skip
 def test_next_never_leaves_the_site(site: Site, target: str) -> None:
     with site.client() as client:
-        answer = post_sign_in(client, "ann@acme.example", PASSWORD, next_path=target)
-        assert answer.headers["location"] == "/inbox"
         page = client.get("/login", params={"next": target})
         assert 'name="next" value="/inbox"' in page.text
+        answer = post_sign_in(client, "ann@acme.example", PASSWORD, next_path=target)
+        assert answer.headers["location"] == "/inbox"
 
 
 def test_next_keeps_a_local_path(site: Site) -> None:
     with site.client() as client:
         answer = post_sign_in(client, "ann@acme.example", PASSWORD, "/admin/quarantine?page=2")
         assert answer.headers["location"] == "/admin/quarantine?page=2"
+        # Signed in already, the sign-in page goes on (never elsewhere either).
+        for target, location in (("/admin/outbox", "/admin/outbox"), ("//evil.example", "/inbox")):
+            again = client.get("/login", params={"next": target})
+            assert (again.status_code, again.headers["location"]) == (303, location)
+
+
+def test_a_session_ends_after_its_hours(db_url: str) -> None:
+    settings = settings_for(db_url)
+    for site in serve(
+        settings.replace(web=settings.web.model_copy(update={"session_hours": 1 / 3600}))
+    ):
+        with site.client() as client:
+            answer = post_sign_in(client, "ann@acme.example", PASSWORD)
+            [morsel] = SimpleCookie(set_cookie(answer, "inboxsync_session")).values()
+            assert morsel["max-age"] == "1"
+            assert client.get(WHOAMI).status_code == 200
+            time.sleep(2.1)  # the signature's clock counts whole seconds
+            assert client.get(WHOAMI).status_code == 303
 
 
 def test_wrong_passwords_get_the_form_then_429(site: Site) -> None:

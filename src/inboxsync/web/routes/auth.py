@@ -14,7 +14,14 @@ from inboxsync.errors import AuthError, SignInThrottled, UsageError
 from inboxsync.server.auth import inbox_of
 from inboxsync.web.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, translator
 from inboxsync.web.pages import render
-from inboxsync.web.session import CsrfChecked, end_session, set_cookie, start_session
+from inboxsync.web.session import (
+    CsrfChecked,
+    SignInRequired,
+    current_user,
+    end_session,
+    set_cookie,
+    start_session,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,10 +65,14 @@ def home() -> RedirectResponse:
     return RedirectResponse(HOME, status_code=303)
 
 
-@router.get("/login")
-def sign_in_form(request: Request, next: str = HOME) -> HTMLResponse:
-    """The sign-in form."""
-    return _sign_in_page(request, next)
+@router.get("/login", response_model=None)
+def sign_in_form(request: Request, next: str = HOME) -> Response:
+    """The sign-in form; who is signed in already goes on to `next`."""
+    try:
+        current_user(request)
+    except SignInRequired:
+        return _sign_in_page(request, next)
+    return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/login", dependencies=[CsrfChecked], response_model=None)
