@@ -12,13 +12,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inboxsync.db.messages import MAX_ID, AttachmentInfo
-from inboxsync.db.models import Attachment, Client, Conversation, Folder, InboxMessage
+from inboxsync.db.models import (
+    Attachment,
+    Blob,
+    Client,
+    Company,
+    Conversation,
+    Folder,
+    InboxMessage,
+)
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.errors import NotFound
 
 MAX_MESSAGES = 100
 MAX_OUTBOX_ROWS = 50
 MAX_RELATED = 10
+# Inline images a message's HTML may show, put in its document as data: URLs (a sandboxed
+# frame's requests carry no session cookie).
+MAX_INLINE_IMAGES = 20
+MAX_INLINE_BYTES = 2_000_000
+INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 # The marker the classifier appends to a reason it took from its decision cache.
 _CACHE_MARK = "[cache ("
 
@@ -97,6 +110,8 @@ class ConversationView:
     sent: tuple[SentItem, ...]
     folders: tuple[FolderChoice, ...]
     related: tuple[RelatedConversation, ...]
+    # The company's event feed when it was read: where the page's live view resumes.
+    last_event_seq: int
 
     @property
     def filed_by(self) -> str:
@@ -122,14 +137,15 @@ def conversation_view(session: Session, company_id: int, conversation_id: int) -
     row = None
     if 0 < conversation_id <= MAX_ID:
         row = session.execute(
-            select(Conversation, Client.email, Client.name, Folder.name)
+            select(Conversation, Client.email, Client.name, Folder.name, Company.last_event_seq)
+            .join(Company, Company.id == Conversation.company_id)
             .outerjoin(Client, Client.id == Conversation.client_id)
             .outerjoin(Folder, Folder.id == Conversation.folder_id)
             .where(Conversation.id == conversation_id, Conversation.company_id == company_id)
         ).first()
     if row is None:
         raise NotFound(f"no conversation {conversation_id} in this company")
-    conversation, client_email, client_name, folder_name = row
+    conversation, client_email, client_name, folder_name, last_event_seq = row
     messages = _latest_messages(session, conversation_id)
     return ConversationView(
         id=conversation.id,
@@ -157,6 +173,7 @@ def conversation_view(session: Session, company_id: int, conversation_id: int) -
             )
         ),
         related=_related(session, company_id, conversation),
+        last_event_seq=last_event_seq or 0,
     )
 
 
@@ -246,3 +263,32 @@ def _sent(session: Session, conversation_id: int) -> tuple[SentItem, ...]:
         .limit(MAX_OUTBOX_ROWS)
     )
     return tuple(SentItem(*r) for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    """An image part that a message's HTML names by `cid:`."""
+
+    attachment_id: int
+    content_type: str
+    data: bytes
+
+
+def inline_images(session: Session, company_id: int, message_id: int) -> tuple[InlineImage, ...]:
+    """The company's message's first MAX_INLINE_IMAGES image parts with a Content-ID, of a
+    raster type and at most MAX_INLINE_BYTES each (one query)."""
+    rows = session.execute(
+        select(Attachment.id, Attachment.content_type, Blob.data)
+        .join(Blob, Blob.sha256 == Attachment.sha256)
+        .join(InboxMessage, InboxMessage.id == Attachment.message_id)
+        .where(
+            Attachment.message_id == message_id,
+            InboxMessage.company_id == company_id,
+            Attachment.content_id.is_not(None),
+            Attachment.content_type.in_(INLINE_IMAGE_TYPES),
+            Attachment.size <= MAX_INLINE_BYTES,
+        )
+        .order_by(Attachment.id)
+        .limit(MAX_INLINE_IMAGES)
+    )
+    return tuple(InlineImage(*r) for r in rows)

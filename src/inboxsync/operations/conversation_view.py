@@ -4,7 +4,12 @@ statements."""
 from __future__ import annotations
 
 from inboxsync.db import companies as company_store
-from inboxsync.db.conversation_view import ConversationView, conversation_view
+from inboxsync.db.conversation_view import (
+    ConversationView,
+    InlineImage,
+    conversation_view,
+    inline_images,
+)
 from inboxsync.operations._base import InboxBase
 
 
@@ -18,3 +23,10 @@ class ConversationViewOperations(InboxBase):
         with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return conversation_view(session, company_id, conversation_id)
+
+    def inline_images(self, company: str | int, message_id: int) -> tuple[InlineImage, ...]:
+        """The raster images a message's HTML names by `cid:` (a bounded number, each of a
+        bounded size), with their bytes; none for another company's message."""
+        with self.reader_sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return inline_images(session, company_id, message_id)
