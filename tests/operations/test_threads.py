@@ -224,3 +224,29 @@ def test_a_merge_takes_the_merged_conversations_outbox_rows_and_gives_them_back(
             session.scalar(select(OutboxEntry.conversation_id).where(OutboxEntry.id == outbox_id))
             == revived
         )
+
+
+def test_an_undone_merge_comes_back_when_a_newer_conversation_took_its_id(
+    inbox: Inbox, two: tuple[int, int], tmp_path: Path
+) -> None:
+    a, b = two
+    done = inbox.merge_conversations("Acme", a, b)
+    # SQLite hands the highest id, freed by the merge, to the next conversation.
+    import_mail(inbox, "Acme", tmp_path / "c", thread_mail("c", "Carol <c@c.example>", 0, 60))
+    inbox.undo_override("Acme", done.id)
+    counts = {c.subject: c.messages for c in inbox.conversations("Acme")}
+    assert counts == {"About a": 3, "About b": 2, "About c": 1}
+
+
+def test_a_split_whose_conversation_was_merged_away_asks_to_undo_that_first(
+    inbox: Inbox, two: tuple[int, int]
+) -> None:
+    a, b = two
+    split = inbox.split_message("Acme", message_ids(inbox, "Acme", a)[1])
+    merge = inbox.merge_conversations("Acme", b, a)
+    with pytest.raises(UsageError, match="undo that first"):
+        inbox.undo_override("Acme", split.id)
+    inbox.undo_override("Acme", merge.id)
+    inbox.undo_override("Acme", split.id)
+    counts = {c.subject: c.messages for c in inbox.conversations("Acme")}
+    assert counts == {"About a": 3, "About b": 2}

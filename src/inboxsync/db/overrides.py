@@ -247,17 +247,13 @@ def _conversation(session: Session, company_id: int, conversation_id: int) -> Co
 
 
 def _source_of_split(session: Session, company_id: int, row: ThreadOverrideRow) -> int:
-    found = session.scalar(
-        select(Conversation.id).where(
-            Conversation.id == row.source_id, Conversation.company_id == company_id
-        )
-    )
-    if found is None:
+    try:
+        return _conversation(session, company_id, row.source_id).id
+    except NotFound:
         raise UsageError(
             f"conversation {row.source_id}, which override {row.id} split from, is gone "
             "(merged into another?): undo that first"
-        )
-    return int(found)
+        ) from None
 
 
 def _ids(session: Session, model: type[InboxMessage] | type[OutboxEntry], *where: Any) -> list[int]:
