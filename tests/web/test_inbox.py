@@ -52,20 +52,22 @@ def test_our_conversations_unread_until_read_and_new_mail_live(
     expect(page.locator(".inbox-row").first.locator(".unread-badge")).to_have_count(0)
     expect(page.locator(".inbox-row").nth(1).locator(".unread-badge")).to_have_count(1)
 
-    page.locator("#inbox-q").focus()  # focus in the filters survives the swap below
+    search = page.get_by_label("Search")  # the search box has its label
+    search.focus()  # and keeps the focus through the swap below
     raw = make_message(
         msgid="<live-1@late.example>",
         sender="Late Client <late@late.example>",
-        subject="Arrived while the page was open",
+        subject="Arrived <b>while</b> the page was open",
         body="Hello from the live test.",
     )
     web_world.inbox.receive(ours, [raw])
     newest = page.locator(".inbox-row").first
     expect(newest.locator(".subject")).to_have_text(
-        "Arrived while the page was open", timeout=LIVE_SECONDS * 1000
+        "Arrived <b>while</b> the page was open", timeout=LIVE_SECONDS * 1000
     )
     expect(newest.locator(".unread-badge")).to_have_count(1)
-    expect(page.locator("#inbox-q")).to_be_focused()
+    expect(newest.locator(".subject b")).to_have_count(0)  # the sender's markup is text
+    expect(search).to_be_focused()
     assert requests_made.outside(web_world.url) == []
 
 
@@ -102,7 +104,7 @@ def test_the_filters_narrow_the_list_and_the_page_fits_a_phone(
             ours, admin, ConversationFilter(q=word, notification=False)).rows)) < len(everything)
     )  # fmt: skip
     page.goto(f"{web_world.url}/inbox")
-    page.fill("#inbox-q", word)
+    page.get_by_label("Search").fill(word)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q="))
     expect(page.locator(".inbox-row")).to_have_count(found)
