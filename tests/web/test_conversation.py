@@ -172,7 +172,7 @@ def test_merge_split_and_undo_through_the_forms(
     expect(page.locator(".msg")).to_have_count(2)
 
 
-def test_reply_through_the_page_shows_its_outbox_row(
+def test_a_reply_through_the_page_shows_its_outbox_row_and_the_answer_arrives_live(
     web_world: WebWorld, page: Page, tmp_path: Path
 ) -> None:
     inbox, ours = web_world.inbox, web_world.companies[0]
@@ -192,6 +192,13 @@ def test_reply_through_the_page_shows_its_outbox_row(
         [row] = [r for r in inbox.outbox(ours).rows if r.conversation_id == conversation_id
                  and r.kind == "reply"]  # fmt: skip
         assert row.recipient == "claire@client.example"
+
+        # The client answers while the page is open: the thread shows it without a reload.
+        inbox.import_path(ours, write_files(tmp_path / "a", {"a.eml": make_message(
+            msgid="<a@claire.example>", sender="Claire <claire@client.example>",
+            subject="Re: Horaires", body="Merci, à samedi.", in_reply_to="<q@claire.example>",
+            minutes=30)}))  # fmt: skip
+        expect(page.locator(".msg", has_text="Merci, à samedi.")).to_have_count(1, timeout=2_000)
     finally:
         smtp.stop()
 
