@@ -79,6 +79,10 @@ def test_the_filters_narrow_the_list_and_the_page_fits_a_phone(
     everything = web_world.inbox.inbox_page(ours, admin, CONVERSATIONS).rows
     sign_in(page, web_world.url, web_world.admin, PASSWORD)
     expect(page.locator(".inbox-row")).to_have_count(len(everything))
+    page.get_by_label("Search").focus()
+    for control in ("#inbox-status", "#inbox-client", ".inbox-filters button", ".inbox-row a"):
+        page.keyboard.press("Tab")  # the filters in reading order, then the first row
+        expect(page.locator(control).first).to_be_focused()
 
     folder = next(r.conversation.folder for r in everything if r.conversation.folder)
     page.locator(".inbox-folders a", has_text=folder).click()
