@@ -44,7 +44,10 @@ def world(web_world: WebWorld, tmp_path: Path) -> WebWorld:
     inbox.add_mailbox(ours, host="imap.ours.example", user="support@ours.example",
                       password_env="OURS_IMAP_PW")  # fmt: skip
     inbox.import_path(ours, write_files(tmp_path / "junk", {"junk.eml": b"\x00 junk"}))
-    inbox.add_webhook(ours, "https://hooks.ours.example/in")
+    hook = inbox.add_webhook(ours, "https://hooks.ours.example/in").webhook
+    # Sent the demo's events again, to a name that does not resolve: a failed delivery.
+    inbox.redeliver(ours, hook.id, from_seq=1)
+    inbox.deliver_webhooks(ours, hook.id)
     # Nothing listens there: the reply waits in the outbox for a retry.
     inbox.set_smtp(ours, host="127.0.0.1", port=free_port(), tls="none")
     inbox.reply(ours, inbox.preview_conversations(ours, inbox.folders(ours)[0].id)[0].id,
@@ -90,6 +93,10 @@ def test_admins_open_every_page_agents_are_refused_other_companies_ids_are_not_f
         admin_page.get_by_role("link", name="Webhooks").first.click()
         admin_page.get_by_role("link", name=hook.url).click()
         expect(admin_page.locator("h1")).to_have_text(hook.url)
+        [failed] = world.inbox.webhook_deliveries(ours, hook.id)
+        assert failed.status_code is None and failed.error
+        expect(admin_page.locator("tbody tr.stopped")).to_have_count(1)
+        expect(admin_page.locator("tbody tr.stopped")).to_contain_text("no answer")
         # A phone's width: the page itself never scrolls sideways, the tables do.
         admin_page.set_viewport_size({"width": 390, "height": 844})
         admin_page.goto(world.url + "/admin/mailboxes")
