@@ -177,7 +177,7 @@ def test_a_post_without_its_csrf_token_is_refused(site: Site) -> None:
             refused = client.post("/logout", data=form)
             assert refused.status_code == 403 and "reload the page" in refused.text
             assert client.get(WHOAMI).status_code == 200  # still signed in
-        token = form_token(client.get("/login"))
+        token = form_token(refused)  # the refusal's page has the session's token
         assert client.post("/logout", headers={"X-CSRF-Token": token}).status_code == 303
         assert client.get(WHOAMI).status_code == 303
 
