@@ -13,7 +13,7 @@ from inboxsync.db.companies import find_folder
 from inboxsync.db.listing import Page
 from inboxsync.db.models import utcnow
 from inboxsync.db.operator_view import DaySpend, RecentConversation
-from inboxsync.errors import NotFound
+from inboxsync.errors import NotFound, UsageError
 from inboxsync.operations._base import InboxBase
 from inboxsync.outbound.auto_reply import _load as load_auto_reply_case
 from inboxsync.outbound.outbox import OutboxRow
@@ -70,7 +70,7 @@ class OperatorViewOperations(InboxBase):
         """The company's AI spend per day over the last `days` days (today included, UTC),
         with this month's total and its monthly cap."""
         if not 1 <= days <= MAX_SPEND_DAYS:
-            raise ValueError(f"days is between 1 and {MAX_SPEND_DAYS}")
+            raise UsageError(f"days is between 1 and {MAX_SPEND_DAYS}, not {days}")
         now = now or utcnow()
         since = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
         with self.reader_sessions() as session:
