@@ -276,14 +276,20 @@ class InlineImage:
 
 def inline_images(session: Session, company_id: int, message_id: int) -> tuple[InlineImage, ...]:
     """The company's message's first MAX_INLINE_IMAGES image parts with a Content-ID, of a
-    raster type and at most MAX_INLINE_BYTES each (one query)."""
+    raster type and at most MAX_INLINE_BYTES each; NotFound when the company has no such
+    message (another company's included)."""
+    found = 0 < message_id <= MAX_ID and session.scalar(
+        select(InboxMessage.id).where(
+            InboxMessage.id == message_id, InboxMessage.company_id == company_id
+        )
+    )
+    if not found:
+        raise NotFound(f"no message {message_id} in this company")
     rows = session.execute(
         select(Attachment.id, Attachment.content_type, Blob.data)
         .join(Blob, Blob.sha256 == Attachment.sha256)
-        .join(InboxMessage, InboxMessage.id == Attachment.message_id)
         .where(
             Attachment.message_id == message_id,
-            InboxMessage.company_id == company_id,
             Attachment.content_id.is_not(None),
             Attachment.content_type.in_(INLINE_IMAGE_TYPES),
             Attachment.size <= MAX_INLINE_BYTES,

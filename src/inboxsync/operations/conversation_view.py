@@ -26,7 +26,7 @@ class ConversationViewOperations(InboxBase):
 
     def inline_images(self, company: str | int, message_id: int) -> tuple[InlineImage, ...]:
         """The raster images a message's HTML names by `cid:` (a bounded number, each of a
-        bounded size), with their bytes; none for another company's message."""
+        bounded size), with their bytes; NotFound for another company's message."""
         with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
             return inline_images(session, company_id, message_id)
