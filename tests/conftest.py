@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai.resilience import reset_breakers
 from inboxsync.db import make_engine, make_sessionmaker, migrate
+from tests.support.databases import DB_KINDS, NewDatabase, copy_sqlite
 from tests.support.dovecot import DOVECOT, DovecotServer
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.postgres import TEST_SERVER
+from tests.support.postgres import TEST_SERVER, DatabasePool
 from tests.support.smtp_server import SmtpServer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -43,6 +44,14 @@ def pg_template() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def pg_pool(pg_template: str) -> Iterator[DatabasePool]:
+    """Copies of `pg_template` made ahead of the tests, and their databases dropped behind."""
+    pool = DatabasePool(TEST_SERVER, pg_template, "inboxsync_t")
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file that each test copies."""
     path = tmp_path_factory.mktemp("tpl") / "template.db"
@@ -52,28 +61,61 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def make_database(
+    request: pytest.FixtureRequest, kind: str, path: Path, made: list[str], template: str | None
+) -> str:
+    """A database of `kind` (SQLite's at `path`): a copy of `template` (a URL), else of the
+    migrated template; the names of PostgreSQL's are added to `made`, to drop."""
+    if kind == "sqlite":
+        if template:
+            copy_sqlite(template, path)
+        else:
+            shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    if template:
+        name = TEST_SERVER.create("inboxsync_t", template.rsplit("/", 1)[1])
+    else:
+        name = request.getfixturevalue("pg_pool").take()
+    made.append(name)
+    return TEST_SERVER.url(name)
+
+
 @pytest.fixture
-def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[NewDatabase]:
     """A factory of fresh, migrated databases: `new_database("sqlite" | "postgresql")` returns
-    a URL; every database it made is dropped after the test."""
+    a URL; `new_database(kind, template=url)` a copy of the database at `url` instead (one that
+    nothing is connected to). Every database it made is dropped after the test."""
     made: list[str] = []
 
-    def make(kind: str) -> str:
-        if kind == "sqlite":
-            path = tmp_path / f"test-{uuid.uuid4().hex[:8]}.db"
-            shutil.copy(request.getfixturevalue("sqlite_template"), path)
-            return f"sqlite:///{path}"
-        name = TEST_SERVER.create("inboxsync_t", template=request.getfixturevalue("pg_template"))
-        made.append(name)
-        return TEST_SERVER.url(name)
+    def make(kind: str, template: str | None = None) -> str:
+        path = tmp_path / f"test-{uuid.uuid4().hex[:8]}.db"
+        return make_database(request, kind, path, made, template)
 
     yield make
     for name in made:
-        TEST_SERVER.drop(name)
+        request.getfixturevalue("pg_pool").drop(name)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
+@pytest.fixture(scope="module")
+def module_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str], str]]:
+    """`new_database` for a module: fresh, migrated databases that live until the module's last
+    test. A module builds its world into one once per kind, and each test copies it
+    (`new_database(kind, template=url)`), so the world is built once, not once per test."""
+    made: list[str] = []
+
+    def make(kind: str) -> str:
+        path = tmp_path_factory.mktemp("world") / "world.db"
+        return make_database(request, kind, path, made, None)
+
+    yield make
+    for name in made:
+        request.getfixturevalue("pg_pool").drop(name)
+
+
+@pytest.fixture(params=DB_KINDS)
+def db_url(request: pytest.FixtureRequest, new_database: NewDatabase) -> str:
     """The URL of a fresh, migrated database: once on SQLite, once on PostgreSQL."""
     return new_database(request.param)
 

@@ -16,6 +16,7 @@ from inboxsync import Inbox, NotFound, Settings
 from inboxsync.jobs import close_queues
 from tests.factories import make_message, write_files
 from tests.operations.test_messages import html_message
+from tests.support.databases import DB_KINDS, NewDatabase
 from tests.support.smtp_server import free_port
 
 # Parameters that name a thing by id: `*_id`, `*_ids`, and the folder (a name or an id).
@@ -134,16 +135,48 @@ def stopped() -> threading.Event:
     return stop
 
 
+def open_inbox(db_url: str) -> Inbox:
+    return Inbox(Settings(db=db_url, ai={"provider": "local", "local_model": "hashing"}))
+
+
+@pytest.fixture(scope="module", params=DB_KINDS)
+def world(
+    request: pytest.FixtureRequest,
+    module_database: Callable[[str], str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[str, str, Theirs]:
+    """(kind, URL, ids) of the two companies, built once per kind for this module's tests."""
+    url = module_database(request.param)
+    inbox = open_inbox(url)
+    try:
+        theirs = build(inbox, tmp_path_factory.mktemp("mail"))
+    finally:
+        close_queues()  # the replies' retries: their rows are what counts
+        inbox.close()
+    return request.param, url, theirs
+
+
+@pytest.fixture
+def db_url(world: tuple[str, str, Theirs], new_database: NewDatabase) -> str:
+    """A copy of the world's database: each test starts from the world as built."""
+    kind, url, _ = world
+    return new_database(kind, template=url)
+
+
+@pytest.fixture
+def theirs(world: tuple[str, str, Theirs]) -> Theirs:
+    return world[2]
+
+
 @pytest.fixture
 def inbox(db_url: str) -> Iterator[Inbox]:
-    inbox = Inbox(Settings(db=db_url, ai={"provider": "local", "local_model": "hashing"}))
+    inbox = open_inbox(db_url)
     yield inbox
     close_queues()  # the replies' retries, which would outlive the database
     inbox.close()
 
 
-@pytest.fixture
-def theirs(inbox: Inbox, tmp_path: Path) -> Theirs:
+def build(inbox: Inbox, tmp_path: Path) -> Theirs:
     """Acme with a conversation and a message with an attachment; Globex with the same, a
     folder, a quarantined message, an IMAP mailbox (never connected to) and a webhook."""
     for company in ("Acme", "Globex"):

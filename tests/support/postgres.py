@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +15,8 @@ from typing import Any
 import psycopg
 
 LOCAL_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+# Drops at once: each DROP DATABASE waits for a checkpoint, and drops waiting together share one.
+DROPPERS = 4
 
 
 @dataclass(frozen=True)
@@ -57,3 +61,38 @@ class PostgresServer:
 
 
 TEST_SERVER = PostgresServer.from_env("INBOXSYNC_TEST_PG")
+
+
+class DatabasePool:
+    """Copies of one template made ahead, and databases dropped, on threads of their own: a
+    test neither waits for its database to be copied nor for the last one to be dropped (a DROP
+    DATABASE waits for a checkpoint). `close` drops whatever is left, once the drops are done."""
+
+    def __init__(self, server: PostgresServer, template: str, prefix: str, ahead: int = 2) -> None:
+        self.server, self.template, self.prefix = server, template, prefix
+        self._creating = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-create")
+        self._dropping = ThreadPoolExecutor(max_workers=DROPPERS, thread_name_prefix="pg-drop")
+        self._drops: list[Future[None]] = []
+        self._ready: deque[Future[str]] = deque(self._copy() for _ in range(ahead))
+
+    def take(self) -> str:
+        """The name of a fresh copy of the template (drop it with `drop`)."""
+        name = self._ready.popleft().result()
+        self._ready.append(self._copy())
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop database `name` soon, whoever is still connected to it."""
+        self._drops.append(self._dropping.submit(self.server.drop, name))
+
+    def close(self) -> None:
+        """Drop the copies made ahead, and wait for every drop."""
+        self._creating.shutdown(wait=True)
+        for made in self._ready:
+            self.drop(made.result())
+        self._dropping.shutdown(wait=True)
+        for dropped in self._drops:
+            dropped.result()  # a failed drop fails the run
+
+    def _copy(self) -> Future[str]:
+        return self._creating.submit(self.server.create, self.prefix, self.template)
