@@ -16,7 +16,7 @@ from inboxsync.db.conversation_view import ConversationView, InlineImage
 from inboxsync.errors import NotFound
 from inboxsync.mail.quoting import split_quoted
 from inboxsync.server.auth import inbox_of
-from inboxsync.server.params import PathId
+from inboxsync.server.params import MAX_ID, PathId
 from inboxsync.web.pages import render
 from inboxsync.web.session import CsrfChecked, CurrentUser
 
@@ -28,10 +28,10 @@ INLINE_URL = "/messages/{message_id}/attachments/{attachment_id}"
 NOTICES = frozenset(
     {"moved", "merged", "split", "undone", "replied", "notification_on", "notification_off"}
 )
-# A message's HTML: nothing runs, nothing loads but our own images, nothing frames it but
-# our page. Remote images only when the agent asked for them.
+# A message's HTML: nothing runs, nothing loads but the images in it (inline ones as data:
+# URLs), nothing frames it but our page. Remote images only when the agent asked for them.
 _BODY_CSP = (
-    "default-src 'none'; img-src 'self' data:{remote}; style-src 'unsafe-inline'; "
+    "default-src 'none'; img-src data:{remote}; style-src 'unsafe-inline'; "
     "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox allow-popups "
     "allow-popups-to-escape-sandbox"
 )
@@ -41,15 +41,12 @@ _BODY_STYLE = (
 )
 MAX_REPLY_CHARS = 100_000
 
-Id = Annotated[int, Form(ge=1, le=2**31 - 1)]
-
-
-def _page_url(conversation_id: int, notice: str | None = None) -> str:
-    return f"/conversations/{conversation_id}" + (f"?notice={notice}" if notice else "")
+Id = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 
 def _back(conversation_id: int, notice: str) -> RedirectResponse:
-    return RedirectResponse(_page_url(conversation_id, notice), status_code=303)
+    """Back to the page after an action, with its notice (POST, redirect, GET)."""
+    return RedirectResponse(f"/conversations/{conversation_id}?notice={notice}", status_code=303)
 
 
 def _thread_context(view: ConversationView) -> dict[str, object]:
@@ -103,8 +100,9 @@ def message_body(
         detail.html, message_id, inbox.inline_images(user.company_id, message_id)
     )
     if images:
-        # Only the sanitizer writes this attribute, and only on <img>; in text and attribute
-        # values its quote is escaped, so the pattern cannot match there.
+        # Only the sanitizer writes this attribute, and only on <img>. Inside an attribute
+        # value the quote is escaped, and text has its `<` escaped: a match there changes
+        # words, never markup.
         html = html.replace(' data-remote-src="', ' src="')
     document = (
         f'<!doctype html><html><head><meta charset="utf-8"><style>{_BODY_STYLE}</style>'
