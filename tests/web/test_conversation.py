@@ -192,6 +192,8 @@ def test_a_reply_through_the_page_shows_its_outbox_row_and_the_answer_arrives_li
         [row] = [r for r in inbox.outbox(ours).rows if r.conversation_id == conversation_id
                  and r.kind == "reply"]  # fmt: skip
         assert row.recipient == "claire@client.example"
+        # Sent by the outbox's job: the page's list follows without a reload.
+        expect(page.locator("#sent .status-sent")).to_have_count(1, timeout=5_000)
 
         # The client answers while the page is open: the thread shows it without a reload.
         inbox.import_path(ours, write_files(tmp_path / "a", {"a.eml": make_message(

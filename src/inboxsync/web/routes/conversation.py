@@ -73,13 +73,23 @@ def conversation_page(
     return render(request, "conversation.html", context)
 
 
+def _fragment(request: Request, user: CurrentUser, conversation_id: int, part: str) -> HTMLResponse:
+    view = inbox_of(request).conversation_view(user.company_id, conversation_id)
+    return render(request, f"conversation/{part}.html", _thread_context(view))
+
+
 @router.get("/conversations/{conversation_id}/thread", response_class=HTMLResponse)
 def conversation_thread(
     request: Request, user: CurrentUser, conversation_id: PathId
 ) -> HTMLResponse:
     """The thread alone: what the page re-fetches when a message arrives."""
-    view = inbox_of(request).conversation_view(user.company_id, conversation_id)
-    return render(request, "conversation/messages.html", _thread_context(view))
+    return _fragment(request, user, conversation_id, "messages")
+
+
+@router.get("/conversations/{conversation_id}/sent", response_class=HTMLResponse)
+def conversation_sent(request: Request, user: CurrentUser, conversation_id: PathId) -> HTMLResponse:
+    """What was sent for the conversation alone: re-fetched when a reply's state changes."""
+    return _fragment(request, user, conversation_id, "sent_items")
 
 
 @router.get("/messages/{message_id}/body", response_class=HTMLResponse)
