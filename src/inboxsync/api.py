@@ -15,6 +15,7 @@ from inboxsync.operations.conversation_view import ConversationViewOperations
 from inboxsync.operations.events import EventOperations
 from inboxsync.operations.folder import FolderOperations
 from inboxsync.operations.inbound import InboundOperations
+from inboxsync.operations.inbox_view import InboxViewOperations
 from inboxsync.operations.jobs import JobOperations
 from inboxsync.operations.mail import MailOperations
 from inboxsync.operations.mailbox import MailboxOperations
@@ -38,6 +39,7 @@ class Inbox(
     WebhookOperations,
     MessageOperations,
     InboundOperations,
+    InboxViewOperations,
     ReplyOperations,
     ThreadOperations,
     UserOperations,
