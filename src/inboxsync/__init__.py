@@ -13,12 +13,22 @@ from inboxsync.config import Settings
 from inboxsync.db.apikeys import ApiKeyInfo
 from inboxsync.db.clients import ClientFilter, ClientInfo
 from inboxsync.db.companies import CompanyInfo
+from inboxsync.db.conversation_view import (
+    ConversationView,
+    FolderChoice,
+    InlineImage,
+    RelatedConversation,
+    SentItem,
+    ThreadMessage,
+)
 from inboxsync.db.conversations import ConversationDetail, ConversationRow, MessageRow
 from inboxsync.db.events import EventRow
+from inboxsync.db.inbox_view import FolderCount, InboxPage, InboxRow, LastMessage
 from inboxsync.db.listing import ConversationFilter, ConversationPage, FolderInfo, Page, StoreCounts
 from inboxsync.db.mailbox_status import FolderState, MailboxDetail, MailboxStatus
 from inboxsync.db.mailboxes import RemovedMailbox
 from inboxsync.db.messages import AttachmentInfo
+from inboxsync.db.operator_view import DaySpend, RecentConversation
 from inboxsync.db.overrides import NotificationSet, ThreadOverride
 from inboxsync.db.quarantine import QuarantineEntry
 from inboxsync.db.runs import SyncRunDetail, SyncRunItem
@@ -42,6 +52,7 @@ from inboxsync.operations.apikeys import ApiPrincipal, CreatedApiKey
 from inboxsync.operations.events import EventPage
 from inboxsync.operations.inbound import Received
 from inboxsync.operations.messages import AttachmentContent, MessageDetail
+from inboxsync.operations.operator_view import AutoReplyPreview, SpendByDay
 from inboxsync.outbound import FolderAutoReply, OutboxRow, SmtpSettings
 from inboxsync.outbound.message import OutgoingFile
 from inboxsync.outbound.reply_input import ReplyRefused
@@ -69,6 +80,7 @@ __all__ = [
     "AttachmentContent",
     "AttachmentInfo",
     "AuthError",
+    "AutoReplyPreview",
     "ClassifyReport",
     "ClientFilter",
     "ClientInfo",
@@ -78,11 +90,13 @@ __all__ = [
     "ConversationFilter",
     "ConversationPage",
     "ConversationRow",
+    "ConversationView",
     "CostReport",
     "CostRow",
     "CreatedApiKey",
     "CreatedWebhook",
     "DatabaseError",
+    "DaySpend",
     "DeliveryAttempt",
     "DeliveryReport",
     "DemoRun",
@@ -90,13 +104,19 @@ __all__ = [
     "EventPage",
     "EventRow",
     "FolderAutoReply",
+    "FolderChoice",
     "FolderCorrection",
+    "FolderCount",
     "FolderInfo",
     "FolderProgress",
     "FolderState",
     "ImportProgress",
     "Inbox",
+    "InboxPage",
+    "InboxRow",
     "InboxsyncError",
+    "InlineImage",
+    "LastMessage",
     "MailboxBusyError",
     "MailboxDetail",
     "MailboxStatus",
@@ -113,6 +133,8 @@ __all__ = [
     "Page",
     "QuarantineEntry",
     "Received",
+    "RecentConversation",
+    "RelatedConversation",
     "RemovedMailbox",
     "ReplyReceipt",
     "ReplyRefused",
@@ -120,14 +142,17 @@ __all__ = [
     "RetryNote",
     "RetryReport",
     "ScheduleRound",
+    "SentItem",
     "Settings",
     "SignInThrottled",
     "SmtpSettings",
     "SourceError",
+    "SpendByDay",
     "StoreCounts",
     "SyncReport",
     "SyncRunDetail",
     "SyncRunItem",
+    "ThreadMessage",
     "ThreadOverride",
     "UsageError",
     "UserInfo",
