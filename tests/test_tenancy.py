@@ -55,6 +55,7 @@ class Theirs:
     our_reply: int
     user: int
     override: int
+    our_user: int
 
 
 # Each id parameter, called by Acme with an id: Globex's, or one that exists nowhere.
@@ -103,6 +104,17 @@ CALLS: dict[tuple[str, str], Callable[[Inbox, Theirs, int], object]] = {
     ("thread_overrides", "conversation_id"): lambda inbox, t, i: inbox.thread_overrides("Acme", i),
     ("set_notification", "conversation_id"): lambda inbox, t, i: inbox.set_notification(
         "Acme", i, True
+    ),
+    ("inbox_page", "user_id"): lambda inbox, t, i: inbox.inbox_page("Acme", i),
+    ("mark_read", "user_id"): lambda inbox, t, i: inbox.mark_read("Acme", i, t.our_conversation),
+    ("mark_read", "conversation_id"): lambda inbox, t, i: inbox.mark_read("Acme", t.our_user, i),
+    ("conversation_view", "conversation_id"): lambda inbox, t, i: inbox.conversation_view(
+        "Acme", i
+    ),
+    ("inline_images", "message_id"): lambda inbox, t, i: inbox.inline_images("Acme", i),
+    ("preview_conversations", "folder"): lambda inbox, t, i: inbox.preview_conversations("Acme", i),
+    ("preview_auto_reply", "conversation_id"): lambda inbox, t, i: inbox.preview_auto_reply(
+        "Acme", i, subject="", body=""
     ),
     ("set_smtp", "sent_mailbox_id"): lambda inbox, t, i: inbox.set_smtp(
         "Acme", host="127.0.0.1", port=1, tls="none", sent_mailbox_id=i, sent_folder="Sent"
@@ -208,13 +220,15 @@ def build(inbox: Inbox, tmp_path: Path) -> Theirs:
     [run] = inbox.sync_run_page("Globex").items
     [client] = inbox.client_page("Globex").items
     user = inbox.add_user("Globex", "agent@globex.example", "agent password")
+    our_user = inbox.add_user("Acme", "agent@acme.example", "agent password")
     pair = [make_message(msgid=f"<o{i}@globex.example>", subject=f"Pair {i}") for i in (1, 2)]
     override = inbox.merge_conversations(
         "Globex", *(r.conversation_id or 0 for r in inbox.receive("Globex", pair))
     )
     return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id, webhook.id,
                   message.id, attachment, our_message.id, our_attachment, key.id, run.id,
-                  client.id, reply.reply_id, our_reply.reply_id, user.id, override.id)  # fmt: skip
+                  client.id, reply.reply_id, our_reply.reply_id, user.id, override.id,
+                  our_user.id)  # fmt: skip
 
 
 def test_every_id_parameter_has_a_call_here() -> None:
