@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -16,6 +16,7 @@ import pytest
 from inboxsync import Inbox, Settings
 from inboxsync.jobs import close_queues
 from tests.factories import make_message, write_files
+from tests.support.databases import DB_KINDS, NewDatabase
 from tests.support.http import ApiServer, api_server
 from tests.support.imap import imap, imap_user  # noqa: F401  (fixtures: a mailbox on Dovecot)
 from tests.support.smtp_server import free_port
@@ -78,6 +79,48 @@ class World:
         return self.api.client(key)
 
 
+@dataclass(frozen=True)
+class Built:
+    """A world's database, built once per kind for a module, and what World needs of it."""
+
+    url: str
+    keys: tuple[str, str, str, str]
+    globex: tuple[int, ...]
+
+
+@pytest.fixture(scope="module")
+def built_worlds(
+    module_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Built]:
+    """The world of each db kind, built on first use, once for the module."""
+    built: dict[str, Built] = {}
+
+    def get(kind: str) -> Built:
+        if kind not in built:
+            url = module_database(kind)
+            inbox = Inbox(settings_for(url))
+            try:
+                built[kind] = build(inbox, url, tmp_path_factory.mktemp("world"))
+            finally:
+                close_queues()  # Globex's reply's retries: its row is what counts
+                inbox.close()
+        return built[kind]
+
+    return get
+
+
+@pytest.fixture(params=DB_KINDS)
+def db_url(
+    request: pytest.FixtureRequest,
+    new_database: NewDatabase,
+    built_worlds: Callable[[str], Built],
+) -> str:
+    """A fresh database; for a test of the `world`, a copy of the module's world."""
+    if "world" in request.fixturenames:
+        return new_database(request.param, template=built_worlds(request.param).url)
+    return new_database(request.param)
+
+
 @pytest.fixture
 def inbox(db_url: str) -> Iterator[Inbox]:
     inbox = Inbox(settings_for(db_url))
@@ -86,8 +129,9 @@ def inbox(db_url: str) -> Iterator[Inbox]:
     inbox.close()
 
 
-@pytest.fixture
-def world(inbox: Inbox, db_url: str, tmp_path: Path) -> Iterator[World]:
+def build(inbox: Inbox, url: str, tmp_path: Path) -> Built:
+    """Acme and Globex with mail, a folder and a quarantined message each, Globex a reply and
+    an IMAP mailbox, and API keys of every kind."""
     for company in ("Acme", "Globex"):
         inbox.add_company(company, [f"support@{company.lower()}.example"])
         inbox.add_folder(company, "Billing", "invoices and payments")
@@ -107,24 +151,26 @@ def world(inbox: Inbox, db_url: str, tmp_path: Path) -> Iterator[World]:
     [junk] = inbox.quarantine("Globex")
     box = inbox.add_mailbox("Globex", host="imap.globex.example", user="support@globex.example",
                             password_env="GLOBEX_IMAP_PW")  # fmt: skip
+    keys = (
+        inbox.create_api_key("Acme", name="crm").key,
+        inbox.create_api_key("Acme", scope="write").key,
+        inbox.create_api_key("Globex", scope="write").key,
+        inbox.create_api_key(None).key,
+    )
+    folder = inbox.add_folder("Globex", "Sales", "orders")
+    globex = (theirs.id, folder, message.id, attachment.id, reply.reply_id, box.id, run.id,
+              client.id, junk.id)  # fmt: skip
+    return Built(url, keys, globex)
+
+
+@pytest.fixture
+def world(
+    inbox: Inbox, db_url: str, request: pytest.FixtureRequest, built_worlds: Callable[[str], Built]
+) -> Iterator[World]:
+    """The module's world (a copy of it in `db_url`) served on loopback."""
+    built = built_worlds(request.node.callspec.params["db_url"])
     with api_server(settings_for(db_url)) as api:
-        yield World(
-            api=api,
-            inbox=inbox,
-            acme_read=inbox.create_api_key("Acme", name="crm").key,
-            acme_write=inbox.create_api_key("Acme", scope="write").key,
-            globex_write=inbox.create_api_key("Globex", scope="write").key,
-            admin=inbox.create_api_key(None).key,
-            globex_conversation=theirs.id,
-            globex_folder=inbox.add_folder("Globex", "Sales", "orders"),
-            globex_message=message.id,
-            globex_attachment=attachment.id,
-            globex_reply=reply.reply_id,
-            globex_mailbox=box.id,
-            globex_sync_run=run.id,
-            globex_client=client.id,
-            globex_quarantine=junk.id,
-        )
+        yield World(api, inbox, *built.keys, *built.globex)
 
 
 def error_of(response: httpx.Response) -> dict[str, str]:
