@@ -15,7 +15,7 @@ from inboxsync.db.models import utcnow
 from inboxsync.db.operator_view import DaySpend, RecentConversation
 from inboxsync.errors import NotFound, UsageError
 from inboxsync.operations._base import InboxBase
-from inboxsync.outbound.auto_reply import _load as load_auto_reply_case
+from inboxsync.outbound.auto_reply import DEFAULT_SUBJECT, load_case
 from inboxsync.outbound.outbox import OutboxRow
 from inboxsync.outbound.templates import (
     TemplateValues,
@@ -25,8 +25,6 @@ from inboxsync.outbound.templates import (
 )
 
 MAX_SPEND_DAYS = 366
-# The auto-reply job's subject when a folder has none.
-DEFAULT_SUBJECT = "Re: {subject}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +97,7 @@ class OperatorViewOperations(InboxBase):
         an empty subject is the job's default. Nothing is stored or sent."""
         with self.reader_sessions() as session:
             company_id = company_store.company_id_by_name(session, company)
-            case = load_auto_reply_case(session, self.settings, conversation_id)
+            case = load_case(session, self.settings, conversation_id)
         if case is None or case.company_id != company_id:
             raise NotFound(f"no conversation {conversation_id}")
         values = TemplateValues(case.client_name, case.trigger_subject, case.company_name)

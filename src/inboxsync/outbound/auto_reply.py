@@ -54,10 +54,14 @@ log = logging.getLogger(__name__)
 # Refusals that may change later (the conversation gets filed, the folder gets an auto-reply):
 # they leave no outbox row, so the conversation is looked at again.
 _NOT_YET = (folder_has_auto_reply, is_filed)
+# The subject of an auto-reply whose folder has none.
+DEFAULT_SUBJECT = "Re: {subject}"
 
 
 @dataclass(frozen=True, slots=True)
-class _Loaded:
+class LoadedCase:
+    """A conversation as the auto-reply sees it: the policy's case and the message's values."""
+
     case: ReplyCase
     company_id: int
     company_name: str
@@ -84,7 +88,7 @@ def send_auto_reply(
                 )
             )
         )
-        loaded = None if has_row else _load(session, settings, conversation_id)
+        loaded = None if has_row else load_case(session, settings, conversation_id)
     if not has_row:
         if loaded is None:
             return Outcome("gone", "no such conversation")
@@ -105,14 +109,14 @@ def send_auto_reply(
         return Outcome(result.state, result.reason, result.retry_in)
     if loaded is None:
         with sessions() as session:
-            loaded = _load(session, settings, conversation_id)
+            loaded = load_case(session, settings, conversation_id)
         if loaded is None:
             return Outcome("gone", "no such conversation")
     return _deliver(sessions, settings, loaded, conversation_id, result.claim, lease)
 
 
 def _refuse_or_none(
-    sessions: sessionmaker[Session], loaded: _Loaded, conversation_id: int
+    sessions: sessionmaker[Session], loaded: LoadedCase, conversation_id: int
 ) -> Outcome | None:
     for rule in _NOT_YET:
         reason = rule(loaded.case)
@@ -133,7 +137,7 @@ def _refuse_or_none(
     return Outcome("skipped", reason)
 
 
-def _draft(loaded: _Loaded, conversation_id: int) -> outbox.Draft:
+def _draft(loaded: LoadedCase, conversation_id: int) -> outbox.Draft:
     values = TemplateValues(loaded.client_name, loaded.trigger_subject, loaded.company_name)
     return outbox.Draft(
         company_id=loaded.company_id,
@@ -154,7 +158,7 @@ def _placeholder_draft(conversation_id: int) -> outbox.Draft:
 def _deliver(
     sessions: sessionmaker[Session],
     settings: Settings,
-    loaded: _Loaded,
+    loaded: LoadedCase,
     conversation_id: int,
     claim: outbox.Claim,
     lease: timedelta,
@@ -240,8 +244,9 @@ def _store_outgoing(
     return message_id
 
 
-def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded | None:
-    """Everything the policy and the message need, in a handful of queries."""
+def load_case(session: Session, settings: Settings, conversation_id: int) -> LoadedCase | None:
+    """Everything the policy and the message need, in a handful of queries (also what the
+    folder page's preview renders the templates with)."""
     row = session.execute(
         select(Conversation, Folder, Company.name, Client.name)
         .join(Company, Company.id == Conversation.company_id)
@@ -292,12 +297,12 @@ def _load(session: Session, settings: Settings, conversation_id: int) -> _Loaded
         now=utcnow(),
         max_age=timedelta(hours=settings.outbound.auto_reply_max_age_hours),
     )
-    return _Loaded(
+    return LoadedCase(
         case=case,
         company_id=conversation.company_id,
         company_name=company_name,
         client_name=client_name or (trigger.from_name if trigger else "") or recipient,
-        subject_template=(folder.auto_reply_subject if folder else None) or "Re: {subject}",
+        subject_template=(folder.auto_reply_subject if folder else None) or DEFAULT_SUBJECT,
         body_template=(folder.auto_reply_body if folder else None) or "",
         trigger_subject=trigger.subject if trigger else conversation.subject,
         trigger_message_id=trigger.message_id if trigger else None,
