@@ -1,15 +1,21 @@
-"""The web page's accounts on both databases: adding users, signing in, throttling, and the
-session versions that end old sessions."""
+"""The web page's accounts on both databases: adding users, signing in, throttling (known and
+unknown addresses alike, stored by keyed hash only, pruned), and the session versions that end
+old sessions."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from inboxsync import AuthError, Inbox, NotFound, Settings, SignInThrottled, UsageError
 from inboxsync.db.counters import counting
+from inboxsync.db.models import utcnow
+from inboxsync.db.user_models import SignInThrottle
+from inboxsync.db.users import PRUNE_BATCH
 
 PASSWORD = "correct horse"
 LOCKOUT_SECONDS = 1.0
@@ -88,12 +94,46 @@ def test_both_refusals_take_about_as_long(inbox: Inbox) -> None:
             inbox.sign_in(email, "not the password")
         return time.perf_counter() - started
 
-    duration("nobody@acme.example")  # the dummy hash is made once
-    # One failure each way, the slower of two tries: well under the lockout's three.
+    duration("someone@acme.example")  # the dummy hash and the web secret are made once
+    # Two failures of each address, the faster of the two: under the lockout's three.
     wrong = min(duration("ann@acme.example"), duration("ann@acme.example"))
-    inbox.set_password("Acme", inbox.users("Acme")[0].id, PASSWORD)  # failures start again
     unknown = min(duration("nobody@acme.example"), duration("nobody@acme.example"))
     assert unknown > wrong / 3 and wrong > unknown / 3
+
+
+def test_a_failure_costs_the_same_statements_known_or_not(inbox: Inbox) -> None:
+    inbox.add_user("Acme", "ann@acme.example", PASSWORD)
+    with pytest.raises(AuthError):
+        inbox.sign_in("someone@acme.example", "not the password")  # the web secret, once
+    counters = []
+    for email in ("ann@acme.example", "nobody@acme.example"):
+        with counting() as counter, pytest.raises(AuthError):
+            inbox.sign_in(email, "not the password")
+        counters.append((counter.round_trips, counter.commits))
+    assert counters[0] == counters[1] and counters[0][1] == 1  # both write
+
+
+def outcomes(inbox: Inbox, email: str, passwords: list[str]) -> list[tuple[str, str]]:
+    """What each sign-in with `passwords` in turn answered: the exception's type and text."""
+    answers = []
+    for password in passwords:
+        try:
+            answers.append(("signed in", inbox.sign_in(email, password).email))
+        except AuthError as refused:
+            answers.append((type(refused).__name__, str(refused)))
+    return answers
+
+
+def test_an_unknown_address_is_throttled_exactly_like_a_known_one(inbox: Inbox) -> None:
+    inbox.add_user("Acme", "ann@acme.example", PASSWORD)
+    tries = ["not the password"] * 3 + [PASSWORD]  # the last even with the right password
+    known = outcomes(inbox, "ann@acme.example", tries)
+    unknown = outcomes(inbox, "nobody@acme.example", tries)
+    assert known == unknown
+    assert [kind for kind, _ in known] == ["AuthError"] * 3 + ["SignInThrottled"]
+    time.sleep(LOCKOUT_SECONDS + 0.1)
+    assert outcomes(inbox, "ann@acme.example", [PASSWORD]) == [("signed in", "ann@acme.example")]
+    assert outcomes(inbox, "nobody@acme.example", [PASSWORD]) == [known[0]]  # refused, not locked
 
 
 def test_too_many_failures_lock_the_address_then_the_lockout_ends(inbox: Inbox) -> None:
@@ -103,7 +143,7 @@ def test_too_many_failures_lock_the_address_then_the_lockout_ends(inbox: Inbox) 
             inbox.sign_in("ann@acme.example", "not the password")
         assert type(failed.value) is AuthError
     with pytest.raises(SignInThrottled):
-        inbox.sign_in("ann@acme.example", PASSWORD)  # even with the right password
+        inbox.sign_in("ANN@acme.example ", PASSWORD)  # the same address, as typed otherwise
     time.sleep(LOCKOUT_SECONDS + 0.1)
     assert inbox.sign_in("ann@acme.example", PASSWORD).email == "ann@acme.example"
 
@@ -115,6 +155,63 @@ def test_a_success_starts_the_failure_count_again(inbox: Inbox) -> None:
             with pytest.raises(AuthError):
                 inbox.sign_in("ann@acme.example", "not the password")
         inbox.sign_in("ann@acme.example", PASSWORD)
+
+
+def test_a_new_password_ends_a_lockout(inbox: Inbox) -> None:
+    ann = inbox.add_user("Acme", "ann@acme.example", PASSWORD)
+    outcomes(inbox, "ann@acme.example", ["not the password"] * 3)
+    with pytest.raises(SignInThrottled):
+        inbox.sign_in("ann@acme.example", PASSWORD)
+    inbox.set_password("Acme", ann.id, "another password")
+    assert inbox.sign_in("ann@acme.example", "another password").id == ann.id
+
+
+def throttle_rows(inbox: Inbox) -> list[tuple[str, int, object, object]]:
+    with inbox.sessions() as session:
+        rows = session.execute(
+            select(
+                SignInThrottle.key,
+                SignInThrottle.failures,
+                SignInThrottle.expires_at,
+                SignInThrottle.locked_until,
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_the_throttle_holds_no_typed_address(inbox: Inbox) -> None:
+    inbox.add_user("Acme", "ann@acme.example", PASSWORD)
+    typed = [" Ann@Acme.Example", "ann@acme.example", "nobody@acme.example"]
+    for email in typed:
+        with pytest.raises(AuthError):
+            inbox.sign_in(email, "not the password")
+    rows = throttle_rows(inbox)
+    assert sorted(failures for _, failures, _, _ in rows) == [1, 2]  # Ann's two spellings: one
+    stored = repr(rows).lower()
+    for email in typed:
+        assert email.strip().lower() not in stored and email.split("@")[0].lower() not in stored
+    assert "acme" not in stored
+
+
+def test_expired_throttle_rows_are_pruned_a_batch_at_a_time(inbox: Inbox) -> None:
+    hour_ago = utcnow() - timedelta(hours=1)
+    with inbox.sessions.begin() as session:
+        session.add_all(
+            SignInThrottle(key=f"old{n}", failures=1, expires_at=hour_ago, locked_until=hour_ago)
+            for n in range(PRUNE_BATCH + 5)
+        )
+        session.add(
+            SignInThrottle(key="live", failures=1, expires_at=utcnow() + timedelta(hours=1))
+        )
+    with pytest.raises(AuthError):
+        inbox.sign_in("nobody@acme.example", "not the password")
+    keys = [key for key, *_ in throttle_rows(inbox)]
+    assert len([key for key in keys if key.startswith("old")]) == 5 and "live" in keys
+    assert len(keys) == 5 + 2  # the live row and the new failure's
+    with pytest.raises(AuthError):
+        inbox.sign_in("someone@acme.example", "not the password")
+    assert len([key for key, *_ in throttle_rows(inbox) if not key.startswith("old")]) == 3
+    assert not [key for key, *_ in throttle_rows(inbox) if key.startswith("old")]
 
 
 def test_a_session_lives_until_the_password_changes(inbox: Inbox) -> None:

@@ -1,4 +1,5 @@
-"""Tables of the web page's accounts: users of a company, and the secrets the server keeps."""
+"""Tables of the web page's accounts: users of a company, the sign-in throttle, and the secrets
+the server keeps."""
 
 from __future__ import annotations
 
@@ -29,10 +30,25 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # Failed sign-ins since the last success or lockout; `locked_until` ends a lockout.
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one typed address, whether or not an account has it (so that the
+    throttle tells nothing of which addresses exist).
+
+    `key` is an HMAC of the lower-cased address under the web secret: the table never holds
+    what people typed. The row means nothing once `expires_at` is past, and is pruned.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Failures since the last success or lockout, each within the lockout of the one before.
+    failures: Mapped[int] = mapped_column(Integer)
+    # The last failure plus the lockout: the count (and any lock) has ended by then.
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ServerSecret(Base):

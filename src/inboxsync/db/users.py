@@ -1,17 +1,19 @@
 """The web page's users as stored: their rows (never a password, only its argon2 hash), the
-sign-in throttle's counters, and the server's generated secrets."""
+sign-in throttle's counters (by keyed hash of the address), and the server's generated
+secrets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from inboxsync.db.dialect import insert_ignore, table_of
 from inboxsync.db.models import Company, utcnow
-from inboxsync.db.user_models import ServerSecret, User
+from inboxsync.db.user_models import ServerSecret, SignInThrottle, User
 from inboxsync.errors import NotFound, UsageError
 
 
@@ -36,7 +38,11 @@ class StoredUser:
 
     id: int
     password_hash: str
-    locked_until: datetime | None
+
+
+# Expired throttle rows one failure deletes at most: the write stays small, yet outpaces the
+# one row a failure adds, so the table holds little beyond the addresses failed in one lockout.
+PRUNE_BATCH = 100
 
 
 def _infos() -> Select[int, int, str, str, str, datetime, datetime | None, int]:
@@ -89,59 +95,79 @@ def remove_user(session: Session, company_id: int, user_id: int) -> None:
     session.execute(delete(User).where(User.id == user_id))
 
 
-def set_password_hash(session: Session, company_id: int, user_id: int, password_hash: str) -> None:
-    """Give the company's user a new password: their sessions end, a lockout too."""
-    load_user(session, company_id, user_id)
+def set_password_hash(session: Session, company_id: int, user_id: int, password_hash: str) -> str:
+    """Give the company's user a new password (their sessions end); returns their address."""
+    email = load_user(session, company_id, user_id).email
     session.execute(
         update(User)
         .where(User.id == user_id)
-        .values(
-            password_hash=password_hash,
-            session_version=User.session_version + 1,
-            failed_sign_ins=0,
-            locked_until=None,
-        )
+        .values(password_hash=password_hash, session_version=User.session_version + 1)
     )
+    return email
 
 
 def find_user(session: Session, email: str) -> StoredUser | None:
     """The user whose (lower-cased) address is `email`, or None."""
-    row = session.execute(
-        select(User.id, User.password_hash, User.locked_until).where(User.email == email)
-    ).first()
+    row = session.execute(select(User.id, User.password_hash).where(User.email == email)).first()
     return None if row is None else StoredUser(*row)
 
 
-def record_failure(
-    session: Session, user_id: int, *, max_failures: int, lockout: timedelta
-) -> None:
-    """Count a failed sign-in; the `max_failures`th locks the address for `lockout` (and
-    starts the count again)."""
-    failures = session.scalar(
-        update(User)
-        .where(User.id == user_id)
-        .values(failed_sign_ins=User.failed_sign_ins + 1)
-        .returning(User.failed_sign_ins)
-    )
-    if failures is not None and failures >= max_failures:
-        session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(failed_sign_ins=0, locked_until=utcnow() + lockout)
-        )
-
-
 def record_sign_in(session: Session, user_id: int, new_hash: str | None) -> None:
-    """Note a successful sign-in (the failure count starts again); `new_hash` replaces a hash
-    made with older parameters."""
-    values: dict[str, object] = {
-        "last_sign_in_at": utcnow(),
-        "failed_sign_ins": 0,
-        "locked_until": None,
-    }
+    """Note a successful sign-in; `new_hash` replaces a hash made with older parameters."""
+    values: dict[str, object] = {"last_sign_in_at": utcnow()}
     if new_hash is not None:
         values["password_hash"] = new_hash
     session.execute(update(User).where(User.id == user_id).values(**values))
+
+
+def locked_until(session: Session, key: str, now: datetime) -> datetime | None:
+    """When the throttle's lock of `key` (an address's HMAC) ends, or None when it has none
+    at `now`."""
+    until = session.scalar(select(SignInThrottle.locked_until).where(SignInThrottle.key == key))
+    return until if until is not None and until > now else None
+
+
+def record_failure(
+    session: Session, key: str, now: datetime, *, max_failures: int, lockout: timedelta
+) -> None:
+    """Count a failed sign-in of `key` (an address's HMAC, known or not): a failure more than
+    `lockout` after the one before counts from one again, and the `max_failures`th locks the
+    key for `lockout` (the count starting again). Prunes expired rows."""
+    session.execute(
+        insert_ignore(session, table_of(SignInThrottle)).values(
+            key=key, failures=0, expires_at=now, locked_until=None
+        )
+    )
+    failures = session.scalar(
+        update(SignInThrottle)
+        .where(SignInThrottle.key == key)
+        .values(
+            failures=case((SignInThrottle.expires_at > now, SignInThrottle.failures + 1), else_=1),
+            expires_at=now + lockout,
+        )
+        .returning(SignInThrottle.failures)
+    )
+    if failures is not None and failures >= max_failures:
+        session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.key == key)
+            .values(failures=0, locked_until=now + lockout)
+        )
+    # A lock never outlasts its row: both end at the failure's time plus the lockout. Rows
+    # another failure is writing are skipped (PostgreSQL): neither waits on the other, and a
+    # row just counted again is not deleted.
+    expired = (
+        select(SignInThrottle.key)
+        .where(SignInThrottle.expires_at <= now)
+        .limit(PRUNE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(delete(SignInThrottle).where(SignInThrottle.key.in_(expired)))
+
+
+def clear_throttle(session: Session, key: str) -> None:
+    """Forget the failures (and any lock) of `key`: after a success or a new password."""
+    session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
 
 
 def session_user(

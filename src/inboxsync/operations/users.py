@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -53,6 +55,12 @@ def _checked_password(password: str) -> str:
     return password
 
 
+def _throttle_key(secret: bytes, email: str) -> str:
+    """The throttle's name for a typed address: an HMAC under the web secret, so that the
+    table never holds what was typed (and cannot be reversed without the secret)."""
+    return hmac.new(secret, b"sign-in throttle\0" + email.encode(), hashlib.sha256).hexdigest()
+
+
 def _verified(password_hash: str, password: str) -> bool:
     try:
         return _hasher().verify(password_hash, password)
@@ -94,37 +102,43 @@ class UserOperations(InboxBase):
     def set_password(self, company: str | int, user_id: int, password: str) -> None:
         """Give one of the company's users a new password; their sessions end, a lockout too."""
         password_hash = _hasher().hash(_checked_password(password))
+        secret = self.web_secret()
         with self.sessions.begin() as session:
             company_id = company_store.company_id_by_name(session, company)
-            user_store.set_password_hash(session, company_id, user_id, password_hash)
+            email = user_store.set_password_hash(session, company_id, user_id, password_hash)
+            user_store.clear_throttle(session, _throttle_key(secret, email))
 
     def sign_in(self, email: str, password: str) -> UserInfo:
         """The user with this address and password. AuthError when either is wrong (told
         apart by nothing, not even the time taken); SignInThrottled while the address is
-        locked after too many failures, even with the right password."""
+        locked after too many failures, even with the right password. Every address, known
+        or not, is counted and locked alike, so the throttle reveals no account either."""
         email = email.strip().lower()[: _MAX_EMAIL + 1]
+        key = _throttle_key(self.web_secret(), email)
+        now = utcnow()
         with self.reader_sessions() as session:
+            locked = user_store.locked_until(session, key, now)
             stored = user_store.find_user(session, email)
-        locked_until = stored.locked_until if stored is not None else None
-        if locked_until is not None and locked_until > utcnow():
+        if locked is not None:
             raise SignInThrottled("too many failed sign-ins: try again later")
         # An overlong password is checked as the empty one, which matches no hash.
         checked = password if len(password) <= MAX_PASSWORD else ""
         if not _verified(stored.password_hash if stored else _dummy_hash(), checked) or not stored:
-            if stored is not None:
-                with self.sessions.begin() as session:
-                    user_store.record_failure(
-                        session,
-                        stored.id,
-                        max_failures=self.settings.web.login_max_failures,
-                        lockout=timedelta(seconds=self.settings.web.login_lockout_seconds),
-                    )
+            with self.sessions.begin() as session:
+                user_store.record_failure(
+                    session,
+                    key,
+                    utcnow(),
+                    max_failures=self.settings.web.login_max_failures,
+                    lockout=timedelta(seconds=self.settings.web.login_lockout_seconds),
+                )
             raise AuthError(SIGN_IN_REFUSED)
         rehashed = (
             _hasher().hash(password) if _hasher().check_needs_rehash(stored.password_hash) else None
         )
         with self.sessions.begin() as session:
             user_store.record_sign_in(session, stored.id, rehashed)
+            user_store.clear_throttle(session, key)
             signed_in = user_store.session_user(session, stored.id)
         if signed_in is None:  # removed meanwhile
             raise AuthError(SIGN_IN_REFUSED)
