@@ -134,13 +134,13 @@ class Conversation(Base):
         Index("ix_conversations_subject", "company_id", "subject_norm", "last_message_at"),
         Index("ix_conversations_status", "company_id", "status"),
         Index("ix_conversations_updated", "company_id", "updated_at", "id"),
+        # A client's conversations, newest first (the conversation page's merge candidates).
+        Index("ix_conversations_client", "client_id", "last_message_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    client_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clients.id", ondelete="SET NULL"), index=True
-    )
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
     subject: Mapped[str] = mapped_column(Text, default="")
     subject_norm: Mapped[str] = mapped_column(String(500), default="")
     # Key of the message that opened the conversation.

@@ -6,6 +6,6 @@ from inboxsync.db import (
     models,  # noqa: F401
     outbox_models,  # noqa: F401
     override_models,  # noqa: F401
-    user_models,  # noqa: F401
     read_models,  # noqa: F401
+    user_models,  # noqa: F401
 )

@@ -1,5 +1,5 @@
-"""reads: which conversations each user has read (the inbox's unread for me), and the index of
-the inbox's folder counts
+"""reads: which conversations each user has read (the inbox's unread for me), and the indexes
+of the inbox's folder counts and of a client's conversations by date (the conversation page)
 
 Revision ID: 0011
 Revises: 0010
@@ -30,9 +30,15 @@ def upgrade() -> None:
         "conversations",
         ["company_id", "is_notification", "folder_id"],
     )
+    with op.batch_alter_table("conversations") as batch_op:
+        batch_op.drop_index("ix_conversations_client_id")
+        batch_op.create_index("ix_conversations_client", ["client_id", "last_message_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("conversations") as batch_op:
+        batch_op.drop_index("ix_conversations_client")
+        batch_op.create_index("ix_conversations_client_id", ["client_id"])
     op.drop_index("ix_conversations_folder_counts", table_name="conversations")
     op.drop_index("ix_conversation_reads_conversation", table_name="conversation_reads")
     op.drop_table("conversation_reads")
