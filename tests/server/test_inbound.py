@@ -23,7 +23,7 @@ from inboxsync.db.models import SyncRun
 from inboxsync.server.inbound_batcher import InboundBatcher, InboundUnavailable
 from tests.factories import make_message
 from tests.server.conftest import World, error_of, settings_for
-from tests.support.http import api_server
+from tests.support.http import api_server, run_coroutine
 
 RAW = {"Content-Type": "message/rfc822"}
 QUESTION = make_message(msgid="<post-1@client.example>", subject="Posted question")
@@ -170,7 +170,7 @@ def test_concurrent_posts_are_written_in_a_few_batches(db_url: str, world: World
     # A window wide enough for 40 posts to arrive within it on a loaded machine.
     settings = settings_for(db_url).replace(api={"inbound_flush_ms": 300})
     with api_server(settings) as api:
-        answers = asyncio.run(post_concurrently(api.url, world.acme_write, messages))
+        answers = run_coroutine(post_concurrently(api.url, world.acme_write, messages))
     assert [a.status_code for a in answers] == [201] * 40
     assert len({a.json()["message_id"] for a in answers}) == 40
     runs = http_runs(world.inbox)
@@ -187,7 +187,7 @@ def test_a_failed_batch_answers_each_post_503(db_url: str, world: World) -> None
     )
     messages = [make_message(msgid=f"<down-{i}@client.example>") for i in range(3)]
     with api_server(settings) as api:
-        answers = asyncio.run(post_concurrently(api.url, world.acme_write, messages))
+        answers = run_coroutine(post_concurrently(api.url, world.acme_write, messages))
     for answer in answers:
         assert answer.status_code == 503 and error_of(answer)["code"] == "unavailable"
     with world.client(world.acme_write) as client:
@@ -216,5 +216,5 @@ def test_closing_stores_the_posts_it_took_and_refuses_new_ones(world: World) -> 
             await batcher.submit(world.inbox.company_id("Acme"), QUESTION)
         return [o.status for o in outcomes], loop.time() - started
 
-    statuses, seconds = asyncio.run(run())
+    statuses, seconds = run_coroutine(run())
     assert statuses == ["created"] * 3 and seconds < 30

@@ -3,12 +3,15 @@ test's database, and an httpx client on it."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -18,6 +21,7 @@ from inboxsync import Settings
 from inboxsync.server import create_app
 
 START_TIMEOUT_SECONDS = 10.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,3 +66,10 @@ def api_server(settings: Settings, **app_options: object) -> Iterator[ApiServer]
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(coroutine)` on a thread of its own: this thread may run a loop already (the
+    browser tests' Playwright does, for the rest of a pytest worker that ran them first)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
