@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import Float, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import caches, claims
@@ -63,6 +64,8 @@ class _Round:
     calls: list[CallRecord] = field(default_factory=list)
     # Why the AI's answer about a conversation was not used (shown with the fallback's).
     notes: dict[int, str] = field(default_factory=dict)
+    # Each conversation's share of the round's paid calls (USD).
+    costs: dict[int, float] = field(default_factory=dict)
 
 
 def classify_pending(
@@ -149,9 +152,10 @@ def _classify_round(
             rnd.outcomes[cid] = _from_decision(d, f"cache ({d.source})")
     # Conversations with the same content are asked about once.
     todo: dict[str, int] = {}
+    members: defaultdict[int, list[int]] = defaultdict(list)
     for cid in sorted(items):
         if cid not in rnd.outcomes:
-            todo.setdefault(rnd.hashes[cid], cid)
+            members[todo.setdefault(rnd.hashes[cid], cid)].append(cid)
     asked = [items[cid] for cid in todo.values()]
     answers: dict[int, FolderAnswer] = {}
     if asked and kind == "openai":
@@ -176,8 +180,23 @@ def _classify_round(
             rnd.outcomes[cid] = rnd.outcomes[rep]
     for cid in attempts:
         rnd.outcomes.setdefault(cid, _Outcome("failed", reason="conversation has no text"))
+    rnd.costs = _shares(rnd.calls, members)
     _write(sessions, company_id, version, rnd, settings.ai.max_attempts)
     return rnd.calls
+
+
+def _shares(calls: list[CallRecord], members: dict[int, list[int]]) -> dict[int, float]:
+    """Each conversation's share of the paid calls: a call's cost split evenly among the items
+    it asked about, an item's among the conversations of the same content it stood for."""
+    shares: defaultdict[int, float] = defaultdict(float)
+    for call in calls:
+        if call.provider == "local" or not call.keys:
+            continue
+        for key in cast(tuple[int, ...], call.keys):
+            group = members.get(key, [key])
+            for cid in group:
+                shares[cid] += call.cost_usd / len(call.keys) / len(group)
+    return shares
 
 
 def _from_decision(d: CachedDecision, via: str) -> _Outcome:
@@ -341,6 +360,8 @@ def _write(
                 "src": o.source if status in ("classified", "unclassified") else "",
                 "ver": version if status in ("classified", "unclassified") else "",
                 "why": o.reason[:1000],
+                # A conversation left pending keeps what its last filing cost.
+                "cost": None if status == "pending" else rnd.costs.get(cid, 0.0),
             }
         )
     with sessions.begin() as session:
@@ -373,6 +394,7 @@ def _write(
                     folder_source=bindparam("src"),
                     folder_version=bindparam("ver"),
                     status_reason=bindparam("why"),
+                    ai_cost_usd=func.coalesce(bindparam("cost", type_=Float), CONV.c.ai_cost_usd),
                     updated_at=utcnow(),
                 ),
                 rows,

@@ -304,6 +304,7 @@ class OpenAIProvider:
         """One request through the breaker, recorded in `calls`; _CallFailed when it fails."""
         if not self.breaker.allow():
             raise _Transient("ai unavailable: circuit breaker open")
+        keys = tuple(map(job.key, batch))
         start = time.perf_counter()
         try:
             response = self._client.chat.completions.create(
@@ -316,13 +317,13 @@ class OpenAIProvider:
             )
         except Exception as exc:  # whatever the SDK or the server did, the sync goes on
             outcome, reason, retry_after, retryable = classify_error(exc)
-            calls.append(self._record(job.purpose, len(batch), _ms(start), outcome, reason))
+            calls.append(self._record(job.purpose, keys, _ms(start), outcome, reason))
             self.breaker.failure()
             raise _CallFailed(reason, retry_after, retryable) from None
         self.breaker.success()
         inp, out, cached = read_usage(response)
         record = self._record(
-            job.purpose, len(batch), _ms(start), "ok", "", inp=inp, out=out, cached=cached
+            job.purpose, keys, _ms(start), "ok", "", inp=inp, out=out, cached=cached
         )
         calls.append(record)
         return read_content(response)
@@ -330,7 +331,7 @@ class OpenAIProvider:
     def _record(
         self,
         purpose: Purpose,
-        items: int,
+        keys: tuple[object, ...],
         latency_ms: int,
         outcome: Outcome,
         detail: str,
@@ -343,7 +344,7 @@ class OpenAIProvider:
             provider=self.name,
             model=self.model,
             purpose=purpose,
-            items=items,
+            items=len(keys),
             input_tokens=inp,
             output_tokens=out,
             cached_tokens=cached,
@@ -351,6 +352,7 @@ class OpenAIProvider:
             latency_ms=latency_ms,
             outcome=outcome,
             detail=detail,
+            keys=keys,
         )
 
 

@@ -78,6 +78,8 @@ class CallRecord:
     latency_ms: int = 0
     outcome: Outcome = "ok"
     detail: str = ""
+    # The keys of the items the request asked about (not stored: what each item's share is of).
+    keys: tuple[object, ...] = ()
 
 
 K = TypeVar("K")

@@ -160,6 +160,8 @@ class Conversation(Base):
     folder_source: Mapped[str] = mapped_column(String(10), default="")
     # Version of the company's folder definitions the decision was made against.
     folder_version: Mapped[str] = mapped_column(String(64), default="")
+    # USD of paid AI calls its latest filing took (its share of each); NULL: never filed.
+    ai_cost_usd: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Bumped by every change (a new message, a merge, a filing): what API consumers that
     # mirror conversations follow with `updated_since`.
