@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
 from inboxsync import Inbox
 from inboxsync.db.counters import counting
+from inboxsync.db.models import Conversation
 from inboxsync.jobs import close_queues
 from tests.factories import make_message, write_files
 from tests.server.conftest import settings_for
@@ -106,11 +107,19 @@ def test_open_move_and_mark_as_notification(web_world: WebWorld, page: Page) -> 
     conversation = next(c for c in inbox.conversations(ours) if not c.is_notification)
     folders = inbox.folders(ours)
     target = next(f for f in folders if f.name != conversation.folder)
+    with inbox.engine.begin() as db:
+        db.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id)
+            .values(ai_cost_usd=0.0012)
+        )
     sign_in(page, web_world.url, web_world.agent, PASSWORD)
     page.goto(f"{web_world.url}/conversations/{conversation.id}")
     expect(page.locator("h1")).to_have_text(conversation.subject)
     expect(page.locator("#filed-by")).not_to_be_empty()
-    expect(page.locator("#cost")).to_contain_text("not known")
+    expect(page.locator("#cost")).to_have_text(
+        "$0.0012 (its share of the paid AI requests that filed it)"
+    )
 
     page.select_option("#move-folder", str(target.id))
     page.get_by_role("button", name="Move", exact=True).click()

@@ -102,6 +102,9 @@ class ConversationView:
     status_reason: str
     folder_source: str
     folder_confidence: float | None
+    # USD: its share of the paid AI calls that filed it; 0.0 none, None never filed (or
+    # filed before shares were recorded).
+    ai_cost_usd: float | None
     is_notification: bool
     message_count: int
     started_at: datetime
@@ -158,6 +161,7 @@ def conversation_view(session: Session, company_id: int, conversation_id: int) -
         status_reason=conversation.status_reason,
         folder_source=conversation.folder_source,
         folder_confidence=conversation.folder_confidence,
+        ai_cost_usd=conversation.ai_cost_usd,
         is_notification=conversation.is_notification,
         message_count=conversation.message_count,
         started_at=conversation.started_at,
