@@ -30,15 +30,14 @@ def upgrade() -> None:
         "conversations",
         ["company_id", "is_notification", "folder_id"],
     )
-    with op.batch_alter_table("conversations") as batch_op:
-        batch_op.drop_index("ix_conversations_client_id")
-        batch_op.create_index("ix_conversations_client", ["client_id", "last_message_at"])
+    # Plain DDL, not a batch: on SQLite a batch would copy the whole table for an index.
+    op.drop_index("ix_conversations_client_id", table_name="conversations")
+    op.create_index("ix_conversations_client", "conversations", ["client_id", "last_message_at"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("conversations") as batch_op:
-        batch_op.drop_index("ix_conversations_client")
-        batch_op.create_index("ix_conversations_client_id", ["client_id"])
+    op.drop_index("ix_conversations_client", table_name="conversations")
+    op.create_index("ix_conversations_client_id", "conversations", ["client_id"])
     op.drop_index("ix_conversations_folder_counts", table_name="conversations")
     op.drop_index("ix_conversation_reads_conversation", table_name="conversation_reads")
     op.drop_table("conversation_reads")

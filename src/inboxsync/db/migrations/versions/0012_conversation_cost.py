@@ -15,10 +15,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("conversations") as batch_op:
-        batch_op.add_column(sa.Column("ai_cost_usd", sa.Float(), nullable=True))
+    # ALTER TABLE … ADD COLUMN on both databases: a batch would copy the table on SQLite.
+    op.add_column("conversations", sa.Column("ai_cost_usd", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("conversations") as batch_op:
-        batch_op.drop_column("ai_cost_usd")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch would copy the whole table, and on a
+    # migrated store SQLite refused its DROP TABLE ("database table is locked").
+    op.drop_column("conversations", "ai_cost_usd")
