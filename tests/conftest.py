@@ -62,21 +62,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_database(
-    request: pytest.FixtureRequest, kind: str, path: Path, made: list[str], template: str | None
+    request: pytest.FixtureRequest,
+    kind: str,
+    path: Path,
+    made: list[tuple[DatabasePool, str]],
+    template: str | None,
 ) -> str:
     """A database of `kind` (SQLite's at `path`): a copy of `template` (a URL), else of the
-    migrated template; the names of PostgreSQL's are added to `made`, to drop."""
+    migrated template; PostgreSQL's are added to `made` with the pool that drops them."""
     if kind == "sqlite":
         if template:
             copy_sqlite(template, path)
         else:
             shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    if template:
-        name = TEST_SERVER.create("inboxsync_t", template.rsplit("/", 1)[1])
-    else:
-        name = request.getfixturevalue("pg_pool").take()
-    made.append(name)
+    pool: DatabasePool = request.getfixturevalue("pg_pool")  # here, not at teardown
+    copied = template.rsplit("/", 1)[1] if template else None
+    name = TEST_SERVER.create("inboxsync_t", copied) if copied else pool.take()
+    made.append((pool, name))
     return TEST_SERVER.url(name)
 
 
@@ -85,15 +88,15 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[New
     """A factory of fresh, migrated databases: `new_database("sqlite" | "postgresql")` returns
     a URL; `new_database(kind, template=url)` a copy of the database at `url` instead (one that
     nothing is connected to). Every database it made is dropped after the test."""
-    made: list[str] = []
+    made: list[tuple[DatabasePool, str]] = []
 
     def make(kind: str, template: str | None = None) -> str:
         path = tmp_path / f"test-{uuid.uuid4().hex[:8]}.db"
         return make_database(request, kind, path, made, template)
 
     yield make
-    for name in made:
-        request.getfixturevalue("pg_pool").drop(name)
+    for pool, name in made:
+        pool.drop(name)
 
 
 @pytest.fixture(scope="module")
@@ -103,15 +106,15 @@ def module_database(
     """`new_database` for a module: fresh, migrated databases that live until the module's last
     test. A module builds its world into one once per kind, and each test copies it
     (`new_database(kind, template=url)`), so the world is built once, not once per test."""
-    made: list[str] = []
+    made: list[tuple[DatabasePool, str]] = []
 
     def make(kind: str) -> str:
         path = tmp_path_factory.mktemp("world") / "world.db"
         return make_database(request, kind, path, made, None)
 
     yield make
-    for name in made:
-        request.getfixturevalue("pg_pool").drop(name)
+    for pool, name in made:
+        pool.drop(name)
 
 
 @pytest.fixture(params=DB_KINDS)

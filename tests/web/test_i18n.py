@@ -50,11 +50,12 @@ def test_every_key_the_pages_name_is_in_the_catalogs() -> None:
 
 def test_the_page_speaks_the_readers_language(db_url: str) -> None:
     french, english = catalogs()["fr"]["nav.skip"], catalogs()["en"]["nav.skip"]
-    with api_server(settings_for(db_url)) as api, httpx.Client(base_url=api.url) as client:
-        browser_fr = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
-        browser_de = client.get("/login", headers={"Accept-Language": "de-DE, en;q=0.5"})
-        chosen = client.get("/login", headers={"Accept-Language": "fr"},
-                            cookies={"inboxsync_lang": "en"})  # fmt: skip
+    with api_server(settings_for(db_url)) as api:
+        with httpx.Client(base_url=api.url) as client:
+            browser_fr = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+            browser_de = client.get("/login", headers={"Accept-Language": "de-DE, en;q=0.5"})
+        with httpx.Client(base_url=api.url, cookies={"inboxsync_lang": "en"}) as client:
+            chosen = client.get("/login", headers={"Accept-Language": "fr"})
     assert french in browser_fr.text and '<html lang="fr">' in browser_fr.text
     assert english in browser_de.text and '<html lang="en">' in browser_de.text
     assert english in chosen.text
