@@ -138,7 +138,8 @@ def test_a_tampered_or_foreign_cookie_sends_back_to_sign_in(site: Site) -> None:
         csrf = json.loads(base64_decode(value.split(".")[0]))[2]
         ann_payload = base64_encode(json.dumps([ann.id, 1, csrf]).encode()).decode()
         forged = [
-            value[:-1] + ("A" if value[-1] != "A" else "B"),  # the signature changed
+            # The signature's first character changed (its last one may only carry padding bits).
+            f"{value.rsplit('.', 1)[0]}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}",
             f"{ann_payload}.{stamp}.{signature}",  # Ann's id under Gil's signature
             URLSafeTimedSerializer(b"another key", salt="inboxsync.inboxsync_session").dumps(
                 [ann.id, 1, csrf]
