@@ -22,7 +22,7 @@ from inboxsync import Inbox, Settings
 from inboxsync.web.session import AdminUser, CurrentUser
 from tests.server.conftest import settings_for
 from tests.support.http import api_server
-from tests.web.conftest import PASSWORD, sign_in
+from tests.web.conftest import PASSWORD, form_token, post_sign_in, sign_in
 
 WHOAMI = "/test/whoami"
 ADMIN_ONLY = "/test/admin-only"
@@ -69,20 +69,6 @@ def site(db_url: str) -> Iterator[Site]:
     yield from serve(
         settings.replace(web=settings.web.model_copy(update={"login_max_failures": 2}))
     )
-
-
-def form_token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def post_sign_in(
-    client: httpx.Client, email: str, password: str, next_path: str = "/inbox"
-) -> httpx.Response:
-    token = form_token(client.get("/login"))
-    form = {"email": email, "password": password, "csrf_token": token, "next": next_path}
-    return client.post("/login", data=form)
 
 
 def set_cookie(response: httpx.Response, name: str) -> str:

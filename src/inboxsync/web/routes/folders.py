@@ -16,6 +16,7 @@ from inboxsync.db.listing import FolderInfo
 from inboxsync.errors import UsageError
 from inboxsync.operations.operator_view import AutoReplyPreview
 from inboxsync.server.auth import inbox_of
+from inboxsync.server.params import MAX_ID, PathId
 from inboxsync.web.pages import render
 from inboxsync.web.session import AdminUser, CsrfChecked
 
@@ -59,7 +60,7 @@ def add_folder(
 
 @router.get("/admin/folders/{folder_id}", response_class=HTMLResponse)
 def folder_page(
-    request: Request, user: AdminUser, folder_id: int, notice: Notice = None
+    request: Request, user: AdminUser, folder_id: PathId, notice: Notice = None
 ) -> HTMLResponse:
     """A folder's edit form, previewed on its most recent conversation."""
     folder = inbox_of(request).folder(user.company_id, folder_id)
@@ -77,7 +78,7 @@ def folder_page(
 def save_folder(
     request: Request,
     user: AdminUser,
-    folder_id: int,
+    folder_id: PathId,
     subject: Subject = "",
     body: Body = "",
     description: Annotated[str, Form(max_length=MAX_DESCRIPTION)] = "",
@@ -108,8 +109,8 @@ def save_folder(
 def preview_fragment(
     request: Request,
     user: AdminUser,
-    folder_id: int,
-    conversation: int,
+    folder_id: PathId,
+    conversation: Annotated[int, Query(ge=1, le=MAX_ID)],
     subject: Annotated[str, Query(max_length=MAX_SUBJECT)] = "",
     body: Annotated[str, Query(max_length=MAX_BODY)] = "",
 ) -> HTMLResponse:
@@ -126,8 +127,8 @@ def preview_fragment(
 def preview_page(
     request: Request,
     user: AdminUser,
-    folder_id: int,
-    conversation: Annotated[int, Form()],
+    folder_id: PathId,
+    conversation: Annotated[int, Form(ge=1, le=MAX_ID)],
     subject: Subject = "",
     body: Body = "",
     description: Annotated[str, Form(max_length=MAX_DESCRIPTION)] = "",
@@ -143,7 +144,7 @@ def preview_page(
 
 
 @router.post("/admin/folders/{folder_id}/remove", dependencies=[CsrfChecked])
-def remove_folder(request: Request, user: AdminUser, folder_id: int) -> RedirectResponse:
+def remove_folder(request: Request, user: AdminUser, folder_id: PathId) -> RedirectResponse:
     """Remove the folder; its conversations become unfiled."""
     inbox_of(request).remove_folder(user.company_id, folder_id)
     return RedirectResponse("/admin/folders?notice=folder_removed", status_code=303)

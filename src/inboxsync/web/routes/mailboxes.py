@@ -15,6 +15,7 @@ from inboxsync.db.mailbox_status import MailboxDetail
 from inboxsync.db.models import utcnow
 from inboxsync.errors import UsageError
 from inboxsync.server.auth import inbox_of
+from inboxsync.server.params import PathId
 from inboxsync.web.pages import render
 from inboxsync.web.session import AdminUser, CsrfChecked
 
@@ -70,7 +71,7 @@ def mailboxes_page(
 
 
 @router.post("/admin/mailboxes/{mailbox_id}/sync", dependencies=[CsrfChecked])
-def sync_now(request: Request, user: AdminUser, mailbox_id: int) -> RedirectResponse:
+def sync_now(request: Request, user: AdminUser, mailbox_id: PathId) -> RedirectResponse:
     """Queue a sync of the mailbox now."""
     try:
         inbox_of(request).queue_sync(user.company_id, mailbox_id)
@@ -80,14 +81,14 @@ def sync_now(request: Request, user: AdminUser, mailbox_id: int) -> RedirectResp
 
 
 @router.post("/admin/mailboxes/{mailbox_id}/pause", dependencies=[CsrfChecked])
-def pause(request: Request, user: AdminUser, mailbox_id: int) -> RedirectResponse:
+def pause(request: Request, user: AdminUser, mailbox_id: PathId) -> RedirectResponse:
     """Pause the mailbox: every sync skips it."""
     inbox_of(request).pause_mailbox(user.company_id, mailbox_id)
     return _back("paused")
 
 
 @router.post("/admin/mailboxes/{mailbox_id}/resume", dependencies=[CsrfChecked])
-def resume(request: Request, user: AdminUser, mailbox_id: int) -> RedirectResponse:
+def resume(request: Request, user: AdminUser, mailbox_id: PathId) -> RedirectResponse:
     """Resume the mailbox."""
     inbox_of(request).resume_mailbox(user.company_id, mailbox_id)
     return _back("resumed")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.requests import Request
 
 from inboxsync.server.auth import inbox_of
+from inboxsync.server.params import PathId
 from inboxsync.web.pages import render
 from inboxsync.web.session import AdminUser, CsrfChecked
 
@@ -49,7 +50,7 @@ def quarantine_page(
 
 
 @router.get("/admin/quarantine/{entry_id}/raw")
-def raw(request: Request, user: AdminUser, entry_id: int) -> Response:
+def raw(request: Request, user: AdminUser, entry_id: PathId) -> Response:
     """The entry's raw bytes as an attachment (message/rfc822)."""
     data = inbox_of(request).quarantine_raw(user.company_id, entry_id)
     disposition = f'attachment; filename="quarantine-{entry_id}.eml"'
@@ -61,7 +62,7 @@ def raw(request: Request, user: AdminUser, entry_id: int) -> Response:
 
 
 @router.post("/admin/quarantine/{entry_id}/retry", dependencies=[CsrfChecked])
-def retry(request: Request, user: AdminUser, entry_id: int) -> RedirectResponse:
+def retry(request: Request, user: AdminUser, entry_id: PathId) -> RedirectResponse:
     """Run the entry through the pipeline again; back to the list with what happened."""
     report = inbox_of(request).retry_quarantine(user.company_id, [entry_id], wait=False)
     if report.stored:

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from starlette.requests import Request
 
 from inboxsync.server.auth import inbox_of
+from inboxsync.server.params import PathId
 from inboxsync.web.pages import render
 from inboxsync.web.session import AdminUser
 
@@ -24,7 +25,7 @@ def webhooks_page(request: Request, user: AdminUser) -> HTMLResponse:
 
 
 @router.get("/admin/webhooks/{endpoint_id}", response_class=HTMLResponse)
-def webhook_page(request: Request, user: AdminUser, endpoint_id: int) -> HTMLResponse:
+def webhook_page(request: Request, user: AdminUser, endpoint_id: PathId) -> HTMLResponse:
     """One endpoint and its last deliveries, newest first."""
     inbox = inbox_of(request)
     deliveries = inbox.webhook_deliveries(user.company_id, endpoint_id, limit=RECENT_DELIVERIES)
