@@ -230,6 +230,14 @@ def test_the_auto_reply_preview_follows_what_is_typed_with_or_without_script(
         expect(plain.locator(".notice")).to_have_text("Folder added.")
         press = world.inbox.folder(ours, "Press")
         assert press.description == "journalists' questions"
+        # Removing asks for the box to be ticked, in the browser and on the server.
+        token = plain.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+        unticked = plain.request.post(
+            f"{world.url}/admin/folders/{press.id}/remove", form={"csrf_token": token}
+        )
+        assert unticked.ok and "Tick the box" in unticked.text()
+        assert world.inbox.folder(ours, press.id).name == "Press"
+        plain.check("#confirm-removal")
         plain.get_by_role("button", name="Remove this folder").click()
         expect(plain.locator(".notice")).to_contain_text("Folder removed")
         assert "Press" not in {f.name for f in world.inbox.folders(ours)}

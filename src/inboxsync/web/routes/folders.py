@@ -144,8 +144,18 @@ def preview_page(
 
 
 @router.post("/admin/folders/{folder_id}/remove", dependencies=[CsrfChecked])
-def remove_folder(request: Request, user: AdminUser, folder_id: PathId) -> RedirectResponse:
-    """Remove the folder; its conversations become unfiled."""
+def remove_folder(
+    request: Request,
+    user: AdminUser,
+    folder_id: PathId,
+    confirm: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """Remove the folder once the form's box says so; its conversations become unfiled."""
+    if not confirm:
+        inbox_of(request).folder(user.company_id, folder_id)  # another company's is NotFound
+        return RedirectResponse(
+            f"/admin/folders/{folder_id}?notice=confirm_removal", status_code=303
+        )
     inbox_of(request).remove_folder(user.company_id, folder_id)
     return RedirectResponse("/admin/folders?notice=folder_removed", status_code=303)
 
