@@ -1,10 +1,10 @@
 """Keying and parsing cost grows linearly with hostile input (issue 8, "Budgets").
 
-Each case compares the cost of an input with that of one four times larger: about 4 for
-linear code, about 16 for the quadratic code these cases once hit. The bound (8) is a ratio,
-never a number of seconds, and the time is the thread's CPU time, not the wall clock, so a slow
-or busy machine does not fail it; the sizes keep a regression to a few seconds rather than
-minutes.
+Each case compares the cost of an input with that of one eight times larger: about 8 for
+linear code, about 64 for the quadratic code these cases once hit. The bound (8^1.5, about 23)
+is a ratio, never a number of seconds, and the time is the thread's CPU time, not the wall
+clock, so a slow or busy machine does not fail it; the sizes keep a regression to a few seconds
+rather than minutes.
 """
 
 from __future__ import annotations
