@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from inboxsync.errors import MessageParseError
-from inboxsync.mail.headers import peek_key, split_raw
+from inboxsync.mail.headers import _scanned_key, peek_key, split_raw
 from inboxsync.mail.parse import parse_message
 
 LF_MESSAGE = b"From: a@x.example\nTo: b@y.example\nSubject: Hi\n\nBody line\n"
@@ -67,3 +69,37 @@ def test_same_headers_different_bodies_get_different_keys() -> None:
 def test_peek_key_refuses_what_is_not_a_message(raw: bytes) -> None:
     with pytest.raises(MessageParseError):
         peek_key(raw)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"Message-ID:\n  <folded@x.example>\nFrom: a@x.example\n",
+     b"Message-ID: <first@x.example>\nMessage-ID: <second@x.example>\n",
+     b"Message-Id: (a comment) <Mixed@X.Example>\r\nTo: b@x.example\r\n",
+     b"From a@x.example Mon Jan  1 00:00:00 2001\nmessage-id: <m@x.example>\n",
+     b"Subject: hi\nnot a field\nMessage-ID: <after-stray@x.example>\n",
+     b"Message-ID : <space-before-colon@x.example>\nFrom: a@x.example\n",
+     b"Subject: cr only\rMessage-ID: <cr@x.example>\r",
+     b" continuation first\nMessage-ID: <m@x.example>\n",
+     b"X-\xe9t\xe9: 8-bit name\nMessage-ID: <m@x.example>\n",
+     b"Message-ID: not-an-id\nFrom: a@x.example\n",
+     b"Message-ID: <\xff@x.example>\n"],
+)  # fmt: skip
+def test_peek_key_agrees_with_the_full_parse_on_odd_header_blocks(head: bytes) -> None:
+    raw = head + b"\nbody\n"
+    assert _key_or_refusal(peek_key, raw) == _key_or_refusal(
+        lambda r: parse_message(r).message_key, raw
+    )
+
+
+def _key_or_refusal(read_key: Callable[[bytes], str], raw: bytes) -> str:
+    try:
+        return read_key(raw)
+    except MessageParseError as exc:
+        return f"refused: {exc}"
+
+
+def test_a_plain_header_block_is_scanned_and_an_odd_one_is_parsed() -> None:
+    assert _scanned_key(b"From: a@x.example\nMessage-ID: <m@X.example>\n") == "m@x.example"
+    assert _scanned_key(b"From: a@x.example\nstray line\nMessage-ID: <m@x.example>\n") is None
+    assert _scanned_key(b"From: a@x.example\n") is None  # no Message-ID: the content hash
