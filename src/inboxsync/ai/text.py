@@ -90,7 +90,11 @@ def clean(text: str, limit: int) -> str:
     """Plain, single-spaced text of at most `limit` characters, quoted replies dropped and
     control characters removed (so nothing in it can pass for a delimiter of our prompt)."""
     text = _QUOTED.sub(" ", text[: limit * 4])
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
+    # Printable text holds no control character: the character loop is for the rest.
+    if not text.replace("\n", "").replace("\t", "").isprintable():
+        text = "".join(
+            ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text
+        )
     text = _SPACE.sub(" ", text).strip()
     return text[:limit]
 
