@@ -10,7 +10,7 @@ import pytest
 
 from inboxsync.errors import MessageParseError
 from inboxsync.mail.headers import peek_key
-from inboxsync.mail.parse import parse_message
+from inboxsync.mail.parse import _PARSER, _build, parse_message, single_part
 from inboxsync.mail.types import ParsedMessage
 
 # A fixed receipt time keeps dates of messages without a Date header comparable.
@@ -120,3 +120,18 @@ def test_parsed_values_are_well_formed(
         result.subject.encode("utf-8")
         for attachment in result.attachments:
             assert attachment.filename and "/" not in attachment.filename
+
+
+def test_the_single_part_shortcut_reads_every_corpus_file_as_the_full_parser_does(
+    parsed_corpus: dict[Path, Outcome],
+) -> None:
+    shortcut = mismatches = 0
+    for path, result in parsed_corpus.items():
+        if isinstance(result, MessageParseError):
+            continue
+        raw = path.read_bytes()
+        shortcut += single_part(raw) is not None
+        if _build(_PARSER.parsebytes(raw), raw, RECEIVED_AT) != result:
+            mismatches += 1
+    assert mismatches == 0
+    assert shortcut > len(parsed_corpus) // 3  # the shortcut is what most of the corpus takes

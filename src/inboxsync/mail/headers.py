@@ -137,11 +137,21 @@ def peek_key(raw: bytes) -> str:
     return message_key(header_map(msg), body)
 
 
+def is_plain_header_block(head: bytes) -> bool:
+    """Whether the stdlib parser reads `head` as nothing but its fields, line for line."""
+    return _PLAIN_HEADER_BLOCK.fullmatch(head) is not None
+
+
+def parse_header_block(head: bytes) -> Message:
+    """The fields of a header block, parsed by compat32 (payload left empty)."""
+    return _HEADER_PARSER.parsebytes(head)
+
+
 def _scanned_key(head: bytes) -> str | None:
     """The key of a plain header block with a usable Message-ID, read by two regular
     expressions instead of the parser (the same value: a test compares both on the corpus);
     None sends the block to the parser."""
-    if _PLAIN_HEADER_BLOCK.fullmatch(head) is None:
+    if not is_plain_header_block(head):
         return None
     field = _MESSAGE_ID_FIELD.search(head)
     if field is None:
