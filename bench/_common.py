@@ -245,3 +245,14 @@ def fmt(value: Any) -> str:
 
 def verdict(passed: bool) -> str:
     return "PASS" if passed else "MISS"
+
+
+def ensure_tools(*commands: str) -> None:
+    """Install what the benchmark's peers need (Dovecot, mbsync, mu) from Debian's packages when
+    one of `commands` is missing, through the script the test suite uses."""
+    missing = [c for c in commands if shutil.which(c) is None and not Path(c).exists()]
+    if not missing:
+        return
+    err.print(f"installing {', '.join(missing)} from Debian: scripts/install-test-services.sh")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "install-test-services.sh"
+    subprocess.run(["bash", str(script)], check=True, stdout=subprocess.DEVNULL)

@@ -7,8 +7,10 @@
 
 Sections: `throughput` (public corpus, 140, 1,000 and 10,000 generated messages, on SQLite
 and PostgreSQL, inboxsync and the baseline of bench/baseline.py), `store` (140 new messages
-into an empty store and into one already holding --store-size messages) and `memory` (peak
-RSS of a 100,000-message import). Every import runs in a fresh interpreter on a fresh database,
+into an empty store and into one already holding --store-size messages), `memory` (peak
+RSS of a 100,000-message import) and `peers` (the whole `inboxsync import` process beside
+`mu index` on the same 10,000-message Maildir; mu comes from Debian's maildir-utils, installed
+when missing). Every import runs in a fresh interpreter on a fresh database,
 so peak RSS is the import's own (its parse workers are sampled from /proc). Ingestion only: the
 pipeline's `ingest`, without the AI detector and classification follow-up that
 `Inbox.import_path` adds. Nothing printed is hard-coded: every figure is of this run.
@@ -23,6 +25,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +37,7 @@ from _common import (
     BACKENDS,
     code_state,
     console,
+    ensure_tools,
     err,
     fresh_database,
     run_child,
@@ -58,6 +62,8 @@ TARGET_SPEED_RATIO = 10.0
 TARGET_MSGS_PER_S = 2_000.0
 TARGET_STORE_SLOWDOWN = 1.5
 TARGET_RSS_MB = 300.0
+PEER_MESSAGES = 10_000
+TARGET_VS_MU = {"sqlite": 1.0, "postgresql": 0.7}  # messages/s of `mu index` on the same Maildir
 
 IMPORT_COLUMNS = [
     "source", "db", "engine", "messages", "msgs/s", "min–max msgs/s", "wall s", "CPU s",
@@ -71,7 +77,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 10,000/100,000 scenarios")
     parser.add_argument(
         "--only", default="", help="comma-separated names that a scenario must all carry: "
-        "throughput, store, memory, corpus, 140, 1000, 10000, sqlite, postgresql",
+        "throughput, store, memory, peers, corpus, 140, 1000, 10000, sqlite, postgresql",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--store-size", type=int, help="messages in the full store (1,000,000)")
@@ -125,6 +131,7 @@ class Bench:
             "throughput": [],
             "store": [],
             "memory": [],
+            "peers": [],
             "targets": [],
         }
 
@@ -143,6 +150,7 @@ class Bench:
         self.throughput()
         self.store()
         self.memory()
+        self.peers()
         machine["load_average_at_end"] = os.getloadavg()
         self.results["seconds"] = round(time.perf_counter() - started, 1)
         self.print_targets()
@@ -364,10 +372,83 @@ class Bench:
             [_import_row(f"{MEMORY_MESSAGES:,} generated", "sqlite", "inboxsync", r, note)],
         )
 
+    # --- (d) peers -----------------------------------------------------------------------
+
+    def peers(self) -> None:
+        """`mu index` and the whole `inboxsync import` CLI process (full-text index, detector and
+        follow-up included; no folders, so nothing to classify) on the same Maildir, alternated,
+        --runs times each; medians compared."""
+        backends = [b for b in BACKENDS if self.wanted("peers", "10000", b)]
+        if not backends:
+            return
+        ensure_tools("mu")
+        path = self.maildir(PEER_MESSAGES)
+        mu_runs, ours = [], {b: [] for b in backends}
+        for run in range(self.args.runs):
+            err.print(f"peers: mu index, run {run + 1}")
+            mu_runs.append(self.mu_index(path))
+            for backend in backends:
+                err.print(f"peers: inboxsync import · {backend}, run {run + 1}")
+                ours[backend].append(self.cli_import(backend, path))
+        mu = statistics.median(r["wall_seconds"] for r in mu_runs)
+        rows: list[list[Any]] = [
+            ["mu index (Xapian full-text)", "–", mu_runs[0]["messages"], PEER_MESSAGES / mu,
+             _spread(mu_runs), "", ""]
+        ]  # fmt: skip
+        for backend, runs in ours.items():
+            wall = statistics.median(r["wall_seconds"] for r in runs)
+            ratio = mu / wall
+            goal = TARGET_VS_MU[backend]
+            verdict = self.target(
+                f"10,000-message Maildir, whole CLI process, vs mu index ({backend})",
+                f"≥ {goal:.1f}× mu", f"{ratio:.2f}×", ratio >= goal,
+            )  # fmt: skip
+            label = f"inboxsync import ({backend})"
+            rows.append([label, backend, runs[0]["messages"], PEER_MESSAGES / wall,
+                         _spread(runs), f"{ratio:.2f}× mu", verdict])  # fmt: skip
+        self.results["peers"].append({"mu": mu_runs, "inboxsync": ours})
+        self.show(
+            f"(d) {PEER_MESSAGES:,} generated messages (one Maildir): the whole CLI process beside "
+            f"mu index, alternated, median of {self.args.runs} run(s) each",
+            ["run", "db", "messages", "msgs/s (median)", "wall s (each run)", "ratio", "target"],
+            rows,
+        )
+
+    def mu_index(self, maildir: Path) -> dict[str, Any]:
+        """`mu init` (untimed) then `mu index` into a fresh mu home; its wall time and count."""
+        home = Path(tempfile.mkdtemp(prefix="mu-", dir=self.workdir))
+        mu = ["mu", f"--muhome={home}"]
+        quiet = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run([mu[0], "init", *mu[1:], f"--maildir={maildir}"], **quiet)
+        started = time.perf_counter()
+        subprocess.run([mu[0], "index", *mu[1:]], **quiet)
+        wall = time.perf_counter() - started
+        found = subprocess.run([mu[0], "find", *mu[1:], "--fields=i", ""],
+                               capture_output=True, text=True, check=True)  # fmt: skip
+        shutil.rmtree(home, ignore_errors=True)
+        return {"wall_seconds": round(wall, 3), "messages": len(found.stdout.splitlines())}
+
+    def cli_import(self, backend: str, maildir: Path) -> dict[str, Any]:
+        """`python -m inboxsync import` into a fresh database (migrated, company created, both
+        untimed): the wall time of the whole process, interpreter start included."""
+        with fresh_database(backend, self.workdir, COMPANY, ADDRESSES) as db:
+            command = [sys.executable, "-m", "inboxsync", "--db", db.url, "import",
+                       str(maildir), "--company", COMPANY, "--json"]  # fmt: skip
+            started = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            wall = time.perf_counter() - started
+        report = json.loads(done.stdout)
+        return {"wall_seconds": round(wall, 3), "messages": report["new_messages"],
+                "seconds": report["seconds"]}  # fmt: skip
+
     def print_targets(self) -> None:
         rows = [[t["target"], t["goal"], t["measured"], pass_or_miss(t["pass"])]
                 for t in self.results["targets"]]  # fmt: skip
         self.show("Targets", ["target", "goal", "measured", "verdict"], rows)
+
+
+def _spread(runs: list[dict[str, Any]]) -> str:
+    return " · ".join(f"{r['wall_seconds']:.2f}" for r in runs)
 
 
 def _per_message(r: dict[str, Any], key: str) -> float:

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the system services the test suite and the IMAP benchmark start on loopback:
-# Dovecot (IMAP server fixture, started by tests/support/dovecot.py without systemd) and isync (mbsync, benchmark
-# peer) and Chromium (the web page's browser tests). Idempotent: does nothing when both are present. Needs root (or sudo) and Debian's apt.
+# Installs the system services and tools the test suite and the benchmarks use: Dovecot (IMAP server
+# fixture, started by tests/support/dovecot.py without systemd), isync (mbsync) and maildir-utils
+# (mu), the benchmarks' peers, and Chromium (the web page's browser tests). Idempotent: does nothing
+# when all are present. Needs root (or sudo) and Debian's apt.
 set -euo pipefail
 
 need=()
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
 command -v mbsync >/dev/null 2>&1 || need+=(isync)
+command -v mu >/dev/null 2>&1 || need+=(maildir-utils)
 # openssl makes the fixture's self-signed certificate (TLS and STARTTLS tests).
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Chromium runs the browser suite (Playwright drives it through its executable_path).
