@@ -3,6 +3,8 @@ faults."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from inboxsync.errors import AuthError, ImapConnectionError, SourceError
@@ -14,6 +16,7 @@ from inboxsync.sources.imap import (
     supports_idle,
     wait_for_change,
 )
+from inboxsync.sources.imap.connection import IMAPLIB_LOGGER
 from inboxsync.sources.imap.responses import uid_set
 from inboxsync.sources.secrets import Secret
 from tests.factories import make_message
@@ -126,3 +129,19 @@ def test_idle_wakes_up_when_mail_arrives(dovecot: DovecotServer, imap_user: Imap
 def test_uid_sets_are_compact() -> None:
     assert uid_set([3, 1, 2, 7, 9, 10, 10]) == "1:3,7,9:10"
     assert uid_set([5]) == "5"
+
+
+def test_imaplib_traces_the_protocol_only_when_its_logger_keeps_debug_lines(
+    dovecot: DovecotServer, imap_user: ImapUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The trace formats every response, bodies included: off unless someone reads it.
+    secret = Secret(imap_user.password)
+    for level, traced in ((logging.INFO, False), (logging.DEBUG, True)):
+        caplog.clear()
+        with (
+            caplog.at_level(level, logger=IMAPLIB_LOGGER),
+            ImapConnection.open(endpoint(dovecot, imap_user), secret) as conn,
+        ):
+            ImapFolder.examine(conn, "INBOX")
+            assert (conn.client._imap.debug > 0) is traced
+        assert any(r.name == IMAPLIB_LOGGER for r in caplog.records) is traced

@@ -26,6 +26,7 @@ from inboxsync.sources.secrets import Secret
 log = logging.getLogger(__name__)
 
 TlsMode = Literal["ssl", "starttls", "none"]
+IMAPLIB_LOGGER = "imapclient.imaplib"  # where IMAPClient sends imaplib's protocol trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,11 @@ class ImapConnection:
                 timeout=endpoint.timeout,
             )
         client.normalise_times = False
+        # IMAPClient turns imaplib's tracing fully on, which formats the repr of every
+        # response, bodies included, before its logger drops it: a third of a full sync's
+        # fetch CPU. It stays on only when that logger would keep the lines.
+        if not logging.getLogger(IMAPLIB_LOGGER).isEnabledFor(logging.DEBUG):
+            client._imap.debug = 0
         conn = cls(client, endpoint)
         conn.stats.commands += 1  # the greeting
         try:

@@ -12,9 +12,10 @@ from datetime import datetime
 
 from inboxsync.errors import SourceError
 from inboxsync.sources.imap.connection import ImapConnection
-from inboxsync.sources.imap.responses import bodies_of, message_id_of, naive_utc, section, uid_set
+from inboxsync.sources.imap.responses import FetchResponse, by_uid, message_id_of, uid_set
 
 PEEK_ITEM = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+PEEK_NAME = b"BODY[HEADER.FIELDS"  # as the response names it
 HEADER_ITEM = "BODY.PEEK[HEADER]"
 BODY_ITEM = "BODY.PEEK[]"
 
@@ -79,34 +80,24 @@ class ImapFolder:
 
     def peek(self, uids: list[int]) -> list[HeaderPeek]:
         """Phase 1: RFC822.SIZE and the Message-ID of each UID (messages gone are skipped)."""
-        if not uids:
-            return []
-        with self.conn.command("UID FETCH (headers)") as client:
-            data = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE", PEEK_ITEM])
+        found = self._fetch("headers", uids, f"RFC822.SIZE INTERNALDATE {PEEK_ITEM}", PEEK_NAME)
         peeks = []
         for uid in uids:
-            item = data.get(uid)
-            if item is None:
+            response = found.get(uid)
+            if response is None:
                 continue
-            header = section(item, b"BODY[HEADER")
+            # A server may send the fields as a quoted string or NIL: then no key, downloaded.
+            header = response.literals[0] if response.literals else b""
             self.conn.stats.bytes_downloaded += len(header)
             peeks.append(
-                HeaderPeek(
-                    uid=uid,
-                    size=int(item.get(b"RFC822.SIZE", 0)),
-                    message_id=message_id_of(header),
-                    internaldate=naive_utc(item.get(b"INTERNALDATE")),
-                )
+                HeaderPeek(uid, response.size, message_id_of(header), response.internaldate)
             )
         return peeks
 
     def headers(self, uids: list[int]) -> dict[int, bytes]:
         """The whole header block of each UID (for messages too large to download whole)."""
-        if not uids:
-            return {}
-        with self.conn.command("UID FETCH (header)") as client:
-            data = client.fetch(uids, [HEADER_ITEM])
-        out = {uid: section(item, b"BODY[HEADER") for uid, item in data.items()}
+        found = self._fetch("header", uids, HEADER_ITEM, b"BODY[HEADER]")
+        out = {uid: r.literals[0] if r.literals else b"" for uid, r in found.items()}
         self.conn.stats.bytes_downloaded += sum(len(h) for h in out.values())
         return out
 
@@ -115,24 +106,28 @@ class ImapFolder:
     ) -> list[FetchedMessage]:
         """Phase 2: the whole message of each UID, in the order asked (messages gone skipped).
 
-        `internaldates` (from phase 1) are attached to the results. The response goes through
-        imaplib's reader rather than IMAPClient's parser: for message bodies it is ~4× cheaper
-        in CPU (and so in GIL time taken from the pipeline running beside it).
-        """
-        if not uids:
-            return []
-        with self.conn.command("UID FETCH (bodies)") as client:
-            imap = client._imap  # the imaplib.IMAP4 that IMAPClient drives
-            typ, data = imap.uid("FETCH", uid_set(uids), f"(UID {BODY_ITEM})")
-        if typ != "OK":
-            raise SourceError(f"{self.conn.endpoint.label}: UID FETCH (bodies) refused: {data!r}")
-        found = bodies_of(data)
+        `internaldates` (from phase 1) are attached to the results."""
+        found = self._fetch("bodies", uids, BODY_ITEM, b"BODY[]")
         dates = internaldates or {}
         out = []
         for uid in uids:
-            raw = found.get(uid)
-            if raw is None:
+            response = found.get(uid)
+            if response is None or not response.literals:
                 continue
+            raw = response.literals[0]
             self.conn.stats.bytes_downloaded += len(raw)
             out.append(FetchedMessage(uid, raw, dates.get(uid)))
         return out
+
+    def _fetch(
+        self, what: str, uids: list[int], items: str, name: bytes
+    ) -> dict[int, FetchResponse]:
+        """`UID FETCH uids (UID items)`: UID → the response that carries `name`."""
+        if not uids:
+            return {}
+        with self.conn.command(f"UID FETCH ({what})") as client:
+            imap = client._imap  # the imaplib.IMAP4 that IMAPClient drives
+            typ, data = imap.uid("FETCH", uid_set(uids), f"(UID {items})")
+        if typ != "OK":
+            raise SourceError(f"{self.conn.endpoint.label}: UID FETCH ({what}) refused: {data!r}")
+        return by_uid(data, name)
