@@ -106,7 +106,16 @@ class ImapSettings(BaseSettings):
     model_config = _area("INBOXSYNC_IMAP_")
 
     fetch_batch: int = Field(
-        200, ge=1, le=5000, description="Message bodies per FETCH and per pipeline batch."
+        500,
+        ge=1,
+        le=5000,
+        description="Message bodies per FETCH and per pipeline batch (at most `batch_size`).",
+    )
+    batch_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1,
+        description="A batch closes once its bodies reach this many bytes (by RFC822.SIZE), "
+        "so memory stays bounded whatever the messages weigh.",
     )
     header_batch: int = Field(
         1000, ge=1, le=20000, description="UIDs per header (Message-ID + size) FETCH."

@@ -39,6 +39,23 @@ def test_incremental_sync_fetches_only_new_mail_and_a_rerun_downloads_no_body(
     assert count(sessions, InboxMessage) == 13
 
 
+def test_a_batch_closes_at_its_byte_budget_and_every_message_is_stored_once(
+    sessions: sessionmaker[Session], imap: ImapWorld
+) -> None:
+    reports = []
+    for tag, batch_bytes in (("one-batch", 10**9), ("batch-per-message", 1)):
+        user = imap.new_user()
+        account = imap.account(user, company=tag)
+        imap.append(mails(6, tag=tag), user=user)
+        settings = imap.settings(imap={"fetch_batch": 200, "batch_bytes": batch_bytes})
+        reports.append(sync_mailbox(sessions, settings, account.mailbox_id))
+        assert cursor(sessions, account.mailbox_id)[1] == 6
+    whole, split = reports
+    assert whole.new_messages == split.new_messages == 6
+    assert split.commits - whole.commits == 5  # six batches instead of one
+    assert count(sessions, InboxMessage) == 12
+
+
 def test_messages_stored_from_another_folder_are_not_downloaded(
     sessions: sessionmaker[Session], imap: ImapWorld
 ) -> None:

@@ -315,6 +315,7 @@ class MailboxSync:
                 fetch_batch=imap.fetch_batch,
                 prefetch=imap.prefetch,
                 max_message_bytes=self.settings.max_message_bytes,
+                batch_bytes=imap.batch_bytes,
             ),
             before_batch=lease.check,
             should_stop=stop,

@@ -40,9 +40,10 @@ class FetchLimits:
     """How much to ask for at once, and the size past which a body is not downloaded."""
 
     header_batch: int = 1000
-    fetch_batch: int = 200
+    fetch_batch: int = 500
     prefetch: int = 1
     max_message_bytes: int = 25 * 1024 * 1024
+    batch_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass
@@ -63,6 +64,10 @@ class _Segment:
     oversized: list[HeaderPeek] = field(default_factory=list)
     skipped: int = 0
     last_uid: int = 0
+    size: int = 0  # bytes of the bodies to fetch, by RFC822.SIZE
+
+    def is_full(self, limits: FetchLimits, fetch_batch: int) -> bool:
+        return len(self.fetch) >= fetch_batch or self.size >= limits.batch_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,8 @@ class ImapMailboxSource:
         return self._opened is not None
 
     def batches(self, batch_size: int) -> Iterator[RawBatch]:
-        """Yield batches of at most `limits.fetch_batch` messages (`batch_size` caps it)."""
+        """Yield batches of at most `limits.fetch_batch` messages (`batch_size` caps it), each
+        closed once its bodies reach `limits.batch_bytes`."""
         out: queue.Queue[_Item] = queue.Queue(maxsize=self.limits.prefetch)
         fetch_batch = max(1, min(batch_size, self.limits.fetch_batch))
         producer = threading.Thread(
@@ -279,7 +285,8 @@ class ImapMailboxSource:
     def _segments(
         self, folder: ImapFolder, chunk: list[int], seen: set[str], fetch_batch: int
     ) -> list[_Segment]:
-        """Phase 1 for a chunk of UIDs: split it into segments of at most `fetch_batch` bodies."""
+        """Phase 1 for a chunk of UIDs: split it into segments of at most `fetch_batch` bodies
+        (and about `limits.batch_bytes`: a message over it is a segment of its own)."""
         peeks = folder.peek(chunk)
         self._peeks += 1
         self._step("peeked", self._peeks)
@@ -288,7 +295,7 @@ class ImapMailboxSource:
         segments = [_Segment()]
         for peek in peeks:
             segment = segments[-1]
-            if len(segment.fetch) >= fetch_batch:
+            if segment.is_full(self.limits, fetch_batch):
                 segment = _Segment()
                 segments.append(segment)
             key = peek.message_id
@@ -298,6 +305,7 @@ class ImapMailboxSource:
                 segment.oversized.append(peek)
             else:
                 segment.fetch.append(peek.uid)
+                segment.size += peek.size
                 segment.dates[peek.uid] = peek.internaldate
                 if key is not None:  # looked up just now and not stored
                     segment.new_keys[peek.uid] = key
