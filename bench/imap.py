@@ -4,8 +4,10 @@
     .venv/bin/python bench/imap.py --db postgresql    # the same on PostgreSQL
     .venv/bin/python bench/imap.py --messages 2000 --json
 
-Dovecot (Debian `dovecot-imapd`) and mbsync (Debian `isync`) come from
-scripts/install-test-services.sh. The messages (inboxsync.demo.synthetic_messages) are written
+Dovecot (Debian `dovecot-imapd`) and mbsync (Debian `isync`) are installed from Debian by
+scripts/install-test-services.sh when missing. The run imports a copy of src/ taken at its start
+(edits made meanwhile do not count) and prints the commit, the load average and the peers'
+figures beside ours. The messages (inboxsync.demo.synthetic_messages) are written
 straight into the Maildir, then indexed by Dovecot once before anything is timed. Measured, in
 this one run: mbsync's pull into an empty Maildir (default FSync); inboxsync's first full sync
 (download + parse + thread + store); a no-op sync; and the seed note's scenario, 140 new emails
@@ -28,11 +30,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from _common import code_state, console, ensure_tools, fresh_database, snapshot_source, table  # noqa: E402
+from _common import verdict as pass_or_miss  # noqa: E402
+
+if __name__ == "__main__":  # before any import of inboxsync: the run measures one state of src/
+    WORKDIR = Path(tempfile.mkdtemp(prefix="inboxsync-bench-imap-"))
+    CODE = code_state(ROOT, snapshot_source(ROOT, WORKDIR))
+
 from tests.support.dovecot import DovecotServer, ImapUser  # noqa: E402
 from tests.support.imap import add_imap_mailbox  # noqa: E402
 
-from _common import console, fresh_database, table  # noqa: E402
-from _common import verdict as pass_or_miss  # noqa: E402
 from inboxsync.config import Settings  # noqa: E402
 from inboxsync.db import make_engine, make_sessionmaker  # noqa: E402
 from inboxsync.db.companies import company_id_by_name  # noqa: E402
@@ -48,7 +55,7 @@ from inboxsync.sources.imap import (  # noqa: E402
 from inboxsync.sources.secrets import Secret  # noqa: E402
 
 COMPANY, DOMAIN = "Acme", "acme.example"
-TARGET_RATIO = 0.8  # of mbsync's messages/s
+TARGET_RATIO, AIM_RATIO = 1.0, 1.3  # of mbsync's messages/s, in the same run (issue 12)
 TARGET_NOOP_MS = 100.0
 SCENARIO_NEW, SCENARIO_KNOWN = 70, 70
 
@@ -161,12 +168,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args()
     out = console(args.json)
-    if shutil.which("mbsync") is None or not Path("/usr/sbin/dovecot").exists():
-        sys.exit("dovecot and mbsync are needed: bash scripts/install-test-services.sh")
+    ensure_tools("mbsync", "/usr/sbin/dovecot")
 
-    workdir = Path(tempfile.mkdtemp(prefix="inboxsync-bench-imap-"))
+    workdir = WORKDIR
     server = DovecotServer().start()
-    results: dict[str, Any] = {"messages": args.messages, "db": args.db}
+    results: dict[str, Any] = {"messages": args.messages, "db": args.db, "code": CODE,
+                               "load_average_at_start": os.getloadavg()}  # fmt: skip
     try:
         raws = [raw for _, raw in synthetic_messages(args.messages)]
         # Two users with the same Maildir: each client meets a cold server once (the first to
@@ -186,6 +193,7 @@ def main() -> None:
         results["noop"] = noop
         results["source_only"] = source_only(server, a)
         results["scenario"] = scenario(server, workdir, args.db)
+        results["load_average_at_end"] = os.getloadavg()
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -258,7 +266,8 @@ def show(r: dict[str, Any], out: Any, as_json: bool) -> None:
     r["verdicts"] = {
         "cold_vs_mbsync": cold,
         "warm_vs_mbsync": warm,
-        "full_ok": cold >= TARGET_RATIO,
+        "cold_ok": cold >= TARGET_RATIO,
+        "warm_ok": warm >= TARGET_RATIO,
         "noop_ok": noop["wall"] * 1000 < TARGET_NOOP_MS and noop["bytes_downloaded"] == 0,
         "scenario_ok": sc["bytes_downloaded"] < sc["new_body_bytes"] * 1.1
         and sc["new_messages"] == SCENARIO_NEW,
@@ -266,9 +275,16 @@ def show(r: dict[str, Any], out: Any, as_json: bool) -> None:
     if as_json:
         print(json.dumps(r))
         return
+    code, changed = r["code"], len(r["code"]["changed_under_src"])
+    changed_text = f" + {changed} files changed under src/" if changed else ""
     out.print(
         f"{r['messages']} messages, {r['maildir_bytes'] / 1e6:.1f} MB in each of two Maildirs; "
-        f"Dovecot indexed them in {r['dovecot_index_s']:.2f} s (not timed); db {r['db']}"
+        f"Dovecot indexed them in {r['dovecot_index_s']:.2f} s (not timed); db {r['db']}; "
+        f"code {code['commit']}{changed_text} (digest {code['src_digest']}); load average "
+        + " → ".join(
+            "/".join(f"{x:.2f}" for x in r[k])
+            for k in ("load_average_at_start", "load_average_at_end")
+        )
     )
 
     def mbsync_row(label: str, run: dict[str, Any]) -> list[Any]:
@@ -285,10 +301,12 @@ def show(r: dict[str, Any], out: Any, as_json: bool) -> None:
     rows = [
         mbsync_row("mbsync pull, cold server cache", r["mbsync_cold"]),
         our_row("inboxsync full sync, cold server cache", r["full_cold"],
-                f"{cold:.2f}× mbsync (target ≥ {TARGET_RATIO}×) "
-                + pass_or_miss(r["verdicts"]["full_ok"])),
+                f"{cold:.2f}× mbsync (target ≥ {TARGET_RATIO}×, aim {AIM_RATIO}×) "
+                + pass_or_miss(r["verdicts"]["cold_ok"])),
         mbsync_row("mbsync pull, warm server cache", r["mbsync_warm"]),
-        our_row("inboxsync full sync, warm server cache", r["full_warm"], f"{warm:.2f}× mbsync"),
+        our_row("inboxsync full sync, warm server cache", r["full_warm"],
+                f"{warm:.2f}× mbsync (target ≥ {TARGET_RATIO}×) "
+                + pass_or_miss(r["verdicts"]["warm_ok"])),
         ["inboxsync IMAP side alone (nothing stored), warm", src["messages"], f"{src['wall']:.2f}",
          f"{rate(src, 'messages'):.0f}", f"{src['bytes'] / src['wall'] / 1e6:.1f}",
          f"{src['bytes']:,}", src["commands"], "-", "-", "what the pipeline waits on"],
