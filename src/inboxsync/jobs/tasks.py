@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
-from inboxsync.db.models import Conversation, Mailbox, utcnow
+from inboxsync.db.models import Conversation, Folder, Mailbox, utcnow
 from inboxsync.db.outbox_models import OutboxEntry
 from inboxsync.errors import MailboxBusyError, NotFound, RetryLater
 from inboxsync.jobs.queue import JobArg, JobQueue
@@ -105,6 +105,10 @@ def classify_pending(ctx: JobContext, company_id: JobArg, conversation_ids: JobA
 
 def _still_classifying(session: Session, company_id: int, ids: list[int] | None) -> int:
     if ids is None:
+        return 0
+    if session.scalar(select(Folder.id).where(Folder.company_id == company_id).limit(1)) is None:
+        # No folder, nothing can file them: they wait, pending, for the sweep after one is
+        # added. Counting them would retry this job forever.
         return 0
     query = select(func.count()).where(
         Conversation.company_id == company_id,
