@@ -1,9 +1,10 @@
 """The parse workers: a time budget per message that the parent enforces, workers reused
-across batches and replaced when killed, in-process parsing when none can start, and
-workers that never outlive their parent."""
+across batches and replaced when killed, in-process parsing when none can start, workers
+that never outlive their parent, and the parent's heap left shared with them."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -194,6 +195,45 @@ def test_messages_are_parsed_in_process_when_no_worker_can_start(
     assert [_keys(r) for r in results] == [[f"m{n}@client.example" for n in range(20)]] * 2
     assert "parse workers could not start" in caplog.text
     assert not new_children()
+
+
+def _collected(obj: object) -> bool:
+    """Whether the collector traverses `obj` (gc.get_objects leaves out frozen objects)."""
+    return any(tracked is obj for tracked in gc.get_objects())
+
+
+def test_the_parent_s_objects_stay_out_of_its_collections_until_its_last_pool_closes() -> None:
+    # A collection that traverses the objects the workers were forked with writes to their
+    # pages, which the parent then holds twice (its copy and the workers' original).
+    assert gc.get_freeze_count() == 0
+    forked_with: list[int] = []
+    first, second = BatchParser(1, BUDGET), BatchParser(1, BUDGET)
+    try:
+        assert len(first.submit(_items(5))()) == 5
+        assert not _collected(forked_with)
+        assert len(second.submit(_items(5))()) == 5
+        first.close()
+        assert not _collected(forked_with)
+    finally:
+        first.close()
+        second.close()
+    assert gc.get_freeze_count() == 0
+    assert _collected(forked_with)
+
+
+def test_a_freeze_made_before_the_pool_is_left_in_place() -> None:
+    frozen_by_the_application: list[int] = []
+    gc.freeze()
+    try:
+        parser = BatchParser(1, BUDGET)
+        try:
+            assert len(parser.submit(_items(5))()) == 5
+        finally:
+            parser.close()
+        assert not _collected(frozen_by_the_application)
+    finally:
+        gc.unfreeze()
+    assert _collected(frozen_by_the_application)
 
 
 def test_kill_9_of_an_import_leaves_no_parse_worker_alive(tmp_path: Path) -> None:
