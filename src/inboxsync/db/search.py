@@ -6,14 +6,16 @@ user's query matches.
 The query language is a search box's: words are ANDed, a "quoted phrase" matches as a phrase,
 a -word or -"phrase" excludes the messages holding it, a trailing `*` matches a word's prefix.
 Any text is a valid query: it is cut into terms here and each term reaches the database as a
-bound parameter (quoted as a phrase for FTS5), never as query syntax of its own.
+bound parameter (quoted as a phrase for FTS5, a tsquery literal of lexemes on PostgreSQL),
+never as query syntax of its own. On PostgreSQL, index and queries take their words from
+`search_text`, computed in Python (the server only reads the literals).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -32,20 +34,26 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TextClause
 
 from inboxsync.db.models import Conversation, InboxMessage
+from inboxsync.db.search_text import (
+    ADDRESS_CHARS,
+    BODY_CHARS,
+    FIELD_CHARS,
+    WORD,
+    normalize,
+    pg_document,
+    term_query,
+    word_queries,
+)
 
 SEARCH_TABLE = "message_search"
 _PG_GIN_INDEX = "ix_message_search_document"
-# What a message contributes to the index, so that a huge message cannot make a batch slow (or,
-# on PostgreSQL, outgrow a tsvector's 1 MB: 50,000 characters of distinct words stay far below).
-BODY_CHARS = 50_000
-FIELD_CHARS = 2_000
-ADDRESS_CHARS = 10_000
 # A query's first terms only: a pasted page of text is still a query, not a denial of service.
 MAX_QUERY_CHARS = 2_000
 MAX_TERMS = 16
@@ -60,15 +68,15 @@ DEFAULT_TS_MATCH_SEL = 0.005  # PostgreSQL's selectivity of a word absent from t
 GUESS_GROWTH = 1.25
 
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
-_WORD = re.compile(r"[^\W_]+")
-# A message's words stemmed both ways (one vector), a query's ORed: no 'simple' vector beside
-# them, which cost a third more to build for little (stopwords of both languages, and a
-# prefix longer than the stem: the query's prefix is stemmed too).
-_PG_CONFIGS = ("english", "french")
-# Accents folded on PostgreSQL without the unaccent extension (a managed server may refuse
-# CREATE EXTENSION): NFKD, then the combining marks dropped, all inside the server.
-_PG_MARKS = "[\u0300-\u036f]"
-_PG_MARKS_SQL = r"[\u0300-\u036f]"  # the same, as the regex's own escapes
+# The messages a rebuild reads and indexes at a time on PostgreSQL (their text in memory).
+REBUILD_CHUNK = 1_000
+# One statement per batch: the literals go in as two arrays (the cast is the server's only
+# work, much cheaper than parsing the text).
+_PG_INSERT = text(
+    f"INSERT INTO {SEARCH_TABLE} (message_id, document) "
+    "SELECT d.id, CAST(d.document AS tsvector) "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:documents AS text[])) AS d (id, document)"
+)
 
 _fts = table(SEARCH_TABLE, column("rowid", Integer))
 _pg_index = table(SEARCH_TABLE, column("message_id", Integer), column("document"))
@@ -95,10 +103,10 @@ def parse_query(query: str) -> list[Term]:
         chunk = phrase if phrase is not None else bare
         excluded = bool(minus_phrase or minus)
         prefix = phrase is None and chunk.endswith("*")
-        words = tuple(_WORD.findall(chunk))
+        words = tuple(WORD.findall(chunk))
         if not words:
             continue
-        if prefix and (len(words) > 1 or not _WORD.fullmatch(_fold(words[0]))):
+        if prefix and (len(words) > 1 or not WORD.fullmatch(normalize(words[0]))):
             prefix = False  # a prefix is one plain word's
         terms.append(Term(chunk.rstrip("*"), words, excluded, prefix))
         if len(terms) == MAX_TERMS:
@@ -142,7 +150,10 @@ def _pg_matching(session: Session, company_id: int, terms: list[Term]) -> Column
     apart: folded into the page's own plan, an unknown word's default estimate made it walk
     all 20,000 conversations of a test store for a word of one conversation, 3 s), and, when
     that estimate may be the planner's default guess, a count of the first matches."""
-    document = _matches(_pg_tsquery(terms))
+    query = _pg_tsquery(terms)
+    if query is None:  # every wanted word a stopword both ways (or too long to be a lexeme)
+        return false()
+    document = _matches(cast(bindparam("tsquery", query), TSQUERY))
     most = _most_matches(session, terms)
     if most > FEW_MATCHES and most > _default_estimate(session):
         return _walk(document)
@@ -198,12 +209,21 @@ def _most_matches(session: Session, terms: list[Term]) -> float:
     own estimate of a phrase takes its words as independent: 27 times too few for "purchase
     order number", whose 13,000 messages then took 0.4 s to sort). A word's estimate is its
     larger stem's; each is asked apart (a union's branches may be estimated per worker)."""
-    words = [(w, t.prefix) for t in terms if not t.excluded for w in t.words][:ESTIMATED_WORDS]
+    words = [
+        (word, t.prefix)
+        for t in terms
+        if not t.excluded
+        for word in WORD.findall(normalize(t.text))
+    ][:ESTIMATED_WORDS]
     per_word = [
         max(
-            # A stopword's stem has no lexeme and matches nothing: 0 rows.
-            _estimated_rows(session, select(1).where(_matches(stem) & (func.numnode(stem) > 0)))
-            for stem in _pg_stems(word, prefix, "word")
+            (
+                _estimated_rows(
+                    session, select(1).where(_matches(cast(bindparam("word", stem), TSQUERY)))
+                )
+                for stem in word_queries(word, prefix)
+            ),
+            default=0.0,  # a stopword both ways: no lexeme, no match
         )
         for word, prefix in words
     ]
@@ -225,23 +245,34 @@ def _matches(query: ColumnElement[object]) -> ColumnElement[bool]:
     return _pg_index.c.document.bool_op("@@")(query)
 
 
-def index_messages(session: Session, message_ids: Sequence[int]) -> None:
-    """Index these stored messages: one INSERT … SELECT, whatever their number (the text goes
-    from the messages table to the index inside the database)."""
+def index_messages(
+    session: Session, message_ids: Sequence[int], documents: Mapping[int, str] | None = None
+) -> None:
+    """Index these stored messages. On PostgreSQL, `documents` may hold their tsvector
+    literals (`search_text.pg_document` of their stored fields, computed where the mail was
+    parsed); the others' are computed here from the stored rows. On SQLite, one INSERT …
+    SELECT (the text goes from the messages table to the index inside the database)."""
     if not message_ids:
         return
-    statement = _insert_from_messages(session, "m.id IN :ids")
-    session.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": message_ids})
+    if session.get_bind().dialect.name != "postgresql":
+        statement = _fts_insert("m.id IN :ids").bindparams(bindparam("ids", expanding=True))
+        session.execute(statement, {"ids": message_ids})
+        return
+    given = documents or {}
+    missing = [i for i in message_ids if i not in given]
+    computed = _pg_documents(session, InboxMessage.id.in_(missing)) if missing else {}
+    merged = {**computed, **given}
+    _pg_insert(session, {i: merged[i] for i in message_ids})
 
 
 def rebuild_search_index(session: Session, company_id: int | None = None) -> None:
-    """(Re)index every stored message of the company, or of every company: a few statements,
-    the database doing the work. The caller commits.
+    """(Re)index every stored message of the company, or of every company. The caller
+    commits.
 
-    On PostgreSQL, a rebuild of every company makes the table anew (migration 0008 relies on
-    it): CREATE TABLE AS computes the vectors in parallel workers, which INSERT … SELECT
-    cannot, then the keys and the GIN index are built once over all the rows (much faster
-    than growing them row by row). The table is locked until the commit."""
+    On PostgreSQL the documents are computed here, REBUILD_CHUNK messages at a time, and a
+    rebuild of every company makes the table anew (migrations 0008 and 0013 rely on it): the
+    keys and the GIN index are built once over all the rows (much faster than growing them
+    row by row). The table is locked until the commit."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if company_id is not None:
         key = "message_id" if postgres else "rowid"
@@ -253,14 +284,22 @@ def rebuild_search_index(session: Session, company_id: int | None = None) -> Non
             ),
             scope,
         )
-        session.execute(_insert_from_messages(session, "m.company_id = :company_id"), scope)
+        if postgres:
+            _pg_index_all(session, InboxMessage.company_id == company_id)
+        else:
+            session.execute(_fts_insert("m.company_id = :company_id"), scope)
     elif postgres:
         session.execute(text(f"DROP TABLE IF EXISTS {SEARCH_TABLE}"))
-        session.execute(text(f"CREATE TABLE {SEARCH_TABLE} AS {_pg_documents('TRUE')}"))
         session.execute(
             text(
-                f"ALTER TABLE {SEARCH_TABLE} ALTER message_id SET NOT NULL, "
-                "ALTER document SET NOT NULL, ADD PRIMARY KEY (message_id), "
+                f"CREATE TABLE {SEARCH_TABLE} "
+                "(message_id integer NOT NULL, document tsvector NOT NULL)"
+            )
+        )
+        _pg_index_all(session, true())
+        session.execute(
+            text(
+                f"ALTER TABLE {SEARCH_TABLE} ADD PRIMARY KEY (message_id), "
                 "ADD FOREIGN KEY (message_id) REFERENCES inbox_messages (id) ON DELETE CASCADE"
             )
         )
@@ -270,14 +309,12 @@ def rebuild_search_index(session: Session, company_id: int | None = None) -> Non
         )
     else:
         session.execute(text(f"DELETE FROM {SEARCH_TABLE}"))
-        session.execute(_insert_from_messages(session, "TRUE"))
+        session.execute(_fts_insert("TRUE"))
     if postgres:  # the planner's estimate of a word's matches comes from these statistics
         session.execute(text(f"ANALYZE {SEARCH_TABLE}"))
 
 
-def _insert_from_messages(session: Session, where: str) -> TextClause:
-    if session.get_bind().dialect.name == "postgresql":
-        return text(f"INSERT INTO {SEARCH_TABLE} {_pg_documents(where)}")
+def _fts_insert(where: str) -> TextClause:
     return text(
         f"INSERT INTO {SEARCH_TABLE} (rowid, subject, sender, recipients, body) "
         f"SELECT m.id, substr(m.subject, 1, {FIELD_CHARS}), "
@@ -287,33 +324,39 @@ def _insert_from_messages(session: Session, where: str) -> TextClause:
     )
 
 
-def _pg_documents(where: str) -> str:
-    """The (message_id, document) rows of the messages `where` selects (SQL text: the fold's
-    pattern is a literal made of plain escapes, the rest column names and numbers)."""
-    document = " || ".join(f"to_tsvector('{c}', x.folded)" for c in _PG_CONFIGS)
-    return (
-        f"SELECT m.id AS message_id, {document} AS document FROM inbox_messages m, LATERAL "
-        f"(SELECT regexp_replace(normalize({_indexed_text()}, NFKD), '{_PG_MARKS_SQL}', '', 'g')"
-        f" AS folded) x WHERE {where}"
+def _pg_index_all(session: Session, where: ColumnElement[bool]) -> None:
+    """Index the messages `where` selects, a chunk at a time in the order of their keys."""
+    after = 0
+    while chunk := _pg_documents(session, where & (InboxMessage.id > after), REBUILD_CHUNK):
+        _pg_insert(session, chunk)
+        after = max(chunk)
+
+
+def _pg_documents(
+    session: Session, where: ColumnElement[bool], limit: int | None = None
+) -> dict[int, str]:
+    """The tsvector literals of the messages `where` selects (the first `limit` by key), from
+    their stored fields, each read no further than the index cuts it."""
+    m = InboxMessage
+    rows = session.execute(
+        select(
+            m.id,
+            func.substr(m.subject, 1, FIELD_CHARS),
+            func.substr(m.from_name, 1, FIELD_CHARS),
+            func.substr(m.from_email, 1, ADDRESS_CHARS),
+            func.substr(m.to_emails, 1, ADDRESS_CHARS),
+            func.substr(m.cc_emails, 1, ADDRESS_CHARS),
+            func.substr(m.body_text, 1, BODY_CHARS),
+        )
+        .where(where)
+        .order_by(m.id)
+        .limit(limit)
     )
+    return {message_id: pg_document(*fields) for message_id, *fields in rows}
 
 
-def _indexed_text() -> str:
-    # Addresses once whole (the parser keeps `bob@acme.example` as one word) and once split
-    # at the @, so that the domain alone finds them too.
-    addresses = (
-        f"substr(m.from_email || ' ' || m.to_emails || ' ' || m.cc_emails, 1, {ADDRESS_CHARS})"
-    )
-    return (
-        f"concat_ws(' ', substr(m.subject, 1, {FIELD_CHARS}), substr(m.from_name, 1, "
-        f"{FIELD_CHARS}), {addresses}, replace({addresses}, '@', ' '), "
-        f"substr(m.body_text, 1, {BODY_CHARS}))"
-    )
-
-
-def _fold(word: str) -> str:
-    """The same fold as the server's for PostgreSQL: NFKD without combining marks."""
-    return re.sub(_PG_MARKS, "", unicodedata.normalize("NFKD", word))
+def _pg_insert(session: Session, documents: Mapping[int, str]) -> None:
+    session.execute(_PG_INSERT, {"ids": list(documents), "documents": list(documents.values())})
 
 
 def _fts5_expression(terms: list[Term]) -> str:
@@ -328,31 +371,22 @@ def _fts5_expression(terms: list[Term]) -> str:
     return f"({wanted})" + (f" NOT ({unwanted})" if unwanted else "")
 
 
-def _pg_tsquery(terms: list[Term]) -> ColumnElement[object]:
-    """The tsquery of the terms: each term stemmed in English and in French (ORed), the
-    wanted ones ANDed, the excluded ones negated."""
-    query: ColumnElement[object] | None = None
-    for n, term in enumerate(terms):
-        one = _pg_term(term, f"t{n}")
-        if term.excluded:
-            one = func.tsquery_not(one)
-        query = one if query is None else func.tsquery_and(query, one)
-    assert query is not None
-    return query
+def _pg_tsquery(terms: list[Term]) -> str | None:
+    """The tsquery literal of the terms: the wanted ones ANDed, the excluded ones negated;
+    None when no wanted term has a lexeme (a term without one drops out)."""
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for term in terms:
+        one = _pg_term(term)
+        if one is not None:
+            (unwanted if term.excluded else wanted).append(f"( {one} )")
+    if not wanted:
+        return None
+    return " & ".join(wanted + [f"!{u}" for u in unwanted])
 
 
-def _pg_term(term: Term, name: str) -> ColumnElement[object]:
-    english, french = _pg_stems(term.words[0] if term.prefix else term.text, term.prefix, name)
-    return func.tsquery_or(english, french)
-
-
-def _pg_stems(text_: str, prefix: bool, name: str) -> list[ColumnElement[object]]:
-    """The text's tsquery in each configuration (folded by the server as the messages are)."""
-    # A prefix is one word of letters and digits (parse_query): quoted, it cannot be syntax.
-    make, value = (
-        (func.to_tsquery, f"'{_fold(text_)}':*") if prefix else (func.phraseto_tsquery, text_)
-    )
-    folded = func.regexp_replace(
-        func.normalize(bindparam(name, value), literal_column("NFKD")), _PG_MARKS, "", "g"
-    )
-    return [make(literal_column(f"'{c}'::regconfig"), folded) for c in _PG_CONFIGS]
+def _pg_term(term: Term) -> str | None:
+    """A term's tsquery literal: a prefix's stems ORed, else `search_text.term_query`."""
+    if term.prefix:  # one word (parse_query), whatever its normalization
+        return " | ".join(word_queries(normalize(term.words[0]), prefix=True)) or None
+    return term_query(term.text)
