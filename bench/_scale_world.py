@@ -189,13 +189,14 @@ def redis_counters(url: str) -> tuple[float, int]:
 @dataclass
 class CpuMeter:
     """CPU seconds of each party between `start` and `stop`. The PostgreSQL backends of
-    database `dbname` are sampled every half second (one per pooled connection; a backend
-    that came and went between two samples is missed)."""
+    database `dbname` are sampled every `every` seconds (one per pooled connection; a backend
+    that came and went between two samples is missed), or only at start and stop (0)."""
 
     admin_url: str
     dbname: str
     redis_url: str
     trees: dict[str, list[int]]
+    every: float = 0.5
     seconds: dict[str, float] = field(default_factory=dict)
     machine_busy: float = 0.0
     redis_commands: int = 0
@@ -208,8 +209,9 @@ class CpuMeter:
         self._m0 = machine_jiffies()
         self._r0 = redis_counters(self.redis_url)
         self._sample(first=True)
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
+        if self.every:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
         return self
 
     def stop(self) -> CpuMeter:
@@ -230,7 +232,7 @@ class CpuMeter:
         return self
 
     def _loop(self) -> None:
-        while not self._stop.wait(0.5):
+        while not self._stop.wait(self.every):
             self._sample(first=False)
 
     def _sample(self, first: bool) -> None:
