@@ -358,8 +358,9 @@ def show_throughput(out: Any, r: dict[str, Any]) -> None:
         out.print(f"{names[1]} / {names[0]}: {r['ratio']:.2f}x "
                   f"{verdict(r['ratio'] >= SPEEDUP_TARGET)} (target {SPEEDUP_TARGET}x)")  # fmt: skip
         if runs[0]["machine_busy"] > 0.9:
-            out.print(f"the machine was {runs[0]['machine_busy']:.0%} busy during the first run, "
-                      f"ours {runs[0]['our_cores']:.2f} cores of it: the others' load decides "
+            busy, ours = runs[0]["machine_busy"], runs[0]["our_cores"]
+            out.print(f"the machine was {busy:.0%} busy during the first run, ours "
+                      f"{ours:.2f} cores of it: the others' load decides "
                       "this ratio; compare 'msgs per CPU s' (the work's own cost)")  # fmt: skip
 
 
