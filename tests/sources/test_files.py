@@ -1,8 +1,10 @@
-"""Safe opening: what is swapped in after the listing is still refused, and heads are bounded."""
+"""Safe opening: what is swapped in after the listing is still refused, heads are bounded, and
+a folder's listing is held in a few objects however many files it names."""
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +13,12 @@ import pytest
 from inboxsync.sources import RawMessage
 from inboxsync.sources.batching import Refused
 from inboxsync.sources.files import (
+    DIRECTORY,
+    FILE,
     HEAD_LIMIT,
+    LINK,
     Listed,
+    Listing,
     header_block,
     open_folder,
     read_file,
@@ -36,7 +42,9 @@ def test_a_link_swapped_in_after_the_listing_is_refused(
 ) -> None:
     path, fd = folder
     secret, _ = outside_secrets(tmp_path)
-    assert scan(fd, "cur") == [("mail", "regular file")]
+    listing = scan(fd, "cur")
+    assert isinstance(listing, Listing)
+    assert list(listing) == [("mail", FILE)]
     (path / "mail").unlink()
     (path / "mail").symlink_to(secret)
 
@@ -105,3 +113,27 @@ def test_header_block_is_bounded() -> None:
 
     assert len(header_block(endless)) == HEAD_LIMIT
     assert SECRET not in header_block(b"A: 1\n\n" + SECRET)
+
+
+def test_a_listing_gives_its_entries_in_name_order_both_ways() -> None:
+    entries = [("b", FILE), ("", FILE), ("a.d", DIRECTORY), ("é\udcff", LINK), ("a", FILE)]
+    listing = Listing(iter(entries))
+    assert list(listing) == sorted(entries)
+    assert list(reversed(listing)) == sorted(entries, reverse=True)
+    assert len(listing) == 5
+    assert list(Listing([])) == []
+
+
+def test_a_listing_of_ten_thousand_files_is_a_few_objects() -> None:
+    # A Maildir's cur/ listing lives as long as the import: a tuple and a string per file
+    # were 14 MB for 100,000 messages.
+    def held_blocks() -> tuple[int, Listing]:
+        names = (f"{n}.{n % 7}.synthetic:2,S" for n in range(10_000))
+        before = sys.getallocatedblocks()
+        listing = Listing((name, FILE) for name in names)
+        return sys.getallocatedblocks() - before, listing
+
+    held_blocks()  # the interpreter's free lists of small objects fill up here
+    blocks, listing = held_blocks()
+    assert blocks < 50
+    assert len(listing) == 10_000

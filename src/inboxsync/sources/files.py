@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +40,38 @@ class Listed:
     folder_fd: int
     name: str
     ref: str
+
+
+class Listing:
+    """A folder's (name, kind) entries in name order, held compactly for as long as its files
+    are read: one string of every name, their end offsets and a byte per kind, instead of a
+    tuple and a string object per entry (a Maildir's cur/ of 100,000 messages: 3.5 MB
+    instead of 14 MB, kept for the whole import)."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        ordered = sorted(entries)
+        self._names = "".join(name for name, _ in ordered)
+        self._ends = array("Q")
+        end = 0
+        for name, _ in ordered:
+            end += len(name)
+            self._ends.append(end)
+        self._kinds = tuple(dict.fromkeys(kind for _, kind in ordered))
+        code = {kind: at for at, kind in enumerate(self._kinds)}
+        self._codes = bytes(code[kind] for _, kind in ordered)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return map(self._entry, range(len(self)))
+
+    def __reversed__(self) -> Iterator[tuple[str, str]]:
+        return map(self._entry, reversed(range(len(self))))
+
+    def _entry(self, at: int) -> tuple[str, str]:
+        start = self._ends[at - 1] if at else 0
+        return self._names[start : self._ends[at]], self._kinds[self._codes[at]]
 
 
 def kind_of(mode: int) -> str:
@@ -90,12 +124,12 @@ def open_regular(path: Path) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def scan(folder_fd: int, ref: str) -> list[tuple[str, str]] | Unreadable:
+def scan(folder_fd: int, ref: str) -> Listing | Unreadable:
     """The (name, kind) of each entry of an open folder in name order, kinds as lstat sees them;
     or why the folder could not be listed."""
     try:
         with os.scandir(folder_fd) as entries:
-            return sorted((entry.name, _kind(entry)) for entry in entries)
+            return Listing((entry.name, _kind(entry)) for entry in entries)
     except OSError as exc:
         return Unreadable(ref, f"unreadable directory: {exc.strerror}")
 

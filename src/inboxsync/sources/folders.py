@@ -16,6 +16,7 @@ from inboxsync.sources.files import (
     DIRECTORY,
     FILE,
     Listed,
+    Listing,
     open_folder,
     open_root,
     read_file,
@@ -118,7 +119,7 @@ class MaildirSource(_FileSource):
                 yield from _in_folder(root_fd, name, name, kind, _maildir_folder)
 
 
-Walk = Callable[[int, str, list[tuple[str, str]]], Iterator[Entry]]
+Walk = Callable[[int, str, Listing], Iterator[Entry]]
 
 
 def _in_folder(parent_fd: int, name: str, ref: str, kind: str, walk: Walk) -> Iterator[Entry]:
@@ -139,7 +140,7 @@ def _in_folder(parent_fd: int, name: str, ref: str, kind: str, walk: Walk) -> It
         os.close(opened)
 
 
-def _maildir_folder(fd: int, ref: str, listing: list[tuple[str, str]]) -> Iterator[Entry]:
+def _maildir_folder(fd: int, ref: str, listing: Listing) -> Iterator[Entry]:
     """The files of one Maildir folder's cur/ and new/ (`listing` is the folder's own)."""
     kinds = dict(listing)
     prefix = f"{ref}/" if ref else ""
@@ -148,7 +149,7 @@ def _maildir_folder(fd: int, ref: str, listing: list[tuple[str, str]]) -> Iterat
             yield from _in_folder(fd, sub, prefix + sub, kinds[sub], _message_files)
 
 
-def _message_files(fd: int, ref: str, listing: list[tuple[str, str]]) -> Iterator[Entry]:
+def _message_files(fd: int, ref: str, listing: Listing) -> Iterator[Entry]:
     for name, kind in listing:
         yield _file(fd, f"{ref}/{name}", name, kind)
 
