@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
 from inboxsync.db.models import Client, Conversation, InboxMessage, Quarantine, SyncRun
 from inboxsync.demo.synthetic import synthetic_messages
 from inboxsync.errors import SourceError
-from inboxsync.pipeline import ingest
+from inboxsync.pipeline import ingest, write
 from inboxsync.sources import RawBatch, RawMessage
 from tests.factories import make_message, write_files
 
@@ -157,3 +158,23 @@ def test_a_source_failing_midway_keeps_the_committed_batch_and_marks_the_run_fai
         run = session.scalars(select(SyncRun)).one()
     assert run.status == "failed"
     assert "connection reset" in run.report
+
+
+def test_postgresql_search_documents_arrive_computed_by_the_parse_step(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[tuple[int, int]] = []  # (messages indexed, documents handed over)
+    index = write.index_messages
+
+    def recording(session: Session, ids: Sequence[int], documents: Mapping[int, str]) -> None:
+        batches.append((len(ids), len(documents)))
+        index(session, ids, documents)
+
+    monkeypatch.setattr(write, "index_messages", recording)
+    inbox = open_inbox(db_url, "Acme")
+    report = inbox.import_path("Acme", synthetic_folder(tmp_path, 200))
+    indexed = sum(n for n, _ in batches)
+    assert indexed == report.new_messages > 150
+    # SQLite indexes inside the database; PostgreSQL gets every document from the parse step.
+    expected = indexed if db_url.startswith("postgresql") else 0
+    assert sum(d for _, d in batches) == expected

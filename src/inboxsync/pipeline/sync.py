@@ -28,7 +28,13 @@ from inboxsync.pipeline.isolate import write_isolating
 from inboxsync.pipeline.parsing import BatchParser, ParseResult
 from inboxsync.pipeline.report import SyncReport
 from inboxsync.pipeline.threading import ThreadResult, referenced_keys, thread_batch
-from inboxsync.pipeline.write import NewMessage, QuarantineItem, WritePlan, write_batch
+from inboxsync.pipeline.write import (
+    NewMessage,
+    QuarantineItem,
+    WritePlan,
+    search_document,
+    write_batch,
+)
 from inboxsync.sources.base import FolderCursor, RawBatch, RawMessage, Source
 
 log = logging.getLogger(__name__)
@@ -70,14 +76,15 @@ def ingest(
     """
     report = SyncReport()
     detector = detector or UnknownIsPerson()
-    parser = BatchParser(
-        settings.parse_workers, settings.parse_timeout_seconds, parse=parse_storable
-    )
     started = time.perf_counter()
     with counting() as counter:
         with sessions() as session:
             company = load_company(session, company_id)
             run_id = start_run(session, company_id, mailbox_id, source_name)
+            postgres = session.get_bind().dialect.name == "postgresql"
+        # PostgreSQL's search documents are computed by the parse workers, on every core.
+        parse = parse_storable_indexed if postgres else parse_storable
+        parser = BatchParser(settings.parse_workers, settings.parse_timeout_seconds, parse=parse)
         context = _Context(company, settings, mailbox_id, detector, report, parser)
         status = "failed"
         try:
@@ -327,6 +334,12 @@ def parse_storable(raw: bytes, received_at: datetime | None) -> ParsedMessage:
     if in_reply_to == message.in_reply_to and len(references) == len(message.references):
         return message
     return replace(message, in_reply_to=in_reply_to, references=references)
+
+
+def parse_storable_indexed(raw: bytes, received_at: datetime | None) -> ParsedMessage:
+    """`parse_storable`, with the message's PostgreSQL search document computed beside it."""
+    message = parse_storable(raw, received_at)
+    return replace(message, search_document=search_document(message))
 
 
 def _decide_unknown_senders(

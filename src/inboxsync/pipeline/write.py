@@ -23,8 +23,9 @@ from inboxsync.db.models import (
     utcnow,
 )
 from inboxsync.db.search import index_messages
+from inboxsync.db.search_text import pg_document
 from inboxsync.db.storable import fit_rows
-from inboxsync.mail.types import ParsedMessage
+from inboxsync.mail.types import Address, ParsedMessage
 from inboxsync.pipeline.resolve import clients_by_email
 from inboxsync.pipeline.threading import ThreadResult
 from inboxsync.sources.base import FolderCursor
@@ -215,8 +216,8 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
                 "direction": "out" if item.outgoing else "in",
                 "from_email": m.from_addr.email if m.from_addr else "",
                 "from_name": m.from_addr.name if m.from_addr else "",
-                "to_emails": " ".join(a.email for a in m.to),
-                "cc_emails": " ".join(a.email for a in m.cc),
+                "to_emails": _emails(m.to),
+                "cc_emails": _emails(m.cc),
                 "subject": m.subject,
                 "date": m.date_naive,
                 "body_text": m.text,
@@ -236,7 +237,12 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
     statement = insert_ignore(session, table).returning(table.c.message_key, table.c.id)
     inserted: dict[str, int] = dict(session.execute(statement, fit_rows(table, rows)).all())
     outcome.new_messages = len(inserted)
-    index_messages(session, list(inserted.values()))
+    documents = {
+        inserted[item.parsed.message_key]: item.parsed.search_document
+        for item in plan.messages
+        if item.parsed.search_document is not None and item.parsed.message_key in inserted
+    }
+    index_messages(session, list(inserted.values()), documents)
     outcome.notifications = sum(
         1
         for item in plan.messages
@@ -244,6 +250,23 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
     )
     _insert_attachments(session, plan, inserted)
     return inserted
+
+
+def search_document(m: ParsedMessage) -> str:
+    """The PostgreSQL search document of a message, from the fields `_insert_messages` stores."""
+    sender = m.from_addr
+    return pg_document(
+        m.subject,
+        sender.name if sender else "",
+        sender.email if sender else "",
+        _emails(m.to),
+        _emails(m.cc),
+        m.text,
+    )
+
+
+def _emails(addresses: tuple[Address, ...]) -> str:
+    return " ".join(a.email for a in addresses)
 
 
 def _insert_attachments(session: Session, plan: WritePlan, inserted: dict[str, int]) -> None:
