@@ -137,6 +137,7 @@ def test_a_stopword_has_no_stem_in_its_language() -> None:
     assert search_text.stems("ete") == ["ete", None]  # été, folded as the words are
     assert term_query("la facture") == "( 'la' <1> 'factur' ) | ( 'factur' )"
     assert term_query("a") is None
+    assert search_text.word_queries("a", prefix=True) == ["'a':*"]  # the start of other words
 
 
 @settings(

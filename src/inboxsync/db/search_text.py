@@ -97,13 +97,13 @@ _CACHE: dict[str, tuple[str, ...]] = {}
 _CACHE_WORDS = 200_000
 
 
-def stems(word: str) -> list[str | None]:
+def stems(word: str, stop: bool = True) -> list[str | None]:
     """A normalized word's stem in each language (English, then French): None for a
-    stopword of that language or a stem too long for an index."""
+    stopword of that language (unless not `stop`) or a stem too long for an index."""
     if len(word) > MAX_LEXEME_BYTES:
         return [None for _ in _STEMMERS]
     return [
-        None if word in stopwords else _fitting(stemmer.stemWord(word))
+        None if stop and word in stopwords else _fitting(stemmer.stemWord(word))
         for stemmer, stopwords in _STEMMERS
     ]
 
@@ -219,10 +219,10 @@ def _fitted(vector: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 def word_queries(word: str, prefix: bool = False) -> list[str]:
-    """The tsquery literal of each language's stem of a normalized word, or of its prefix
-    (`'stem':*`); none for a stopword of a language."""
+    """The tsquery literal of each language's stem of a normalized word (none for a stopword
+    of a language), or of its prefix (`'stem':*`: a stopword's is the prefix of other words)."""
     suffix = ":*" if prefix else ""
-    return [f"'{s}'{suffix}" for s in dict.fromkeys(stems(word)) if s is not None]
+    return [f"'{s}'{suffix}" for s in dict.fromkeys(stems(word, not prefix)) if s is not None]
 
 
 def term_query(text: str) -> str | None:
