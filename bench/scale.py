@@ -14,7 +14,7 @@ queued by `inboxsync schedule --once` and run by `inboxsync worker` processes. I
 
     .venv/bin/python bench/scale.py                       # ~6 min on 2 cores
     .venv/bin/python bench/scale.py --mailboxes 20 --messages 100 --parts throughput
-    .venv/bin/python bench/scale.py --configs 1x1,2x1,1x2 --parse-workers 1 --json
+    .venv/bin/python bench/scale.py --configs 1x1,2x1 --repeat 3 --parse-workers 1 --json
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from _scale_code import pin_code  # noqa: E402
 
 CODE = pin_code(ROOT)  # before any import of inboxsync
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 from tests.support.celery import REDIS_URL  # noqa: E402
 from tests.support.dovecot import DovecotServer  # noqa: E402
 from tests.support.fake_openai import FakeOpenAI  # noqa: E402
@@ -78,9 +78,10 @@ log = logging.getLogger("bench.scale")
 
 def throughput_run(
     args: argparse.Namespace, server: DovecotServer, ai: FakeOpenAI, workdir: Path,
-    workers_n: int, concurrency: int, index: int,
+    workers_n: int, concurrency: int, index: int, rounds: bool,
 ) -> dict[str, Any]:  # fmt: skip
-    """Three rounds on fresh mailboxes and a fresh database with `workers_n` workers."""
+    """The first round on fresh mailboxes and a fresh database with `workers_n` workers
+    (then, with `rounds`, the doubled round and the no-op round)."""
     log.info("run %d: %d worker(s) x %d: writing %d Maildirs", index, workers_n, concurrency,
              args.mailboxes)  # fmt: skip
     boxes = make_boxes(server, args.mailboxes, args.companies, args.messages, 10_000 * index)
@@ -94,9 +95,9 @@ def throughput_run(
         logs = workdir / f"logs-{index}"
         logs.mkdir()
         workers = start_workers(env, logs, workers_n, concurrency)
-        meter = CpuMeter(POSTGRES.admin_url, db.url.rsplit("/", 1)[1], REDIS_URL,
-                         {"workers": [w.process.pid for w in workers],
-                          "dovecot": [dovecot_pid(server)]})  # fmt: skip
+        trees = {"workers": [w.process.pid for w in workers], "dovecot": [dovecot_pid(server)]}
+        dbname = db.url.rsplit("/", 1)[1]
+        meter = CpuMeter(POSTGRES.admin_url, dbname, REDIS_URL, trees)
         result: dict[str, Any] = {"workers": workers_n, "concurrency": concurrency,
                                   "load_before": load_average()}  # fmt: skip
         try:
@@ -109,6 +110,8 @@ def throughput_run(
             wall = time.perf_counter() - clock
             meter.stop()
             first = round_rows(sessions)
+            with sessions() as session:
+                size = session.scalar(text("SELECT pg_database_size(current_database())"))
             span = (first.last_finish - first.first_start).total_seconds()
             ours = sum(v for k, v in meter.seconds.items() if not k.startswith("redis"))
             result |= {
@@ -116,13 +119,18 @@ def throughput_run(
                 "messages_per_s": total / span, "mailboxes_per_s": len(ids) / span,
                 "cpu_s": meter.seconds, "machine_busy": meter.machine_busy,
                 "our_cores": ours / span, "messages_per_cpu_s": total / ours,
+                "database_bytes_per_message": int(size or 0) / total,
                 "redis_commands": meter.redis_commands, "load_after": load_average(),
                 "round1": check_round(first, ids, args.messages, 1),
             }  # fmt: skip
-            log.info("run %d: round 1 took %.1f s; rounds 2 and 3", index, wall)
+            log.info("run %d: round 1 took %.1f s", index, wall)
             wait_until(lambda: queue_idle(prefix, queue), "the follow-up jobs")
+            if not rounds:
+                return result
             result["round2"] = doubled_round(args, server, boxes, sessions, ids, env, prefix, queue)
-            result["round3"] = noop_round(sessions, ids, env, prefix, queue, args.messages + MORE)
+            noop_meter = CpuMeter(POSTGRES.admin_url, dbname, REDIS_URL, trees)
+            result["round3"] = noop_round(sessions, ids, env, (prefix, queue), noop_meter,
+                                          args.messages + MORE)  # fmt: skip
         finally:
             for w in workers:
                 w.stop()
@@ -137,6 +145,15 @@ def _all_done(sessions: Any, ids: list[int], since: Any) -> bool:
     if failed:
         raise RuntimeError(f"sync failed for mailboxes {failed}")
     return all(rows.runs.get(m, {}).get("finished") for m in ids)
+
+
+def ratios(runs: list[dict[str, Any]], configs: int) -> dict[str, Any]:
+    """The second configuration's median throughput over the first's, and each repetition's."""
+    rates = [[t["messages_per_s"] for t in runs[i::configs]] for i in (0, 1)]
+    return {
+        "ratio": summary(rates[1])["median"] / summary(rates[0])["median"],
+        "pair_ratios": [b / a for a, b in zip(rates[0], rates[1], strict=True)],
+    }
 
 
 def check_round(rows: Any, ids: list[int], messages: int, runs_each: int) -> dict[str, Any]:
@@ -170,19 +187,23 @@ def doubled_round(
     return {"wall_s": wall, **check_round(round_rows(sessions, started), ids, total, 1)}
 
 
-def noop_round(sessions: Any, ids: list[int], env: dict[str, str], prefix: str, queue: str,
-               total: int) -> dict[str, Any]:  # fmt: skip
-    """Nothing new: every mailbox checked (last_sync_at moves), no run row, nothing stored."""
+def noop_round(sessions: Any, ids: list[int], env: dict[str, str], broker: tuple[str, str],
+               meter: CpuMeter, total: int) -> dict[str, Any]:  # fmt: skip
+    """Nothing new: every mailbox checked (last_sync_at moves), no run row, nothing stored;
+    the CPU seconds it took (`schedule`'s own process aside)."""
     started, clock = utcnow(), time.perf_counter()
+    meter.start()
     finish(schedule(env))
     wait_until(
         lambda: all(t is not None and t >= started for t in round_rows(sessions).synced.values()),
         "the no-op round",
     )
     wall = time.perf_counter() - clock
-    wait_until(lambda: queue_idle(prefix, queue), "the no-op round's jobs")
+    wait_until(lambda: queue_idle(*broker), "the no-op round's jobs")
+    meter.stop()
     rows = round_rows(sessions, started)
     return {"wall_s": wall, "mailboxes_per_s": len(ids) / wall,
+            "cpu_ms_per_mailbox": {k: 1000 * v / len(ids) for k, v in meter.seconds.items()},
             "run_rows": sum(n for r in rows.runs.values() for n in r.values()),
             "wrong_count": sum(1 for m in ids if rows.messages.get(m, 0) != total)}  # fmt: skip
 
@@ -252,6 +273,9 @@ def main() -> None:
     parser.add_argument("--configs", default="1x1,2x1",
                         help="Throughput runs as WORKERSxCONCURRENCY, in order; the ratio is "
                              "of the second to the first.")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="Runs of each configuration, alternated; the ratio is of medians "
+                             "(rounds 2 and 3 only in the first).")  # fmt: skip
     parser.add_argument(
         "--parse-workers",
         type=int,
@@ -281,13 +305,14 @@ def main() -> None:
     try:
         if "throughput" in parts:
             configs = [tuple(map(int, c.split("x"))) for c in args.configs.split(",")]
+            # Alternated (A B A B …), so that a change of the machine's load hits both.
+            plan = [(w, c, rep) for rep in range(args.repeat) for w, c in configs]
             result["throughput"] = [
-                throughput_run(args, server, ai, workdir, w, c, i)
-                for i, (w, c) in enumerate(configs, start=1)
+                throughput_run(args, server, ai, workdir, w, c, i, rep == 0)
+                for i, (w, c, rep) in enumerate(plan, start=1)
             ]
-            runs = result["throughput"]
-            if len(runs) > 1:
-                result["ratio"] = runs[1]["messages_per_s"] / runs[0]["messages_per_s"]
+            if len(configs) > 1:
+                result |= ratios(result["throughput"], len(configs))
         if "kill" in parts:
             log.info("kill test")
             result["kill"] = kill_test(args, server, ai, workdir)
@@ -344,7 +369,7 @@ def show_throughput(out: Any, r: dict[str, Any]) -> None:
          "load"], rows))  # fmt: skip
     checks = []
     for t in r["throughput"]:
-        for name in ("round1", "round2", "round3"):
+        for name in ("round1", "round2", "round3") if "round2" in t else ("round1",):
             checks.append([f"{t['workers']} x {t['concurrency']}", name,
                            json.dumps({k: v for k, v in t[name].items() if k != "wall_s"}),
                            t[name].get("wall_s", t["wall_s"])])  # fmt: skip
@@ -356,7 +381,9 @@ def show_throughput(out: Any, r: dict[str, Any]) -> None:
         runs = r["throughput"]
         names = [f"{t['workers']} x {t['concurrency']}" for t in runs[:2]]
         passed = verdict(r["ratio"] >= SPEEDUP_TARGET)
-        out.print(f"{names[1]} / {names[0]}: {r['ratio']:.2f}x {passed} (target {SPEEDUP_TARGET}x)")
+        each = ", ".join(f"{x:.2f}" for x in r["pair_ratios"])
+        out.print(f"{names[1]} / {names[0]}: {r['ratio']:.2f}x {passed} (target {SPEEDUP_TARGET}x;"
+                  f" medians; each repetition: {each})")  # fmt: skip
         if runs[0]["machine_busy"] > 0.9:
             busy, ours = runs[0]["machine_busy"], runs[0]["our_cores"]
             out.print(f"the machine was {busy:.0%} busy during the first run, ours "
