@@ -38,7 +38,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import TextClause
 
 from inboxsync.db.models import Conversation, InboxMessage
 from inboxsync.db.search_text import (
@@ -250,14 +249,12 @@ def index_messages(
 ) -> None:
     """Index these stored messages. On PostgreSQL, `documents` may hold their tsvector
     literals (`search_text.pg_document` of their stored fields, computed where the mail was
-    parsed); the others' are computed here from the stored rows. On SQLite, one INSERT …
-    SELECT (the text goes from the messages table to the index inside the database)."""
+    parsed); the others' are computed here from the stored rows. On SQLite there is nothing
+    to do: the index follows the messages table through the triggers of migration 0014."""
     if not message_ids:
         return
     if session.get_bind().dialect.name != "postgresql":
-        statement = _fts_insert("m.id IN :ids").bindparams(bindparam("ids", expanding=True))
-        session.execute(statement, {"ids": message_ids})
-        return
+        return  # SQLite: migration 0014's insert trigger indexed each one with its row
     given = documents or {}
     missing = [i for i in message_ids if i not in given]
     computed = _pg_documents(session, InboxMessage.id.in_(missing)) if missing else {}
@@ -266,29 +263,28 @@ def index_messages(
 
 
 def rebuild_search_index(session: Session, company_id: int | None = None) -> None:
-    """(Re)index every stored message of the company, or of every company. The caller
-    commits.
+    """(Re)index every stored message of the company, or of every company (on SQLite, always
+    every company). The caller commits.
 
     On PostgreSQL the documents are computed here, REBUILD_CHUNK messages at a time, and a
     rebuild of every company makes the table anew (migrations 0008 and 0013 rely on it): the
     keys and the GIN index are built once over all the rows (much faster than growing them
     row by row). The table is locked until the commit."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    if company_id is not None:
-        key = "message_id" if postgres else "rowid"
-        scope = {"company_id": company_id}
+    if not postgres:
+        # The index reads its text from the messages (0014), so FTS5 rebuilds all of it from
+        # them: a company's rows alone cannot be forgotten once the index no longer holds them.
+        session.execute(text(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('rebuild')"))
+    elif company_id is not None:
         session.execute(
             text(
-                f"DELETE FROM {SEARCH_TABLE} WHERE {key} IN "
+                f"DELETE FROM {SEARCH_TABLE} WHERE message_id IN "
                 "(SELECT id FROM inbox_messages m WHERE m.company_id = :company_id)"
             ),
-            scope,
+            {"company_id": company_id},
         )
-        if postgres:
-            _pg_index_all(session, InboxMessage.company_id == company_id)
-        else:
-            session.execute(_fts_insert("m.company_id = :company_id"), scope)
-    elif postgres:
+        _pg_index_all(session, InboxMessage.company_id == company_id)
+    else:
         session.execute(text(f"DROP TABLE IF EXISTS {SEARCH_TABLE}"))
         session.execute(
             text(
@@ -307,21 +303,8 @@ def rebuild_search_index(session: Session, company_id: int | None = None) -> Non
         session.execute(
             text(f"CREATE INDEX {_PG_GIN_INDEX} ON {SEARCH_TABLE} USING GIN (document)")
         )
-    else:
-        session.execute(text(f"DELETE FROM {SEARCH_TABLE}"))
-        session.execute(_fts_insert("TRUE"))
     if postgres:  # the planner's estimate of a word's matches comes from these statistics
         session.execute(text(f"ANALYZE {SEARCH_TABLE}"))
-
-
-def _fts_insert(where: str) -> TextClause:
-    return text(
-        f"INSERT INTO {SEARCH_TABLE} (rowid, subject, sender, recipients, body) "
-        f"SELECT m.id, substr(m.subject, 1, {FIELD_CHARS}), "
-        f"substr(m.from_name, 1, {FIELD_CHARS}) || ' ' || m.from_email, "
-        f"substr(m.to_emails || ' ' || m.cc_emails, 1, {ADDRESS_CHARS}), "
-        f"substr(m.body_text, 1, {BODY_CHARS}) FROM inbox_messages m WHERE {where}"
-    )
 
 
 def _pg_index_all(session: Session, where: ColumnElement[bool]) -> None:
