@@ -120,6 +120,7 @@ SyncState *
 """
     )
     config.chmod(0o600)
+    os.sync()  # the previous run's writes are not flushed on this one's time
     start = time.perf_counter()
     subprocess.run(["mbsync", "-q", "-c", str(config), "-a"], check=True, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
@@ -148,6 +149,7 @@ def timed_sync(url: str, settings: Settings, mailbox_id: int) -> tuple[float, Ma
     engine = make_engine(url)
     try:
         sessions = make_sessionmaker(engine)
+        os.sync()  # as before mbsync's run
         start = time.perf_counter()
         report = sync_mailbox(sessions, settings, mailbox_id)
         return time.perf_counter() - start, report
