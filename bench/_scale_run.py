@@ -3,6 +3,7 @@ round queued by `inboxsync schedule --once`, waiting on the database and the bro
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import time
 from collections.abc import Callable
@@ -106,5 +107,4 @@ def load_average() -> str:
 
 def summary(values: list[float]) -> dict[str, Any]:
     """Median, min and max of a list of figures."""
-    ordered = sorted(values)
-    return {"median": ordered[len(ordered) // 2], "min": ordered[0], "max": ordered[-1]}
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
