@@ -17,7 +17,7 @@ from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
 from inboxsync.ai.local_provider import LocalProvider
 from inboxsync.ai.openai_provider import shared_provider
-from inboxsync.ai.text import clean, content_hash, domain_of, normalize_for_hash
+from inboxsync.ai.text import clean, content_hash, domain_of
 from inboxsync.ai.types import CallRecord, SenderAnswer, SenderItem
 from inboxsync.config import Settings
 from inboxsync.db.engine import sqlite_reader_sessions
@@ -154,10 +154,7 @@ class CachedDetector:
         return verdicts
 
     def _hash(self, sample: SenderSample) -> str:
-        text = clean(sample.text, 1000)
-        if len(normalize_for_hash(f"{sample.subject} {text}")) < MIN_HASHED_CHARS:
-            return ""
-        return content_hash(sample.subject, text)
+        return content_hash(sample.subject, clean(sample.text, 1000), MIN_HASHED_CHARS)
 
     def _ask(
         self, company_id: int, samples: list[SenderSample], use_local: bool

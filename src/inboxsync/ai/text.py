@@ -107,10 +107,14 @@ def normalize_for_hash(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def content_hash(subject: str, text: str) -> str:
-    """sha256 of the normalized subject and start of the text (templated mail collides)."""
-    norm = normalize_for_hash(subject) + "\n" + normalize_for_hash(text[:1000])
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+def content_hash(subject: str, text: str, min_chars: int = 0) -> str:
+    """sha256 of the normalized subject and start of the text (templated mail collides), or ''
+    when the two hold fewer than `min_chars` normalized characters, joined by a space."""
+    subject_norm, text_norm = normalize_for_hash(subject), normalize_for_hash(text[:1000])
+    joined = len(subject_norm) + len(text_norm) + (1 if subject_norm and text_norm else 0)
+    if joined < min_chars:
+        return ""
+    return hashlib.sha256(f"{subject_norm}\n{text_norm}".encode()).hexdigest()
 
 
 def estimate_tokens(text: str) -> int:
