@@ -1,7 +1,7 @@
-"""PostgreSQL's search documents computed in Python: a literal the server always takes, within
-its limits; queries built by the same code find what the documents hold; and they find the
-messages that the server's own text search (to_tsvector in English and French, before
-search_text) found for the search tests' queries."""
+"""PostgreSQL's search documents computed in Python: a binary tsvector the server always
+takes, within its limits; queries built by the same code find what the documents hold; and
+they find the messages that the server's own text search (to_tsvector in English and French,
+before search_text) found for the search tests' queries."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def pg(module_database: Callable[[str], str]) -> Iterator[Connection]:
     engine.dispose()
 
 
-def document(body: str, subject: str = "", **fields: str) -> str:
+def document(body: str, subject: str = "", **fields: str) -> bytes:
     return pg_document(
         subject,
         fields.get("from_name", ""),
@@ -37,28 +37,28 @@ def document(body: str, subject: str = "", **fields: str) -> str:
     )
 
 
-def lexemes(pg: Connection, literal: str) -> dict[str, list[int]]:
-    """The lexemes and positions of the server's tsvector of the literal."""
+def lexemes(pg: Connection, literal: bytes) -> dict[str, list[int]]:
+    """The lexemes and positions of the tsvector as the server read it."""
     rows = pg.execute(
         text("SELECT lexeme, positions FROM unnest(CAST(:d AS tsvector))"), {"d": literal}
     )
     return {lexeme: list(positions) for lexeme, positions in rows}
 
 
-def matches(pg: Connection, literal: str, query: str) -> bool:
+def matches(pg: Connection, literal: bytes, query: str) -> bool:
     found = pg.scalar(
         text("SELECT CAST(:d AS tsvector) @@ CAST(:q AS tsquery)"), {"d": literal, "q": query}
     )
     return bool(found)
 
 
-def found(pg: Connection, literal: str, word: str) -> bool:
+def found(pg: Connection, literal: bytes, word: str) -> bool:
     query = term_query(word)
     assert query is not None, word
     return matches(pg, literal, query)
 
 
-def test_a_huge_message_gives_a_literal_the_server_takes(pg: Connection) -> None:
+def test_a_huge_message_gives_a_vector_the_server_takes(pg: Connection) -> None:
     literal = document("invoice " + "word " * 300_000 + "tail", subject="Huge")
     assert found(pg, literal, "invoice") and found(pg, literal, "huge")
     assert not found(pg, literal, "tail")  # past the head of the body that is indexed
@@ -95,7 +95,7 @@ def test_a_word_too_long_for_a_lexeme_is_left_out(pg: Connection) -> None:
         ("o'hara@x.example, \\weird\\@y.example", "hara@x.example"),
     ],
 )
-def test_quotes_backslashes_and_colons_stay_text(pg: Connection, body: str, query: str) -> None:
+def test_quotes_backslashes_and_colons_are_no_syntax(pg: Connection, body: str, query: str) -> None:
     literal = document(body)
     assert found(pg, literal, query)
     assert all("'" not in lexeme and "\\" not in lexeme for lexeme in lexemes(pg, literal))
@@ -144,7 +144,7 @@ def test_a_stopword_has_no_stem_in_its_language() -> None:
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.text(max_size=80))
-def test_any_text_is_a_literal_that_its_own_phrase_finds(pg: Connection, body: str) -> None:
+def test_any_text_is_a_vector_that_its_own_phrase_finds(pg: Connection, body: str) -> None:
     body = body.replace("\x00", "")  # as the messages' text is stored
     literal = document(body)
     lexemes(pg, literal)  # the server takes it

@@ -1,7 +1,7 @@
-"""The words of PostgreSQL's full-text index, computed in Python: a message's tsvector literal
-(`pg_document`, cheap for the server to take in: `CAST(… AS tsvector)`) and the tsquery
-literals of a query's words, cut, folded and stemmed by the same code, so that a query finds
-exactly what the index holds. Pure: no database.
+"""The words of PostgreSQL's full-text index, computed in Python: a message's tsvector in the
+server's binary format (`pg_document`: the server reads it without parsing any text) and the
+tsquery literals of a query's words, cut, folded and stemmed by the same code, so that a
+query finds exactly what the index holds. Pure: no database.
 
 A word is a run of letters and digits, lowercased, its accents folded (NFKD without the
 combining marks) and stemmed in English and in French (Snowball, via PyStemmer; a language's
@@ -9,7 +9,8 @@ stopwords have no stem in it). An address is a lexeme of its own, whole, at the 
 its first word, as well as its words: `bob@acme.example` is found whole, by `acme` and by the
 phrase `acme.example`.
 
-Lexemes hold letters, digits, `.`, `+`, `-` and `@` only, so the literals need no quoting.
+Lexemes hold letters, digits, `.`, `+`, `-` and `@` only, so the query literals need no
+quoting.
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ MAX_POSITION = 16_383
 MAX_POSITIONS = 256
 MAX_LEXEME_BYTES = 2_047
 MAX_VECTOR_BYTES = 1_048_575
-# Positions are kept as the literal's text (merged rarely, written once each).
-_POSITION_TEXT = tuple(map(str, range(MAX_POSITION + 1)))
-_FIRST_POSITIONS = _POSITION_TEXT[1:MAX_POSITION]  # the positions of words of their own
+# Positions (and counts of positions) are kept as the binary format's 2 big-endian bytes,
+# which sort as the numbers do (merged rarely, written once each).
+_UINT16 = tuple(n.to_bytes(2, "big") for n in range(MAX_POSITION + 1))
+_FIRST_POSITIONS = _UINT16[1:MAX_POSITION]  # the positions of words of their own
 # The server's size of a lexeme beside its text and positions (entry, alignment, count).
 _BYTES_PER_LEXEME = 4 + 1 + 2
 # A bound on a vector's size per byte of its text: in each language a word's lexeme is at
@@ -122,12 +124,17 @@ def _lexemes(word: str) -> tuple[str, ...]:
     return lexemes
 
 
+class PgDocument(bytes):
+    """A tsvector in PostgreSQL's binary format (tsvector_recv's): the count of lexemes, then
+    each lexeme's UTF-8 and a NUL, its count of positions and its positions (2 bytes each)."""
+
+
 def pg_document(
     subject: str, from_name: str, from_email: str, to_emails: str, cc_emails: str, body: str
-) -> str:
-    """A message's tsvector literal: its subject, sender, addresses and the head of its body
-    (each cut as the index cuts it), every word at its position under its stems, every
-    address whole as well. Always a valid literal, whatever the text."""
+) -> PgDocument:
+    """A message's tsvector: its subject, sender, addresses and the head of its body (each
+    cut as the index cuts it), every word at its position under its stems, every address
+    whole as well. Always within the server's limits, whatever the text."""
     addresses = f"{from_email} {to_emails} {cc_emails}"[:ADDRESS_CHARS]
     text = normalize(
         f"{subject[:FIELD_CHARS]} {from_name[:FIELD_CHARS]} {addresses} {body[:BODY_CHARS]}"
@@ -138,32 +145,39 @@ def pg_document(
     size = len(text) if text.isascii() else len(text.encode())
     if size * _BYTES_PER_TEXT_BYTE > MAX_VECTOR_BYTES:  # it may not fit
         vector = _fitted(vector)
-    return " ".join(
-        [f"'{lexeme}':{','.join(where[:MAX_POSITIONS])}" for lexeme, where in vector.items()]
-    )
+    entries = [
+        b"%b\0%b%b"
+        % (
+            lexeme.encode(),
+            _UINT16[min(len(where), MAX_POSITIONS)],
+            b"".join(where[:MAX_POSITIONS]),
+        )
+        for lexeme, where in vector.items()
+    ]
+    return PgDocument(len(entries).to_bytes(4, "big") + b"".join(entries))
 
 
-def _positions(text: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _positions(text: str) -> tuple[dict[str, list[bytes]], dict[str, list[bytes]]]:
     """Each word's positions, ascending, in the order words first occur; each address's."""
     words: list[str] = []
-    addresses: dict[str, list[str]] = {}
+    addresses: dict[str, list[bytes]] = {}
     start = 0
     for first, end in _addresses(text):
         words += _words(text[start:first])
         address = text[first:end]
         at = addresses.setdefault(address, [])
-        at.append(_POSITION_TEXT[min(len(words) + 1, MAX_POSITION)])
+        at.append(_UINT16[min(len(words) + 1, MAX_POSITION)])
         words += _words(address)
         start = end
     words += _words(text[start:] if start else text)
-    positions: dict[str, list[str]] = {}
+    positions: dict[str, list[bytes]] = {}
     for position, word in zip(_FIRST_POSITIONS, words, strict=False):
         known = positions.get(word)
         if known is None:
             positions[word] = [position]
         else:
             known.append(position)
-    last = _POSITION_TEXT[MAX_POSITION]
+    last = _UINT16[MAX_POSITION]
     for word in dict.fromkeys(words[MAX_POSITION - 1 :]):  # the rest share the last position
         positions.setdefault(word, []).append(last)
     return positions, {address: _merged(at, []) for address, at in addresses.items()}
@@ -176,8 +190,8 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-def _merged(first: list[str], second: list[str]) -> list[str]:
-    return sorted(set(first).union(second), key=int)
+def _merged(first: list[bytes], second: list[bytes]) -> list[bytes]:
+    return sorted(set(first).union(second))
 
 
 def _addresses(text: str) -> Iterator[tuple[int, int]]:
@@ -194,10 +208,10 @@ def _addresses(text: str) -> Iterator[tuple[int, int]]:
         end = domain.end()
 
 
-def _vector(positions: dict[str, list[str]]) -> dict[str, list[str]]:
+def _vector(positions: dict[str, list[bytes]]) -> dict[str, list[bytes]]:
     """The words' lexemes and their positions, the positions of words sharing a stem merged
     (the lists are shared, never changed)."""
-    vector: dict[str, list[str]] = {}
+    vector: dict[str, list[bytes]] = {}
     for word, where in positions.items():
         lexemes = _CACHE.get(word)
         if lexemes is None:
@@ -208,7 +222,7 @@ def _vector(positions: dict[str, list[str]]) -> dict[str, list[str]]:
     return vector
 
 
-def _fitted(vector: dict[str, list[str]]) -> dict[str, list[str]]:
+def _fitted(vector: dict[str, list[bytes]]) -> dict[str, list[bytes]]:
     """The vector's first lexemes, as many as the server's size limit takes."""
     size = 0
     for n, (lexeme, where) in enumerate(vector.items()):
