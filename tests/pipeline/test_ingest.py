@@ -166,7 +166,7 @@ def test_postgresql_search_documents_arrive_computed_by_the_parse_step(
     batches: list[tuple[int, int]] = []  # (messages indexed, documents handed over)
     index = write.index_messages
 
-    def recording(session: Session, ids: Sequence[int], documents: Mapping[int, str]) -> None:
+    def recording(session: Session, ids: Sequence[int], documents: Mapping[int, bytes]) -> None:
         batches.append((len(ids), len(documents)))
         index(session, ids, documents)
 

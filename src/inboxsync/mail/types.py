@@ -64,9 +64,9 @@ class ParsedMessage:
     defects: tuple[str, ...] = field(default=())
     # The one sender address a reply may go to, strictly validated (None when there is none).
     reply_address: str | None = None
-    # PostgreSQL's full-text document of the message (a tsvector literal), when the pipeline
+    # PostgreSQL's full-text document of the message (a binary tsvector), when the pipeline
     # computed it beside the parse; None: the writer computes it.
-    search_document: str | None = None
+    search_document: bytes | None = None
 
     @property
     def date_naive(self) -> datetime:

@@ -252,7 +252,7 @@ def _insert_messages(session: Session, plan: WritePlan, outcome: WriteOutcome) -
     return inserted
 
 
-def search_document(m: ParsedMessage) -> str:
+def search_document(m: ParsedMessage) -> bytes:
     """The PostgreSQL search document of a message, from the fields `_insert_messages` stores."""
     sender = m.from_addr
     return pg_document(
