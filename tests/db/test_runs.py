@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from inboxsync.api import Inbox
 from inboxsync.config import Settings
-from inboxsync.db.models import InboxMessage, SyncRun, utcnow
+from inboxsync.db.models import InboxMessage, Mailbox, SyncRun, utcnow
+from inboxsync.db.runs import start_run
 from inboxsync.demo.synthetic import synthetic_messages
 from tests.factories import cli_env, make_message, write_files
 
@@ -77,3 +78,29 @@ def test_a_run_whose_process_lives_stays_running(db_url: str, tmp_path: Path) ->
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_a_mailbox_run_left_running_on_another_host_is_interrupted_by_its_next_run(
+    db_url: str,
+) -> None:
+    inbox = Inbox(Settings(db=db_url))
+    company_id = inbox.add_company("Acme", ["support@acme.example"])
+    with inbox.sessions() as session:
+        boxes = [
+            Mailbox(company_id=company_id, imap_host="imap.example", imap_port=993,
+                    imap_tls="ssl", username=f"user{n}", secret_kind="env", secret_ref="PW")
+            for n in (1, 2)
+        ]  # fmt: skip
+        session.add_all(boxes)
+        session.flush()
+        for box in boxes:  # a worker on another machine, killed mid-sync
+            session.add(SyncRun(company_id=company_id, mailbox_id=box.id, source="imap",
+                                started_at=utcnow(), status="running", host="elsewhere",
+                                pid=1))  # fmt: skip
+        session.commit()
+        start_run(session, company_id, boxes[0].id, "imap")
+        states = session.execute(
+            select(SyncRun.mailbox_id, SyncRun.status).order_by(SyncRun.id)
+        ).all()
+    first, second = boxes[0].id, boxes[1].id
+    assert states == [(first, "interrupted"), (second, "running"), (first, "running")]

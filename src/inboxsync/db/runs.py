@@ -58,8 +58,16 @@ _COLUMNS = (
 
 def start_run(session: Session, company_id: int, mailbox_id: int | None, source: str) -> int:
     """Record a run as `running` by this process; returns its id. Runs that a dead process
-    left `running` are marked `interrupted` in the same commit."""
+    left `running` are marked `interrupted` in the same commit: on this host, those whose
+    process is gone; of `mailbox_id`, every one, wherever it ran (a mailbox's runs start under
+    its lease, so no other run of it is alive)."""
     mark_interrupted_runs(session)
+    if mailbox_id is not None:
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.mailbox_id == mailbox_id, SyncRun.status == "running")
+            .values(status="interrupted", finished_at=utcnow())
+        )
     run = SyncRun(
         company_id=company_id,
         mailbox_id=mailbox_id,
