@@ -33,16 +33,11 @@ def distinct_mail(count: int, seed: int, domain: str) -> list[bytes]:
     """`count` generated messages with distinct keys (the generator's duplicate deliveries
     left out), so a mailbox fully synced holds exactly `count` messages."""
     kept: dict[str, bytes] = {}
-    try:
-        for _, raw in synthetic_messages(count + count // 10 + 10, seed, domain):
-            kept.setdefault(peek_key(raw), raw)
-            if len(kept) == count:
-                return list(kept.values())
-    except UnicodeEncodeError:
-        # The generator fails on a few (seed, domain) pairs (seed 9, c9.example: an 'ascii'
-        # part given an accented word); another seed, as deterministic.
-        log.warning("synthetic_messages failed for seed %d, %s: seed %d instead", seed, domain,
-                    seed + SEED_STEP)  # fmt: skip
+    for _, raw in synthetic_messages(count + count // 10 + 10, seed, domain):
+        kept.setdefault(peek_key(raw), raw)
+        if len(kept) == count:
+            return list(kept.values())
+    # Too many duplicate deliveries among them: another seed, as deterministic.
     return distinct_mail(count, seed + SEED_STEP, domain)
 
 

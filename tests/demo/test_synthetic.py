@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from inboxsync.demo.synthetic import synthetic_messages, synthetic_rows, write_maildir_files
+from inboxsync.mail.parse import parse_message
 
 
 def kind_of(headers: Message) -> str:
@@ -151,3 +152,13 @@ def test_write_maildir_files_round_trips_through_mailbox_maildir(tmp_path: Path)
     assert write_maildir_files(tmp_path / "Maildir", messages) == 250
     box = mailbox.Maildir(tmp_path / "Maildir", factory=None, create=False)
     assert sorted(box.get_bytes(key) for key in box.iterkeys()) == sorted(r for _, r in messages)
+
+
+@pytest.mark.parametrize(("seed", "domain"), [(9, "c9.example"), (7006, "acme.example")])
+def test_a_sender_name_the_message_charset_cannot_write_moves_it_to_utf8(
+    seed: int, domain: str
+) -> None:
+    """Both raised UnicodeEncodeError: an accented sender name signed an us-ascii message."""
+    messages = [raw for _, raw in synthetic_messages(230, seed, domain)]
+    assert len(messages) == 230
+    assert all(parse_message(raw).text for raw in messages)

@@ -335,6 +335,18 @@ def _join(
     return b"\n\n".join([*head, *middle, *end]) + b"\n"
 
 
+def _able_to_write(charset: str, cte: str, *texts: str) -> tuple[str, str]:
+    """(charset, cte), or UTF-8 in quoted-printable when a text (a sender's accented name in
+    an ASCII message) does not fit the charset; no draw from the generator either way, so the
+    other messages stay as they were."""
+    try:
+        for text in texts:
+            text.encode(charset)
+    except UnicodeEncodeError:
+        return "utf-8", "quoted-printable"
+    return charset, cte
+
+
 def _transfer_encode(text: str, charset: str, cte: str) -> bytes:
     data = text.encode(charset)
     if cte == "quoted-printable":
@@ -470,6 +482,7 @@ class _Renderer:
             quoted = rng.choice(_paragraphs(lang)).replace("\n", "\n> ")
             intro = _QUOTE_INTROS[lang].format(date=f"{plan.date:%d/%m/%Y}", name=plan.to[0])
             closing += f"\n\n{intro}\n> {quoted}"
+        charset, cte = _able_to_write(charset, cte, greeting, closing)
         fixed = 90 + (len(greeting) + len(closing)) * _EXPANSION[cte]
         span = self._span(lang, charset, cte, budget - fixed)
         payload = _join(lang, charset, cte, (greeting,), span, (closing,))
@@ -486,6 +499,7 @@ class _Renderer:
             tail = ()
         else:
             lead, tail = (), (f"--\n{_unsubscribe_url(plan)}",)
+        charset, cte = _able_to_write(charset, cte, *lead, *tail)
         fixed = 1_100 + 2 * sum(map(len, (*lead, *tail)))
         span = self._span(lang, charset, cte, budget - fixed, html=True)
         top = f"<!DOCTYPE html>\n<html><head>{_STYLE}</head><body>"
