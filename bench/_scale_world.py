@@ -4,7 +4,6 @@ of the processes taking part (workers, PostgreSQL backends, Dovecot, Redis, the 
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from inboxsync.mail.headers import peek_key
 
 TICKS = os.sysconf("SC_CLK_TCK")
 SEED_STEP = 1_000_003
-log = logging.getLogger("bench.scale")
 
 
 def distinct_mail(count: int, seed: int, domain: str) -> list[bytes]:
