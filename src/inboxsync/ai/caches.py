@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from inboxsync.ai.embeddings import from_bytes, to_bytes
 from inboxsync.ai.text import domain_of, is_freemail
 from inboxsync.db.ai_models import (
     AiContentVerdict,
@@ -22,6 +20,10 @@ from inboxsync.db.ai_models import (
     AiSenderVerdict,
 )
 from inboxsync.db.models import utcnow
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +223,8 @@ def embeddings(
     session: Session, model: str, conversation_ids: Iterable[int]
 ) -> dict[int, tuple[str, npt.NDArray[np.float32]]]:
     """Cached (text hash, vector) by conversation (one query)."""
+    from inboxsync.ai.embeddings import from_bytes  # numpy: only when classifying
+
     ids = list(conversation_ids)
     if not ids:
         return {}
@@ -240,6 +244,8 @@ def store_embeddings(
     vectors: Mapping[int, tuple[str, npt.NDArray[np.float32]]],
 ) -> None:
     """Remember conversations' embeddings (one statement)."""
+    from inboxsync.ai.embeddings import to_bytes  # numpy: only when classifying
+
     if not vectors:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite

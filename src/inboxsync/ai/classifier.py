@@ -10,10 +10,8 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Float, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +22,6 @@ from inboxsync.ai.conversation_text import load_items
 from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.folders import folder_version, load_folders
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
-from inboxsync.ai.local_provider import LocalProvider, item_text
 from inboxsync.ai.openai_provider import shared_provider
 from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import content_hash
@@ -34,6 +31,12 @@ from inboxsync.db.ai_models import AiClaim, AiEmbedding
 from inboxsync.db.events import NewEvent, record_events
 from inboxsync.db.models import Conversation, utcnow
 from inboxsync.usage import AiUsage
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from inboxsync.ai.local_provider import LocalProvider
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +243,10 @@ def _ask_local(
 ) -> dict[int, FolderAnswer]:
     """The local model's answers, from cached embeddings where possible, learning from the
     company's corrections."""
+    import numpy as np  # with the local model: only when classifying
+
+    from inboxsync.ai.local_provider import LocalProvider
+
     local = provider if isinstance(provider, LocalProvider) else LocalProvider(settings)
     start = time.perf_counter()
     model = local.model
@@ -261,6 +268,8 @@ def _ask_local(
 
 
 def _text_hash(item: ConversationItem) -> str:
+    from inboxsync.ai.local_provider import item_text  # numpy: only when classifying
+
     return hashlib.sha256(item_text(item.subject, item.text).encode("utf-8")).hexdigest()
 
 

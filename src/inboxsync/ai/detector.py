@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +16,6 @@ from inboxsync.ai import caches
 from inboxsync.ai.caches import CachedVerdict
 from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
-from inboxsync.ai.local_provider import LocalProvider
 from inboxsync.ai.openai_provider import shared_provider
 from inboxsync.ai.text import clean, content_hash, domain_of
 from inboxsync.ai.types import CallRecord, SenderAnswer, SenderItem
@@ -24,6 +24,9 @@ from inboxsync.db.engine import sqlite_reader_sessions
 from inboxsync.mail.types import Verdict
 from inboxsync.pipeline.detect import SenderSample
 from inboxsync.usage import AiUsage
+
+if TYPE_CHECKING:
+    from inboxsync.ai.local_provider import LocalProvider
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +193,8 @@ class CachedDetector:
 
     def _local_provider(self) -> LocalProvider:
         if self._local is None:
+            from inboxsync.ai.local_provider import LocalProvider  # numpy: only when used
+
             self._local = LocalProvider(self._settings)
         return self._local
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from inboxsync.ai.local_provider import LocalProvider
 from inboxsync.ai.openai_provider import OpenAIProvider
 from inboxsync.config import Settings
+
+if TYPE_CHECKING:
+    from inboxsync.ai.local_provider import LocalProvider
 
 ProviderKind = Literal["openai", "local"]
 
@@ -24,6 +26,8 @@ def make_provider(
     settings: Settings, kind: ProviderKind | None = None
 ) -> OpenAIProvider | LocalProvider:
     """The provider the settings ask for (or `kind`)."""
+    from inboxsync.ai.local_provider import LocalProvider  # numpy: only when used
+
     if (kind or provider_kind(settings)) == "openai":
         return OpenAIProvider(settings)
     return LocalProvider(settings)

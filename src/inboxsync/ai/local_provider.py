@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
-from inboxsync.ai.embeddings import Embedder, Matrix, get_embedder, query_vectors
 from inboxsync.ai.types import (
     BatchResult,
     ConversationItem,
@@ -19,6 +16,14 @@ from inboxsync.ai.types import (
     SenderItem,
 )
 from inboxsync.config import Settings
+
+# numpy and the embeddings are imported by the methods that file: detection (every import's
+# unknown senders) needs neither, and loading numpy costs each command's start.
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from inboxsync.ai.embeddings import Embedder, Matrix
 
 # Characters of subject + text embedded: e5 costs grow with length, and the start says most.
 LOCAL_CHARS = 300
@@ -64,6 +69,8 @@ class LocalProvider:
     def embedder(self) -> Embedder:
         """The embedding model, loaded on first use (detection never needs it)."""
         if self._embedder is None:
+            from inboxsync.ai.embeddings import get_embedder
+
             self._embedder = get_embedder(self._embedder_kind)
         return self._embedder
 
@@ -73,6 +80,8 @@ class LocalProvider:
 
     def learn(self, examples: Mapping[int, Sequence[npt.NDArray[np.float32]]]) -> None:
         """Corrected examples (embeddings) by folder id; replaces what was learnt before."""
+        import numpy as np
+
         self._examples = {
             fid: np.stack(list(vecs)) for fid, vecs in examples.items() if len(vecs) > 0
         }
@@ -82,6 +91,10 @@ class LocalProvider:
 
     def prototypes(self, folders: Sequence[FolderDef]) -> Matrix:
         """One unit vector per folder: its description, pulled toward its corrections."""
+        import numpy as np
+
+        from inboxsync.ai.embeddings import query_vectors
+
         protos = query_vectors(self.embedder, [folder_text(f) for f in folders]).copy()
         for row, folder in enumerate(folders):
             ex = self._examples.get(folder.id)
@@ -106,6 +119,8 @@ class LocalProvider:
         self, keys: Sequence[int], vectors: Matrix, folders: Sequence[FolderDef]
     ) -> BatchResult[int, FolderAnswer]:
         """Like `classify`, for conversations whose embeddings are already known."""
+        import numpy as np
+
         result: BatchResult[int, FolderAnswer] = BatchResult()
         if not keys:
             return result

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from inboxsync import DemoRun, Inbox
+from inboxsync.api import Inbox
 from inboxsync.cli._app import AsJson, Company, RunAsync, inbox_of
 from inboxsync.cli.render import (
     console,
@@ -19,7 +20,9 @@ from inboxsync.cli.render import (
     print_lines,
     report_table,
 )
-from inboxsync.demo.run import DEMO_PASSWORD
+
+if TYPE_CHECKING:
+    from inboxsync.demo.run import DemoRun
 
 commands = typer.Typer()
 
@@ -88,6 +91,7 @@ def demo(
     ),
 ) -> None:
     """Import the bundled sample mailboxes into a fresh SQLite database, twice."""
+    from inboxsync.demo.run import DEMO_PASSWORD  # the demo's modules: for this command only
 
     def show_run(run: DemoRun) -> None:
         console.rule(f"[bold]{run.company}[/bold]  ({run.maildir})")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic_core import to_jsonable_python
 from rich import box
@@ -14,19 +14,20 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from inboxsync import (
-    ClassifyReport,
-    ConversationDetail,
-    ConversationRow,
-    CostReport,
-    EvalReport,
-    MailboxSummary,
-    MailboxSyncReport,
-    OutboxReport,
-    QuarantineEntry,
-    RetryReport,
-    SyncReport,
-)
+if TYPE_CHECKING:  # annotations only: the results' modules load with the commands
+    from inboxsync import (
+        ClassifyReport,
+        ConversationDetail,
+        ConversationRow,
+        CostReport,
+        EvalReport,
+        MailboxSummary,
+        MailboxSyncReport,
+        OutboxReport,
+        QuarantineEntry,
+        RetryReport,
+        SyncReport,
+    )
 
 T = TypeVar("T")
 

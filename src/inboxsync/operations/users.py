@@ -8,9 +8,7 @@ import re
 import secrets
 from datetime import timedelta
 from functools import cache
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from inboxsync.db import companies as company_store
 from inboxsync.db import users as user_store
@@ -18,6 +16,9 @@ from inboxsync.db.models import utcnow
 from inboxsync.db.users import UserInfo
 from inboxsync.errors import AuthError, SignInThrottled, UsageError
 from inboxsync.operations._base import InboxBase
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 ROLES = ("agent", "admin")
 MIN_PASSWORD = 8
@@ -31,6 +32,8 @@ SIGN_IN_REFUSED = "wrong email address or password"
 
 @cache
 def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher  # imported here: only the web's users need it
+
     return PasswordHasher()
 
 
@@ -62,6 +65,8 @@ def _throttle_key(secret: bytes, email: str) -> str:
 
 
 def _verified(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -9,8 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from inboxsync.config import Settings
 from inboxsync.db.mailboxes import list_mailboxes
 from inboxsync.errors import InboxsyncError
-from inboxsync.mailboxes.sync import endpoint_of
-from inboxsync.sources.imap.connection import ImapConnection
 from inboxsync.sources.secrets import resolve
 
 log = logging.getLogger(__name__)
@@ -23,6 +21,10 @@ def append_sent_copy(
 ) -> str:
     """APPEND `raw` to `folder` of the mailbox; "appended", or "failed: <reason>" (logged).
     Never raises for the server's or the mailbox's sake: the mail is sent either way."""
+    # Imported here: IMAP (imapclient) is for replies with a Sent folder, not every command.
+    from inboxsync.mailboxes.sync import endpoint_of
+    from inboxsync.sources.imap.connection import ImapConnection
+
     try:
         with sessions() as session:
             [box] = list_mailboxes(session, mailbox_id=mailbox_id)

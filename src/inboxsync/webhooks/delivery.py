@@ -13,8 +13,8 @@ import logging
 import time
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.config import Settings
@@ -34,6 +34,9 @@ from inboxsync.webhooks.state import (
 )
 from inboxsync.webhooks.targets import TargetRefused, pin_targets
 from inboxsync.webhooks.types import DeliveryReport
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,8 @@ def deliver_endpoint(
     """Deliver the endpoint's pending events while holding its lease; `force` ignores the wait
     of a retry (an operator's "now"). Returns what was done and, when the endpoint must wait,
     in how many seconds it may be tried again."""
+    import httpx  # imported here: only deliveries need it, not every command's start
+
     policy = policy or DeliveryPolicy.of(settings)
     owner = uuid.uuid4().hex
     delivered = 0
@@ -142,6 +147,8 @@ def _deliver_held(
 def _post(client: httpx.Client, held: Held, event: EventRow, allow_private: bool) -> Attempt:
     """One signed POST of one event to the endpoint's checked addresses (the next address
     only when one refuses the connection); its answer's body is never read."""
+    import httpx  # already loaded by deliver_endpoint
+
     body = event_body(held.company_id, event)
     headers = {
         EVENT_ID_HEADER: event_id(held.company_id, event.seq),
