@@ -78,9 +78,11 @@ def test_the_package_alone_imports_none_of_its_surface() -> None:
     assert sorted(m for m in loaded if m.startswith("inboxsync")) == ["inboxsync"]
 
 
-def test_declaring_every_command_imports_no_heavy_module() -> None:
+def test_declaring_every_command_imports_no_heavy_module_nor_the_database_layer() -> None:
     loaded = modules_after(PROBE, json.dumps([["--help"]]))
     assert heavy_in(loaded) == []
+    # `Inbox`, the settings and SQLAlchemy load when a command runs, not to print its help.
+    assert {"inboxsync.api", "inboxsync.config", "sqlalchemy"} & loaded == set()
 
 
 def test_an_import_imports_no_heavy_module(db_url: str, tmp_path: Path) -> None:

@@ -9,16 +9,18 @@ import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
 from typer.core import TyperGroup
 
-from inboxsync.api import Inbox
-from inboxsync.config import Settings
 from inboxsync.errors import ConfigError, InboxsyncError
+
+# Declaring the commands needs none of these: `Inbox` (with the database layer) and the settings
+# load when a command runs, so that `--help` and a mistyped command line start fast.
+if TYPE_CHECKING:
+    from inboxsync.api import Inbox
+    from inboxsync.config import Settings
 
 # The options several commands take, declared once.
 Company = Annotated[str, typer.Option("--company", help="Company name or id.")]
@@ -85,6 +87,8 @@ def describe(exc: Exception) -> str:
     """What went wrong, for one line: our own errors and the system's as they are, a
     database's refusal by the driver's first line (later lines may quote stored values),
     anything else as a bug."""
+    from sqlalchemy.exc import DBAPIError
+
     if isinstance(exc, InboxsyncError | OSError):
         return str(exc)
     if isinstance(exc, DBAPIError):
@@ -130,6 +134,10 @@ def _root(
         False, "--verbose", "-v", help="Log progress to stderr; a failure shows its traceback."
     ),
 ) -> None:
+    from pydantic import ValidationError
+
+    from inboxsync.config import Settings
+
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -153,4 +161,6 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def inbox_of(ctx: typer.Context) -> Inbox:
     """The database of this invocation, opened (it must be initialised)."""
+    from inboxsync.api import Inbox
+
     return Inbox(settings_of(ctx))

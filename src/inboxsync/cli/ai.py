@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from inboxsync import Inbox
 from inboxsync.cli._app import AnyCompany, AsJson, inbox_of, settings_of
 from inboxsync.cli.render import (
     classify_summary,
@@ -61,6 +60,8 @@ def eval_classifier(
 
     Prints the accuracy (abstentions count as wrong), per language, the abstentions and the
     most confused folder pairs."""
+    from inboxsync.api import Inbox
+
     report = Inbox.evaluate_classifier(
         settings_of(ctx), data, folders, set_name, provider=provider, limit=limit
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from inboxsync.api import Inbox
 from inboxsync.cli._app import group, inbox_of, settings_of
 from inboxsync.cli.render import console, print_lines
 
@@ -15,6 +14,8 @@ company = group(commands, "company", "Companies (tenants), their own addresses a
 @commands.command()
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema."""
+    from inboxsync.api import Inbox
+
     inbox = Inbox.initialise(settings_of(ctx))
     console.print(f"database ready: {inbox.engine.url.render_as_string(hide_password=True)}")
 

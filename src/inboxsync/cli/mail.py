@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from inboxsync.api import Inbox
 from inboxsync.cli._app import AsJson, Company, RunAsync, inbox_of
 from inboxsync.cli.render import (
     console,
@@ -91,6 +90,7 @@ def demo(
     ),
 ) -> None:
     """Import the bundled sample mailboxes into a fresh SQLite database, twice."""
+    from inboxsync.api import Inbox
     from inboxsync.demo.run import DEMO_PASSWORD  # the demo's modules: for this command only
 
     def show_run(run: DemoRun) -> None:

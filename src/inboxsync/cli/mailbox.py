@@ -6,11 +6,10 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inboxsync import MailboxSyncReport
 from inboxsync.cli._app import AnyCompany, AsJson, Company, RunAsync, group, inbox_of
 from inboxsync.cli.render import (
     err_console,
@@ -21,6 +20,9 @@ from inboxsync.cli.render import (
     sync_summary,
     sync_table,
 )
+
+if TYPE_CHECKING:  # annotations only: its module loads with the commands
+    from inboxsync import MailboxSyncReport
 
 commands = typer.Typer()
 mailbox = group(commands, "mailbox", "IMAP mailboxes a company's mail is synced from.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.text import Text
@@ -12,7 +13,9 @@ from rich.text import Text
 from inboxsync.cli._app import AsJson, Company, RunAsync, inbox_of, settings_of
 from inboxsync.cli.render import present
 from inboxsync.errors import UsageError
-from inboxsync.operations.inbound import Received
+
+if TYPE_CHECKING:  # annotations only: its module loads with the commands
+    from inboxsync.operations.inbound import Received
 
 commands = typer.Typer()
 

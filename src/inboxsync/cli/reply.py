@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from inboxsync.cli._app import AsJson, Company, RunAsync, inbox_of
 from inboxsync.cli.render import print_json, print_lines
-from inboxsync.outbound.message import OutgoingFile
+
+if TYPE_CHECKING:  # annotations only
+    from inboxsync.outbound.message import OutgoingFile
 
 commands: typer.Typer = typer.Typer()
 
 
 def _file(path: Path) -> OutgoingFile:
+    from inboxsync.outbound.message import OutgoingFile  # the outbound package: for replies only
+
     content_type = mimetypes.guess_type(path.name, strict=False)[0] or ""
     return OutgoingFile(path.name, content_type, path.read_bytes())
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from inboxsync import ApiKeyInfo
 from inboxsync.cli._app import AnyCompany, AsJson, group, inbox_of, settings_of
 from inboxsync.cli.render import console, print_json, print_lines
 from inboxsync.errors import UsageError
+
+if TYPE_CHECKING:  # annotations only: its module loads with the commands
+    from inboxsync import ApiKeyInfo
 
 commands = typer.Typer()
 apikey = group(commands, "apikey", "API keys of the HTTP API: shown once, stored as a hash.")

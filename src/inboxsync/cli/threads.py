@@ -3,13 +3,15 @@ queues (the classification of a new conversation, webhooks) with the inline back
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from inboxsync.cli._app import Company, inbox_of
 from inboxsync.cli.render import print_lines
-from inboxsync.db.overrides import ThreadOverride
+
+if TYPE_CHECKING:  # annotations only: its module loads with the commands
+    from inboxsync.db.overrides import ThreadOverride
 
 commands: typer.Typer = typer.Typer()
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from inboxsync import UserInfo
 from inboxsync.cli._app import AsJson, Company, group, inbox_of
 from inboxsync.cli.render import present, print_lines
 from inboxsync.errors import UsageError
+
+if TYPE_CHECKING:  # annotations only: its module loads with the commands
+    from inboxsync import UserInfo
 
 commands = typer.Typer()
 user = group(commands, "user", "People who sign in to the web page: agents and admins.")

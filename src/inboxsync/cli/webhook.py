@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -11,7 +12,9 @@ from rich.text import Text
 
 from inboxsync.cli._app import AsJson, Company, group, inbox_of
 from inboxsync.cli.render import console, print_json, print_lines
-from inboxsync.webhooks import DeliveryAttempt, DeliveryReport, Webhook
+
+if TYPE_CHECKING:  # annotations only: its module loads with the commands
+    from inboxsync.webhooks import DeliveryAttempt, DeliveryReport, Webhook
 
 commands: typer.Typer = typer.Typer()
 webhook = group(
