@@ -87,10 +87,10 @@ def describe(exc: Exception) -> str:
     """What went wrong, for one line: our own errors and the system's as they are, a
     database's refusal by the driver's first line (later lines may quote stored values),
     anything else as a bug."""
-    from sqlalchemy.exc import DBAPIError
-
     if isinstance(exc, InboxsyncError | OSError):
         return str(exc)
+    from sqlalchemy.exc import DBAPIError  # loaded already when a database refused
+
     if isinstance(exc, DBAPIError):
         first_line = str(exc.orig).strip().partition("\n")[0]
         return f"database error: {first_line or type(exc.orig).__name__}"
