@@ -22,7 +22,6 @@ from inboxsync.ai.conversation_text import load_items
 from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.folders import folder_version, load_folders
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
-from inboxsync.ai.openai_provider import shared_provider
 from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import content_hash
 from inboxsync.ai.types import CallRecord, ConversationItem, FolderAnswer, FolderDef
@@ -220,6 +219,8 @@ def _ask_ai(
 ) -> dict[int, FolderAnswer]:
     """The AI's valid answers. Unreachable AI: the conversation goes back to `pending`;
     invalid answers are left for the local model."""
+    from inboxsync.ai.openai_provider import shared_provider  # with an API key only
+
     ai = provider or shared_provider(settings)
     res = ai.classify(asked, folders, cache_key=f"inboxsync:{company_id}:{version}")
     rnd.calls.extend(res.calls)

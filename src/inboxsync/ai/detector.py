@@ -16,7 +16,6 @@ from inboxsync.ai import caches
 from inboxsync.ai.caches import CachedVerdict
 from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
-from inboxsync.ai.openai_provider import shared_provider
 from inboxsync.ai.text import clean, content_hash, domain_of
 from inboxsync.ai.types import CallRecord, SenderAnswer, SenderItem
 from inboxsync.config import Settings
@@ -178,6 +177,8 @@ class CachedDetector:
         if use_local:
             res = local.detect_notifications(items)
             return res.answers, res.calls, dict.fromkeys(res.answers, "local")
+        from inboxsync.ai.openai_provider import shared_provider  # with an API key only
+
         res = shared_provider(self._settings).detect_notifications(items)
         source = dict.fromkeys(res.answers, "ai")
         missing = [it for it in items if it.key not in res.answers]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from inboxsync.ai.openai_provider import OpenAIProvider
 from inboxsync.config import Settings
 
 if TYPE_CHECKING:
     from inboxsync.ai.local_provider import LocalProvider
+    from inboxsync.ai.openai_provider import OpenAIProvider
 
 ProviderKind = Literal["openai", "local"]
 
@@ -26,10 +26,13 @@ def make_provider(
     settings: Settings, kind: ProviderKind | None = None
 ) -> OpenAIProvider | LocalProvider:
     """The provider the settings ask for (or `kind`)."""
-    from inboxsync.ai.local_provider import LocalProvider  # numpy: only when used
-
+    # Each provider's modules (tenacity and the HTTP client; numpy) load when it is chosen.
     if (kind or provider_kind(settings)) == "openai":
+        from inboxsync.ai.openai_provider import OpenAIProvider
+
         return OpenAIProvider(settings)
+    from inboxsync.ai.local_provider import LocalProvider
+
     return LocalProvider(settings)
 
 
