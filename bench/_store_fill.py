@@ -183,8 +183,9 @@ def copy_postgresql(url: str, clients: list, conversations: list, messages: list
 
 
 def insert_tables_sqlite(engine: Engine, tables: Sequence[Table]) -> None:
-    """Insert the tables in order in one transaction (executemany in chunks), then checkpoint
-    the WAL."""
+    """Insert the tables in order in one transaction (executemany in chunks; the search
+    index's triggers index every message), merge the index's segments as the imports of a
+    store that grew batch by batch would have, then checkpoint the WAL."""
     conn = engine.raw_connection()
     try:
         cursor = conn.cursor()
@@ -196,6 +197,7 @@ def insert_tables_sqlite(engine: Engine, tables: Sequence[Table]) -> None:
             for chunk in _chunks(table.rows):
                 cursor.executemany(sql, chunk)
         cursor.execute("COMMIT")
+        cursor.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()

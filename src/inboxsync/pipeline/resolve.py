@@ -107,7 +107,11 @@ def conversations_by_subject(
             Conversation.subject_norm.in_(subjects),
             Conversation.last_message_at >= earliest,
             Conversation.started_at <= latest,
-            Conversation.is_notification.is_(False),
+            # IS NOT TRUE, not IS FALSE: SQLite (no statistics) took the equality for the
+            # better index and walked a company's person conversations through
+            # ix_conversations_folder_counts: 70 ms at 435,000 conversations against 0.5 ms
+            # through ix_conversations_subject.
+            Conversation.is_notification.is_not(True),
         )
     )
     return _stored(rows)
