@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 
 from inboxsync.errors import MessageParseError
-from inboxsync.mail.headers import _scanned_key, peek_key, split_raw
+from inboxsync.mail.headers import peek_key, plain_message_id, split_raw
 from inboxsync.mail.parse import parse_message
 
 LF_MESSAGE = b"From: a@x.example\nTo: b@y.example\nSubject: Hi\n\nBody line\n"
@@ -100,6 +100,6 @@ def _key_or_refusal(read_key: Callable[[bytes], str], raw: bytes) -> str:
 
 
 def test_a_plain_header_block_is_scanned_and_an_odd_one_is_parsed() -> None:
-    assert _scanned_key(b"From: a@x.example\nMessage-ID: <m@X.example>\n") == "m@x.example"
-    assert _scanned_key(b"From: a@x.example\nstray line\nMessage-ID: <m@x.example>\n") is None
-    assert _scanned_key(b"From: a@x.example\n") is None  # no Message-ID: the content hash
+    assert plain_message_id(b"From: a@x.example\nMessage-ID: <m@X.example>\n") == "m@x.example"
+    assert plain_message_id(b"From: a@x.example\nstray line\nMessage-ID: <m@x.example>\n") is None
+    assert plain_message_id(b"From: a@x.example\n") is None  # no Message-ID: the content hash

@@ -126,7 +126,7 @@ def peek_key(raw: bytes) -> str:
     if not raw.strip():
         raise MessageParseError("not a message: empty")
     head, body = split_raw(raw)
-    scanned = _scanned_key(head)
+    scanned = plain_message_id(head)
     if scanned is not None:
         return scanned
     try:
@@ -147,10 +147,10 @@ def parse_header_block(head: bytes) -> Message:
     return _HEADER_PARSER.parsebytes(head)
 
 
-def _scanned_key(head: bytes) -> str | None:
-    """The key of a plain header block with a usable Message-ID, read by two regular
+def plain_message_id(head: bytes) -> str | None:
+    """The normalized first Message-ID of a plain header block, read by two regular
     expressions instead of the parser (the same value: a test compares both on the corpus);
-    None sends the block to the parser."""
+    None when the block is not plain or holds no usable one: then ask the parser."""
     if not is_plain_header_block(head):
         return None
     field = _MESSAGE_ID_FIELD.search(head)

@@ -14,6 +14,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
 
+from inboxsync.mail.headers import plain_message_id, split_raw
 from inboxsync.mail.message_id import normalize_message_id
 
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
@@ -29,9 +30,6 @@ _MONTHS = {
     month: number
     for number, month in enumerate(b"JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)
 }
-# What the server returns for BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)] in the common case: one
-# field on one line (a folded or repeated field goes through the stdlib parser).
-_ONE_MESSAGE_ID = re.compile(rb"message-id:[ \t]*([^\r\n]*)\r?\n(?:\r?\n)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +117,10 @@ def message_id_of(header: bytes) -> str | None:
     """The normalized Message-ID of a header block, None when it has no usable one."""
     if not header:
         return None
-    one = _ONE_MESSAGE_ID.fullmatch(header)
-    if one is not None:
-        return normalize_message_id(one.group(1).decode("ascii", "surrogateescape"))
+    # The common case, one plain field, without the parser (the server adds the blank line).
+    plain = plain_message_id(split_raw(header)[0])
+    if plain is not None:
+        return plain
     try:
         msg = _HEADER_PARSER.parsebytes(header)
     except Exception:  # a header we cannot read gives no key; the body fetch decides
