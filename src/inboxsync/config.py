@@ -83,6 +83,12 @@ class AiSettings(BaseSettings):
     learn_min_examples: int = Field(
         3, ge=1, description="User corrections a folder needs before the local model uses them."
     )
+    example_min_confidence: float = Field(
+        0.9,
+        ge=0,
+        le=1.01,
+        description="OpenAI filings at least this confident teach the local model (above 1: none).",
+    )
     text_chars: int = Field(
         600, ge=50, description="Characters of a conversation's text sent to a classifier."
     )
