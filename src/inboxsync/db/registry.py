@@ -3,6 +3,7 @@
 from inboxsync.db import (
     ai_models,  # noqa: F401
     api_models,  # noqa: F401
+    label_models,  # noqa: F401
     models,  # noqa: F401
     outbox_models,  # noqa: F401
     override_models,  # noqa: F401
