@@ -4,43 +4,42 @@ batches, validate, fall back, write. `pending` → `classifying` → `classified
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
-from sqlalchemy import Float, and_, bindparam, delete, func, select, update
+from sqlalchemy import Float, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import caches, claims
 from inboxsync.ai.caches import CachedDecision
 from inboxsync.ai.claims import CONV
 from inboxsync.ai.conversation_text import load_items
+from inboxsync.ai.examples import labeled_examples
 from inboxsync.ai.factory import ProviderKind, cache_sources, provider_kind
 from inboxsync.ai.folders import folder_version, load_folders
 from inboxsync.ai.ledger import over_cap, record_calls, usage_of
+from inboxsync.ai.mapped_folders import MAILBOX_SOURCE, mapped_filings
 from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import content_hash
 from inboxsync.ai.types import CallRecord, ConversationItem, FolderAnswer, FolderDef
+from inboxsync.ai.vectors import conversation_vectors
 from inboxsync.config import Settings
-from inboxsync.db.ai_models import AiClaim, AiEmbedding
+from inboxsync.db.ai_models import AiClaim
 from inboxsync.db.events import NewEvent, record_events
-from inboxsync.db.models import Conversation, utcnow
+from inboxsync.db.label_models import HUMAN_SOURCES
+from inboxsync.db.models import utcnow
 from inboxsync.usage import AiUsage
-
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-    from inboxsync.ai.local_provider import LocalProvider
 
 log = logging.getLogger(__name__)
 
-# Corrected conversations whose embedding is computed per run, at most (the rest next run).
-MAX_NEW_EXAMPLES = 64
+
+# A person's decision is never overwritten (separate comparisons: an IN list cannot be
+# expanded in the executemany UPDATE).
+_NOT_BY_A_PERSON = tuple(CONV.c.folder_source != source for source in HUMAN_SOURCES)
 
 
 @dataclass
@@ -142,6 +141,11 @@ def _classify_round(
             hashes={cid: content_hash(it.subject, it.text) for cid, it in items.items()},
             attempts=attempts,
         )
+        # The company's own filing first: mail in a mapped IMAP folder is a person's decision.
+        for cid, filing in mapped_filings(session, company_id, list(attempts)).items():
+            rnd.outcomes[cid] = _Outcome(
+                "classified", filing.folder_id, 1.0, MAILBOX_SOURCE, filing.reason
+            )
         cached = caches.folder_decisions(
             session, company_id, version, set(rnd.hashes.values()), cache_sources(kind)
         )
@@ -150,7 +154,7 @@ def _classify_round(
             kind = "local"
     for cid, h in rnd.hashes.items():
         d = cached.get(h)
-        if d is not None:
+        if d is not None and cid not in rnd.outcomes:
             rnd.outcomes[cid] = _from_decision(d, f"cache ({d.source})")
     # Conversations with the same content are asked about once.
     todo: dict[str, int] = {}
@@ -243,7 +247,7 @@ def _ask_local(
     provider: AiProvider | None,
 ) -> dict[int, FolderAnswer]:
     """The local model's answers, from cached embeddings where possible, learning from the
-    company's corrections."""
+    company's labeled examples (ai/examples.py)."""
     import numpy as np  # with the local model: only when classifying
 
     from inboxsync.ai.local_provider import LocalProvider
@@ -251,8 +255,8 @@ def _ask_local(
     local = provider if isinstance(provider, LocalProvider) else LocalProvider(settings)
     start = time.perf_counter()
     model = local.model
-    vectors = _embeddings(sessions, local, company_id, items)
-    local.learn(_examples(sessions, local, company_id, {f.id for f in folders}))
+    vectors = conversation_vectors(sessions, local, company_id, items)
+    local.learn(labeled_examples(sessions, local, settings, company_id, {f.id for f in folders}))
     keys = [it.key for it in items]
     matrix = np.stack([vectors[k] for k in keys])
     res = local.classify_vectors(keys, matrix, folders)
@@ -268,82 +272,6 @@ def _ask_local(
     return res.answers
 
 
-def _text_hash(item: ConversationItem) -> str:
-    from inboxsync.ai.local_provider import item_text  # numpy: only when classifying
-
-    return hashlib.sha256(item_text(item.subject, item.text).encode("utf-8")).hexdigest()
-
-
-def _embeddings(
-    sessions: sessionmaker[Session],
-    local: LocalProvider,
-    company_id: int,
-    items: list[ConversationItem],
-) -> dict[int, npt.NDArray[np.float32]]:
-    """Embeddings of the items: cached ones read, the others computed once and stored."""
-    model = local.model
-    if not local.embedder.cacheable:
-        return dict(zip([it.key for it in items], local.embed(items), strict=True))
-    with sessions() as session:
-        known = caches.embeddings(session, model, [it.key for it in items])
-    out: dict[int, npt.NDArray[np.float32]] = {}
-    missing: list[ConversationItem] = []
-    for it in items:
-        hit = known.get(it.key)
-        if hit is not None and hit[0] == _text_hash(it):
-            out[it.key] = hit[1]
-        else:
-            missing.append(it)
-    if missing:
-        fresh = local.embed(missing)
-        new = {it.key: (_text_hash(it), fresh[i]) for i, it in enumerate(missing)}
-        with sessions.begin() as session:
-            caches.store_embeddings(session, company_id, model, new)
-        out.update({k: v[1] for k, v in new.items()})
-    return out
-
-
-def _examples(
-    sessions: sessionmaker[Session],
-    local: LocalProvider,
-    company_id: int,
-    folder_ids: set[int],
-) -> dict[int, list[npt.NDArray[np.float32]]]:
-    """The company's user-corrected conversations' embeddings by folder (embedding up to
-    MAX_NEW_EXAMPLES corrected conversations that have none yet)."""
-    model = local.model
-    with sessions() as session:
-        rows = session.execute(
-            select(Conversation.id, Conversation.folder_id, AiEmbedding.vector)
-            .outerjoin(
-                AiEmbedding,
-                and_(AiEmbedding.conversation_id == Conversation.id, AiEmbedding.model == model),
-            )
-            .where(
-                Conversation.company_id == company_id,
-                Conversation.folder_source == "user",
-                Conversation.folder_id.is_not(None),
-            )
-        ).all()
-        lacking = [r.id for r in rows if r.vector is None]
-        if local.embedder.cacheable:
-            lacking = lacking[:MAX_NEW_EXAMPLES]
-        lacking_items = load_items(session, lacking, 600) if lacking else {}
-    examples: dict[int, list[npt.NDArray[np.float32]]] = {}
-    fresh: dict[int, npt.NDArray[np.float32]] = {}
-    if lacking_items:
-        fresh = _embeddings(sessions, local, company_id, list(lacking_items.values()))
-    from inboxsync.ai.embeddings import from_bytes
-
-    for r in rows:
-        if r.folder_id not in folder_ids:
-            continue
-        vec = from_bytes(r.vector) if r.vector is not None else fresh.get(r.id)
-        if vec is not None:
-            examples.setdefault(r.folder_id, []).append(vec)
-    return examples
-
-
 def _write(
     sessions: sessionmaker[Session],
     company_id: int,
@@ -351,7 +279,7 @@ def _write(
     rnd: _Round,
     max_attempts: int,
 ) -> None:
-    """Every outcome of the round in one transaction: a conversation a user filed meanwhile
+    """Every outcome of the round in one transaction: a conversation a person filed meanwhile
     is left alone (the WHERE clause), claims of finished ones are dropped."""
     rows = []
     done: list[int] = []
@@ -383,7 +311,7 @@ def _write(
                 .where(
                     CONV.c.id.in_([r["cid"] for r in rows]),
                     CONV.c.status == "classifying",
-                    CONV.c.folder_source != "user",
+                    *_NOT_BY_A_PERSON,
                 )
                 .with_for_update()
             )
@@ -395,7 +323,7 @@ def _write(
                 .where(
                     CONV.c.id == bindparam("cid"),
                     CONV.c.status == "classifying",
-                    CONV.c.folder_source != "user",
+                    *_NOT_BY_A_PERSON,
                 )
                 .values(
                     status=bindparam("st"),
