@@ -56,6 +56,8 @@ class Theirs:
     user: int
     override: int
     our_user: int
+    our_mailbox: int
+    example: int
 
 
 # Each id parameter, called by Acme with an id: Globex's, or one that exists nowhere.
@@ -116,6 +118,22 @@ CALLS: dict[tuple[str, str], Callable[[Inbox, Theirs, int], object]] = {
     ("preview_auto_reply", "conversation_id"): lambda inbox, t, i: inbox.preview_auto_reply(
         "Acme", i, subject="", body=""
     ),
+    ("map_folder", "mailbox_id"): lambda inbox, t, i: inbox.map_folder("Acme", i, "INBOX", 1),
+    ("map_folder", "folder"): lambda inbox, t, i: inbox.map_folder(
+        "Acme", t.our_mailbox, "INBOX", i
+    ),
+    ("unmap_folder", "mailbox_id"): lambda inbox, t, i: inbox.unmap_folder("Acme", i, "INBOX"),
+    ("mailbox_folders", "mailbox_id"): lambda inbox, t, i: inbox.mailbox_folders("Acme", i),
+    ("add_folder_example", "folder"): lambda inbox, t, i: inbox.add_folder_example(
+        "Acme", i, subject="x"
+    ),
+    ("add_folder_example", "conversation_id"): lambda inbox, t, i: inbox.add_folder_example(
+        "Acme", "Billing", conversation_id=i
+    ),
+    ("folder_examples", "folder"): lambda inbox, t, i: inbox.folder_examples("Acme", i),
+    ("remove_folder_example", "example_id"): lambda inbox, t, i: inbox.remove_folder_example(
+        "Acme", i
+    ),
     ("set_smtp", "sent_mailbox_id"): lambda inbox, t, i: inbox.set_smtp(
         "Acme", host="127.0.0.1", port=1, tls="none", sent_mailbox_id=i, sent_folder="Sent"
     ),
@@ -138,6 +156,7 @@ THEIR_ID: dict[str, Callable[[Theirs], int]] = {
     "reply_id": lambda t: t.reply,
     "user_id": lambda t: t.user,
     "override_id": lambda t: t.override,
+    "example_id": lambda t: t.example,
 }
 
 
@@ -225,10 +244,14 @@ def build(inbox: Inbox, tmp_path: Path) -> Theirs:
     override = inbox.merge_conversations(
         "Globex", *(r.conversation_id or 0 for r in inbox.receive("Globex", pair))
     )
+    our_mailbox = inbox.add_mailbox(
+        "Acme", host="127.0.0.1", port=1, tls="none", user="a", password_env="ACME_PW"
+    )
+    example = inbox.add_folder_example("Globex", folder, subject="An order", text="Two chairs")
     return Theirs(conversation.id, folder, entry.id, mailbox.id, ours.id, webhook.id,
                   message.id, attachment, our_message.id, our_attachment, key.id, run.id,
                   client.id, reply.reply_id, our_reply.reply_id, user.id, override.id,
-                  our_user.id)  # fmt: skip
+                  our_user.id, our_mailbox.id, example.id)  # fmt: skip
 
 
 def test_every_id_parameter_has_a_call_here() -> None:
@@ -258,4 +281,7 @@ def test_globex_still_reaches_its_own(inbox: Inbox, theirs: Theirs) -> None:
     filed = inbox.set_folder("Globex", theirs.conversation, theirs.folder)
     assert (filed.folder_id, filed.folder_name) == (theirs.folder, "Sales")
     [box] = inbox.mailboxes("Globex")
-    assert box.id == theirs.mailbox and inbox.mailboxes("Acme") == []
+    assert box.id == theirs.mailbox
+    assert [b.id for b in inbox.mailboxes("Acme")] == [theirs.our_mailbox]
+    [example] = inbox.folder_examples("Globex", theirs.folder)
+    assert example.id == theirs.example

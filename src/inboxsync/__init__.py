@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from inboxsync.ai.corrections import FolderCorrection
     from inboxsync.ai.evaluate import EvalReport
+    from inboxsync.ai.folder_examples import FolderExampleInfo
     from inboxsync.ai.ledger import CostRow
+    from inboxsync.ai.mapped_folders import FolderMapping, ImapFolder, MappingChange
     from inboxsync.api import Inbox
     from inboxsync.config import Settings
     from inboxsync.db.apikeys import ApiKeyInfo
@@ -120,9 +122,12 @@ __all__ = [
     "FolderChoice",
     "FolderCorrection",
     "FolderCount",
+    "FolderExampleInfo",
     "FolderInfo",
+    "FolderMapping",
     "FolderProgress",
     "FolderState",
+    "ImapFolder",
     "ImportProgress",
     "Inbox",
     "InboxPage",
@@ -135,6 +140,7 @@ __all__ = [
     "MailboxStatus",
     "MailboxSummary",
     "MailboxSyncReport",
+    "MappingChange",
     "MessageDetail",
     "MessageParseError",
     "MessageRow",
@@ -209,9 +215,12 @@ _SOURCES: dict[str, str] = {
     "FolderChoice": "inboxsync.db.conversation_view",
     "FolderCorrection": "inboxsync.ai.corrections",
     "FolderCount": "inboxsync.db.inbox_view",
+    "FolderExampleInfo": "inboxsync.ai.folder_examples",
     "FolderInfo": "inboxsync.db.listing",
+    "FolderMapping": "inboxsync.ai.mapped_folders",
     "FolderProgress": "inboxsync.results",
     "FolderState": "inboxsync.db.mailbox_status",
+    "ImapFolder": "inboxsync.ai.mapped_folders",
     "ImportProgress": "inboxsync.results",
     "Inbox": "inboxsync.api",
     "InboxPage": "inboxsync.db.inbox_view",
@@ -224,6 +233,7 @@ _SOURCES: dict[str, str] = {
     "MailboxStatus": "inboxsync.db.mailbox_status",
     "MailboxSummary": "inboxsync.results",
     "MailboxSyncReport": "inboxsync.mailboxes",
+    "MappingChange": "inboxsync.ai.mapped_folders",
     "MessageDetail": "inboxsync.operations.messages",
     "MessageParseError": "inboxsync.errors",
     "MessageRow": "inboxsync.db.conversations",

@@ -42,6 +42,17 @@ class FolderMapping:
 
 
 @dataclass(frozen=True, slots=True)
+class ImapFolder:
+    """An IMAP folder of a mailbox: whether it is synced, and the company folder it is mapped
+    onto (None: not mapped)."""
+
+    name: str
+    synced: bool
+    folder_id: int | None
+    folder: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class MappingChange:
     """A mapping made or removed, and the conversations it changed: `filed` filed by a
     mapping now, `released` (ids) filed by the removed one and back to `pending`."""
@@ -85,6 +96,25 @@ def mappings(
     if mailbox_id is not None:
         query = query.where(m.mailbox_id == mailbox_id)
     return [FolderMapping(*row) for row in session.execute(query).all()]
+
+
+def imap_folders(session: Session, company_id: int, mailbox_id: int) -> list[ImapFolder]:
+    """The company mailbox's synced IMAP folders and mapped ones (a mapping outlives its
+    folder's removal from the sync, inert), by name, each with its mapping."""
+    find_mailbox(session, company_id, mailbox_id)
+    synced = set(
+        session.scalars(select(MailboxFolder.name).where(MailboxFolder.mailbox_id == mailbox_id))
+    )
+    mapped = {m.imap_folder: m for m in mappings(session, company_id, mailbox_id)}
+    return [
+        ImapFolder(
+            name,
+            name in synced,
+            mapped[name].folder_id if name in mapped else None,
+            mapped[name].folder_name if name in mapped else None,
+        )
+        for name in sorted(synced | mapped.keys())
+    ]
 
 
 def map_folder(

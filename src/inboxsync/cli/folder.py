@@ -1,4 +1,4 @@
-"""Folder commands: folder add|edit|remove|set."""
+"""Folder commands: folder add|edit|remove|set, folder example add|list|remove."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from inboxsync.cli._app import Company, group, inbox_of
-from inboxsync.cli.render import print_lines
+from inboxsync.cli.render import print_json, print_lines
 from inboxsync.errors import UsageError
 
 commands = typer.Typer()
@@ -88,6 +88,60 @@ def folder_set(
     """File a conversation by hand: a user's decision is never overwritten."""
     done = inbox_of(ctx).set_folder(company, conversation_id, folder_name)
     print_lines([f"conversation {done.conversation_id} filed in {done.folder_name!r}"])
+
+
+example = group(
+    folder, "example", "A folder's example messages, which the local model learns from."
+)
+
+
+@example.command("add")
+def example_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Folder name or id.")],
+    company: Company,
+    subject: str = typer.Option("", "--subject", help="The example's subject."),
+    text: str = typer.Option("", "--text", help="The example's text."),
+    text_file: Path | None = typer.Option(None, "--text-file", help="File holding the text."),
+    conversation_id: int | None = typer.Option(
+        None, "--from-conversation", help="Copy a conversation's subject and first message."
+    ),
+) -> None:
+    """Give a folder an example message (at most 50 per folder, 2,000 characters kept)."""
+    done = inbox_of(ctx).add_folder_example(
+        company,
+        name,
+        subject=subject,
+        text=read_text(text_file) or text,
+        conversation_id=conversation_id,
+    )
+    print_lines([f"example {done.id} added to folder {done.folder!r}"])
+
+
+@example.command("list")
+def example_list(
+    ctx: typer.Context,
+    company: Company,
+    name: Annotated[str | None, typer.Argument(help="Only this folder (name or id).")] = None,
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List the folders' example messages."""
+    examples = inbox_of(ctx).folder_examples(company, name)
+    if as_json:
+        print_json(examples)
+        return
+    print_lines(f"{e.id}\t{e.folder}\t{e.subject or e.text[:60]}" for e in examples)
+
+
+@example.command("remove")
+def example_remove(
+    ctx: typer.Context,
+    example_id: Annotated[int, typer.Argument(help="The example (id).")],
+    company: Company,
+) -> None:
+    """Delete a folder example."""
+    inbox_of(ctx).remove_folder_example(company, example_id)
+    print_lines([f"example {example_id} removed"])
 
 
 def read_text(path: Path | None) -> str | None:

@@ -1,4 +1,5 @@
-"""IMAP commands: mailbox add|list|edit|pause|resume|remove, sync, watch."""
+"""IMAP commands: mailbox add|list|edit|pause|resume|remove|folders|map-folder, sync,
+watch."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from inboxsync.cli.render import (
     sync_summary,
     sync_table,
 )
+from inboxsync.errors import UsageError
 
 if TYPE_CHECKING:  # annotations only: its module loads with the commands
     from inboxsync import MailboxSyncReport
@@ -158,6 +160,59 @@ def mailbox_list(
 ) -> None:
     """List mailboxes, their folders and how far each folder is synced."""
     present(inbox_of(ctx).mailboxes(company), as_json, mailboxes_table)
+
+
+@mailbox.command("folders")
+def mailbox_folders(
+    ctx: typer.Context,
+    mailbox_id: MailboxArg,
+    company: Company,
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List a mailbox's IMAP folders and the company folder each is mapped onto."""
+    folders = inbox_of(ctx).mailbox_folders(company, mailbox_id)
+    if as_json:
+        print_json(folders)
+        return
+    print_lines(
+        f"{f.name}{'' if f.synced else ' (not synced)'}"
+        + (f" -> {f.folder}" if f.folder is not None else "")
+        for f in folders
+    )
+
+
+@mailbox.command("map-folder")
+def mailbox_map_folder(
+    ctx: typer.Context,
+    mailbox_id: MailboxArg,
+    imap_folder: Annotated[str, typer.Argument(help="The IMAP folder, as the mailbox syncs it.")],
+    company: Company,
+    folder: Annotated[
+        str | None, typer.Argument(help="The company folder (name or id) its mail goes to.")
+    ] = None,
+    remove: bool = typer.Option(False, "--remove", help="Remove the IMAP folder's mapping."),
+) -> None:
+    """Map an IMAP folder onto a company folder: its mail is filed there as a person's
+    decision (a user's correction still wins) and teaches the local model."""
+    inbox = inbox_of(ctx)
+    if remove:
+        change = inbox.unmap_folder(company, mailbox_id, imap_folder)
+        print_lines(
+            [
+                f"IMAP folder {imap_folder!r} of mailbox {mailbox_id} no longer mapped; "
+                f"{len(change.released)} conversations classified again, {change.filed} refiled"
+            ]
+        )
+        return
+    if folder is None:
+        raise UsageError("name the company folder to map onto, or pass --remove")
+    change = inbox.map_folder(company, mailbox_id, imap_folder, folder)
+    print_lines(
+        [
+            f"IMAP folder {imap_folder!r} of mailbox {mailbox_id} mapped onto "
+            f"{change.mapping.folder_name!r}; {change.filed} conversations filed"
+        ]
+    )
 
 
 @commands.command()

@@ -118,8 +118,9 @@ class ConversationView:
 
     @property
     def filed_by(self) -> str:
-        """Who decided the folder: "person", "rule" (a notification), "cache" (an earlier AI
-        decision for the same content), "ai", "local" (the offline model), or "" (not yet)."""
+        """Who decided the folder: "person", "mailbox" (a person, in a mapped IMAP folder),
+        "rule" (a notification), "cache" (an earlier AI decision for the same content), "ai",
+        "local" (the offline model), or "" (not yet)."""
         if self.folder_source == "user":
             return "person"
         if self.is_notification:

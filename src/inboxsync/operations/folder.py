@@ -1,10 +1,12 @@
 """`Inbox`'s operations on folders: create, read, edit (auto-replies too) and remove them,
-file by hand."""
+file by hand, give them example messages."""
 
 from __future__ import annotations
 
+from inboxsync.ai import folder_examples as examples
 from inboxsync.ai import set_folder
 from inboxsync.ai.corrections import FolderCorrection
+from inboxsync.ai.folder_examples import FolderExampleInfo
 from inboxsync.db import companies as company_store
 from inboxsync.db import listing
 from inboxsync.operations._base import InboxBase
@@ -96,3 +98,40 @@ class FolderOperations(InboxBase):
         with self.sessions.begin() as session:
             company_id = company_store.company_id_by_name(session, company)
             return company_store.remove_folder(session, company_id, folder)
+
+    def add_folder_example(
+        self,
+        company: str | int,
+        folder: str | int,
+        *,
+        subject: str = "",
+        text: str = "",
+        conversation_id: int | None = None,
+    ) -> FolderExampleInfo:
+        """Give a folder an example message (`subject` and `text`, or those of a conversation
+        of the company): the local model learns from it as from a conversation filed there.
+        At most 50 per folder, the text cut to 2,000 characters."""
+        with self.sessions.begin() as session:
+            return examples.add_example(
+                session,
+                company_store.company_id_by_name(session, company),
+                folder,
+                subject=subject,
+                text=text,
+                conversation_id=conversation_id,
+            )
+
+    def folder_examples(
+        self, company: str | int, folder: str | int | None = None
+    ) -> tuple[FolderExampleInfo, ...]:
+        """The example messages of the company's folders (of one folder)."""
+        with self.reader_sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return tuple(examples.list_examples(session, company_id, folder))
+
+    def remove_folder_example(self, company: str | int, example_id: int) -> None:
+        """Delete one of the company's folder examples."""
+        with self.sessions.begin() as session:
+            examples.remove_example(
+                session, company_store.company_id_by_name(session, company), example_id
+            )

@@ -1,5 +1,5 @@
 """`Inbox`'s operations on IMAP mailboxes: add, edit, pause, resume, remove, read their
-status, sync (now or as a job), watch."""
+status, map their IMAP folders onto the company's folders, sync (now or as a job), watch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import threading
 from collections.abc import Callable, Sequence
 
 from inboxsync import mailboxes as mailbox_sync
-from inboxsync.ai import make_detector
+from inboxsync.ai import classify_pending, make_detector
+from inboxsync.ai import mapped_folders as folder_maps
+from inboxsync.ai.mapped_folders import ImapFolder, MappingChange
 from inboxsync.db import companies as company_store
 from inboxsync.db import mailbox_status
 from inboxsync.db import mailboxes as mailbox_store
@@ -126,6 +128,35 @@ class MailboxOperations(InboxBase):
             return mailbox_store.remove_mailbox(
                 session, company_id, mailbox_id, delete_mail=delete_mail
             )
+
+    def map_folder(
+        self, company: str | int, mailbox_id: int, imap_folder: str, folder: str | int
+    ) -> MappingChange:
+        """Map an IMAP folder the mailbox syncs onto one of the company's folders (name or
+        id; mapping it again replaces it): its mail, synced already or to come, is filed
+        there as a person's decision and teaches the local model. A user's filing wins."""
+        with self.sessions.begin() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return folder_maps.map_folder(session, company_id, mailbox_id, imap_folder, folder)
+
+    def unmap_folder(self, company: str | int, mailbox_id: int, imap_folder: str) -> MappingChange:
+        """Remove an IMAP folder's mapping; the conversations it filed are classified again
+        (`released`) unless another mapping files them."""
+        with self.sessions.begin() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            change = folder_maps.unmap_folder(session, company_id, mailbox_id, imap_folder)
+        if change.released:
+            classify_pending(
+                self.sessions, self.settings, company_id, conversation_ids=change.released
+            )
+        return change
+
+    def mailbox_folders(self, company: str | int, mailbox_id: int) -> tuple[ImapFolder, ...]:
+        """A mailbox's IMAP folders (synced or mapped), each with the company folder it is
+        mapped onto."""
+        with self.reader_sessions() as session:
+            company_id = company_store.company_id_by_name(session, company)
+            return tuple(folder_maps.imap_folders(session, company_id, mailbox_id))
 
     def mailbox(self, company: str | int, mailbox_id: int) -> MailboxDetail:
         """One of the company's mailboxes with its status."""
