@@ -255,8 +255,19 @@ def _ask_local(
     local = provider if isinstance(provider, LocalProvider) else LocalProvider(settings)
     start = time.perf_counter()
     model = local.model
-    vectors = conversation_vectors(sessions, local, company_id, items)
-    local.learn(labeled_examples(sessions, local, settings, company_id, {f.id for f in folders}))
+    mapped = {
+        cid: o.folder_id
+        for cid, o in rnd.outcomes.items()
+        if o.source == MAILBOX_SOURCE and o.folder_id is not None and cid in rnd.items
+    }
+    vectors = conversation_vectors(
+        sessions, local, company_id, [*items, *(rnd.items[cid] for cid in mapped)]
+    )
+    examples = labeled_examples(sessions, local, settings, company_id, {f.id for f in folders})
+    # This round's mapped filings teach it already: a first sync's history is one round.
+    for cid, folder_id in mapped.items():
+        examples.setdefault(folder_id, []).append(vectors[cid])
+    local.learn(examples)
     keys = [it.key for it in items]
     matrix = np.stack([vectors[k] for k in keys])
     res = local.classify_vectors(keys, matrix, folders)
