@@ -1,5 +1,5 @@
 """The local provider, the offline default: zero-shot nearest-description filing over
-embeddings, abstaining below a margin, and learning from the company's corrections."""
+embeddings, abstaining below a margin, and a learnt layer from the company's labeled examples."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from inboxsync.ai.embeddings import Embedder, Matrix
+    from inboxsync.ai.supervised import LearntLayer
 
 # Characters of subject + text embedded: e5 costs grow with length, and the start says most.
 LOCAL_CHARS = 300
@@ -53,8 +54,8 @@ def item_text(subject: str, text: str) -> str:
 
 
 class LocalProvider:
-    """Files by cosine similarity to each folder's description embedding, moved toward the
-    mean of the company's corrected examples once a folder has `ai_learn_min_examples`."""
+    """Files by cosine similarity to each folder's description embedding, moved by a
+    supervised layer (`supervised.py`) fitted to the company's labeled examples."""
 
     name = "local"
 
@@ -64,6 +65,7 @@ class LocalProvider:
         self._margin = settings.ai.abstain_margin
         self._min_examples = settings.ai.learn_min_examples
         self._examples: dict[int, Matrix] = {}
+        self._layer: tuple[tuple[tuple[int, str], ...], LearntLayer | None] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -79,31 +81,50 @@ class LocalProvider:
         return self.embedder.name
 
     def learn(self, examples: Mapping[int, Sequence[npt.NDArray[np.float32]]]) -> None:
-        """Corrected examples (embeddings) by folder id; replaces what was learnt before."""
+        """Labeled examples (embeddings) by folder id; replaces what was learnt before. A folder
+        with fewer than `ai_learn_min_examples` is left to its description."""
         import numpy as np
 
         self._examples = {
-            fid: np.stack(list(vecs)) for fid, vecs in examples.items() if len(vecs) > 0
+            fid: np.stack(list(vecs))
+            for fid, vecs in examples.items()
+            if len(vecs) >= self._min_examples
         }
+        self._layer = None
 
     def embed(self, items: Sequence[ConversationItem]) -> Matrix:
         return self.embedder.passages([item_text(it.subject, it.text) for it in items])
 
     def prototypes(self, folders: Sequence[FolderDef]) -> Matrix:
-        """One unit vector per folder: its description, pulled toward its corrections."""
-        import numpy as np
-
+        """One unit vector per folder: its description's query embedding."""
         from inboxsync.ai.embeddings import query_vectors
 
-        protos = query_vectors(self.embedder, [folder_text(f) for f in folders]).copy()
-        for row, folder in enumerate(folders):
-            ex = self._examples.get(folder.id)
-            if ex is None or len(ex) < self._min_examples:
-                continue
-            weight = len(ex) / (len(ex) + 2)
-            proto = (1 - weight) * protos[row] + weight * ex.mean(axis=0)
-            protos[row] = proto / (np.linalg.norm(proto) or 1.0)
-        return protos
+        return query_vectors(self.embedder, [folder_text(f) for f in folders])
+
+    def zero_shot(self, vectors: Matrix, folders: Sequence[FolderDef]) -> Matrix:
+        """Similarities (items x folders) of conversations to the folders' descriptions."""
+        return vectors @ self.prototypes(folders).T
+
+    def _learnt_layer(self, folders: Sequence[FolderDef]) -> LearntLayer | None:
+        """The supervised layer fitted to the examples of these folders, None without any;
+        fitted once per `learn` and folder set."""
+        import numpy as np
+
+        from inboxsync.ai.supervised import fit
+
+        key = tuple((f.id, folder_text(f)) for f in folders)
+        if self._layer is not None and self._layer[0] == key:
+            return self._layer[1]
+        index = {f.id: row for row, f in enumerate(folders)}
+        known = [(index[fid], ex) for fid, ex in self._examples.items() if fid in index]
+        layer = None
+        if known:
+            vectors = np.concatenate([ex for _, ex in known])
+            labels = np.concatenate([np.full(len(ex), row, dtype=np.intp) for row, ex in known])
+            centre = self.prototypes(folders).mean(axis=0)
+            layer = fit(self.zero_shot(vectors, folders), vectors, labels, len(folders), centre)
+        self._layer = (key, layer)
+        return layer
 
     def classify(
         self,
@@ -127,8 +148,12 @@ class LocalProvider:
         if not folders:
             result.answers = {k: FolderAnswer(None, 0.0, "local: no folders") for k in keys}
             return result
-        sims = vectors @ self.prototypes(folders).T
+        zero_shot = self.zero_shot(vectors, folders)
+        layer = self._learnt_layer(folders)
+        sims = zero_shot if layer is None else layer.scores(zero_shot, vectors)
         order = np.argsort(-sims, axis=1)
+        unlearnt = np.argmax(zero_shot, axis=1)
+        decided = "local" if layer is None else f"local: learnt from {layer.examples} examples"
         for row, key in enumerate(keys):
             top = int(order[row, 0])
             margin = float(sims[row, top] - sims[row, order[row, 1]]) if len(folders) > 1 else 1.0
@@ -139,7 +164,8 @@ class LocalProvider:
                     None, confidence, f"local: abstained (margin {margin:.4f} < {self._margin})"
                 )
             else:
-                result.answers[key] = FolderAnswer(folders[top].id, confidence, "local")
+                reason = "local" if top == unlearnt[row] else decided
+                result.answers[key] = FolderAnswer(folders[top].id, confidence, reason)
         return result
 
     def detect_notifications(self, items: Sequence[SenderItem]) -> BatchResult[str, SenderAnswer]:
