@@ -8,13 +8,24 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inboxsync.ai.ledger import usage_of
 from inboxsync.ai.provider import AiProvider
 from inboxsync.ai.text import clean
-from inboxsync.ai.types import ConversationItem, FolderDef
+from inboxsync.ai.types import BatchResult, ConversationItem, FolderAnswer, FolderDef
 from inboxsync.errors import UsageError
+
+if TYPE_CHECKING:  # numpy and the embeddings load with the local model
+    from collections.abc import Sequence
+
+    from inboxsync.ai.local_provider import LocalProvider
+
+# The learning curve: examples learnt per folder at each point, the seeded draws pooled, and
+# the rows a folder keeps to score however few it has.
+CURVE_PER_FOLDER = (0, 5, 10, 20)
+CURVE_DRAWS = 10
+CURVE_KEEP = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,32 @@ class EvalReport:
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The score after learning `per_folder` examples of each folder (`examples` in all,
+    averaged over the draws: a folder with few rows gives fewer)."""
+
+    per_folder: int
+    examples: float
+    report: EvalReport
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """How the local model's accuracy grows with the company's corrections; every point scores
+    the same rows (`report.n` answers: the scored rows of all draws)."""
+
+    set: str
+    provider: str
+    model: str
+    seed: int
+    draws: int
+    points: list[CurvePoint]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,11 +131,86 @@ def evaluate(
     text_chars: int = 600,
 ) -> EvalReport:
     """Classify every row with `provider` and score the answers against the labels."""
-    by_id = {f.id: f.name for f in folders}
-    unknown = {r.folder for r in rows} - set(by_id.values())
+    _check_labels(folders, rows)
+    start = time.perf_counter()
+    result = provider.classify(
+        _items(rows, text_chars), folders, cache_key=f"inboxsync:eval:{set_name}"
+    )
+    return _score(
+        provider, folders, rows, result, set_name=set_name, seconds=time.perf_counter() - start
+    )
+
+
+def learning_curve(
+    provider: LocalProvider,
+    folders: list[FolderDef],
+    rows: list[LabeledRow],
+    *,
+    per_folder: Sequence[int] = CURVE_PER_FOLDER,
+    seed: int = 0,
+    draws: int = CURVE_DRAWS,
+    set_name: str = "",
+    text_chars: int = 600,
+) -> LearningCurve:
+    """Replay corrections: for each k of `per_folder`, learn k seeded examples of each folder
+    and score the rest. Every k scores the same rows of a draw (those outside its largest
+    sample; a folder keeps at least `CURVE_KEEP` of its rows to score), samples are nested
+    (the k=5 rows are among the k=10 rows), and `draws` draws (seeds `seed`, `seed`+1, …)
+    are pooled. Each row is embedded once."""
+    import numpy as np
+
+    _check_labels(folders, rows)
+    vectors = provider.embed(_items(rows, text_chars))
+    names = [f.name for f in folders]
+    draws_of = [_draw(rows, names, max(per_folder, default=0), seed + d) for d in range(draws)]
+    points: list[CurvePoint] = []
+    for k in per_folder:
+        pooled: list[LabeledRow] = []
+        result: BatchResult[int, FolderAnswer] = BatchResult()
+        seconds = 0.0
+        learnt = 0
+        for order, scored in draws_of:
+            sample = {folders[row].id: [vectors[i] for i in idx[:k]] for row, idx in order.items()}
+            learnt += sum(len(v) for v in sample.values())
+            provider.learn(sample)
+            keys = list(range(len(pooled), len(pooled) + len(scored)))
+            start = time.perf_counter()
+            answers = provider.classify_vectors(keys, vectors[np.asarray(scored)], folders)
+            seconds += time.perf_counter() - start
+            result.answers.update(answers.answers)
+            pooled += [rows[i] for i in scored]
+        report = _score(provider, folders, pooled, result, set_name=set_name, seconds=seconds)
+        points.append(CurvePoint(k, round(learnt / max(draws, 1), 1), report))
+    provider.learn({})
+    return LearningCurve(set_name, provider.name, provider.model, seed, draws, points)
+
+
+def _draw(
+    rows: list[LabeledRow], names: list[str], most: int, seed: int
+) -> tuple[dict[int, list[int]], list[int]]:
+    """One draw: per folder (by index), its rows in the seeded order that samples are taken
+    from (at most `most`, leaving `CURVE_KEEP`), and the indexes of the rows left to score."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    order: dict[int, list[int]] = {}
+    scored: list[int] = []
+    for row, name in enumerate(names):
+        idx = [int(i) for i in rng.permutation([i for i, r in enumerate(rows) if r.folder == name])]
+        taken = max(0, min(most, len(idx) - CURVE_KEEP))
+        order[row] = idx[:taken]
+        scored += idx[taken:]
+    return order, sorted(scored)
+
+
+def _check_labels(folders: list[FolderDef], rows: list[LabeledRow]) -> None:
+    unknown = {r.folder for r in rows} - {f.name for f in folders}
     if unknown:
         raise UsageError(f"labels not among the folders: {', '.join(sorted(unknown))}")
-    items = [
+
+
+def _items(rows: list[LabeledRow], text_chars: int) -> list[ConversationItem]:
+    return [
         ConversationItem(
             key=i,
             subject=clean(r.subject, 300),
@@ -107,9 +219,19 @@ def evaluate(
         )
         for i, r in enumerate(rows)
     ]
-    start = time.perf_counter()
-    result = provider.classify(items, folders, cache_key=f"inboxsync:eval:{set_name}")
-    seconds = time.perf_counter() - start
+
+
+def _score(
+    provider: AiProvider,
+    folders: list[FolderDef],
+    rows: list[LabeledRow],
+    result: BatchResult[int, FolderAnswer],
+    *,
+    set_name: str,
+    seconds: float,
+) -> EvalReport:
+    """The answers (keyed by row index) scored against the rows' labels."""
+    by_id = {f.id: f.name for f in folders}
     right = abstained = 0
     langs: dict[str, list[int]] = {}
     confused: Counter[tuple[str, str]] = Counter()

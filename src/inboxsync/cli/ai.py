@@ -11,6 +11,7 @@ from inboxsync.cli._app import AnyCompany, AsJson, inbox_of, settings_of
 from inboxsync.cli.render import (
     classify_summary,
     costs_table,
+    curve_table,
     eval_summary,
     present,
 )
@@ -54,15 +55,32 @@ def eval_classifier(
         None, "--provider", help="local or openai (default: as configured)."
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Score the first N rows."),
+    learning_curve: bool = typer.Option(
+        False,
+        "--learning-curve",
+        help="Replay 0, 5, 10, 20 corrections per folder into the local model, scoring the rest.",
+    ),
+    seed: int = typer.Option(0, "--seed", help="First seed of the learning curve's draws."),
     as_json: AsJson = False,
 ) -> None:
     """Score a classifier on a labeled set.
 
     Prints the accuracy (abstentions count as wrong), per language, the abstentions and the
-    most confused folder pairs."""
+    most confused folder pairs; with --learning-curve, those as the local model learns."""
+    from inboxsync.ai.evaluate import EvalReport
     from inboxsync.api import Inbox
 
     report = Inbox.evaluate_classifier(
-        settings_of(ctx), data, folders, set_name, provider=provider, limit=limit
+        settings_of(ctx),
+        data,
+        folders,
+        set_name,
+        provider=provider,
+        limit=limit,
+        learning_curve=learning_curve,
+        seed=seed,
     )
-    present(report, as_json, eval_summary)
+    if isinstance(report, EvalReport):
+        present(report, as_json, eval_summary)
+    else:
+        present(report, as_json, curve_table)

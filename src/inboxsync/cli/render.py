@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # annotations only: the results' modules load with the comman
         RetryReport,
         SyncReport,
     )
+    from inboxsync.ai.evaluate import LearningCurve
 
 T = TypeVar("T")
 
@@ -240,6 +241,28 @@ def eval_summary(report: EvalReport) -> Text:
     ]
     lines += [f"  {c['expected']} → {c['predicted']}: {c['count']}" for c in report.confused]
     return Text("\n".join(lines))
+
+
+def curve_table(curve: LearningCurve) -> Group:
+    """The learning curve: accuracy and abstentions per examples learnt, per language."""
+    first = curve.points[0].report if curve.points else None
+    langs = list(first.by_language) if first else []
+    table = Table("per folder", "learnt", "accuracy", "abstained", *langs, box=box.SIMPLE)
+    for p in curve.points:
+        r = p.report
+        table.add_row(
+            str(p.per_folder),
+            f"{p.examples:g}",
+            f"{r.accuracy:.1%}",
+            str(r.abstained),
+            *(f"{r.by_language[lang]['accuracy']:.1%}" for lang in langs),
+        )
+    scored = f"{first.n} answers" if first else "nothing"
+    title = (
+        f"{curve.set}: learning curve ({curve.provider}/{curve.model}), {scored} scored at each "
+        f"point ({curve.draws} draws from seed {curve.seed})"
+    )
+    return Group(Text(title), table)
 
 
 def outbox_table(report: OutboxReport) -> Group:

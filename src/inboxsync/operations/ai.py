@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import cast
 
 from inboxsync.ai import classify_pending, cost_report, make_provider
-from inboxsync.ai.evaluate import EvalReport, evaluate, load_folder_set, load_rows
+from inboxsync.ai.evaluate import (
+    EvalReport,
+    LearningCurve,
+    evaluate,
+    load_folder_set,
+    load_rows,
+)
+from inboxsync.ai.evaluate import learning_curve as replay_curve
 from inboxsync.ai.factory import ProviderKind
 from inboxsync.ai.states import requeue_stale, status_counts
 from inboxsync.config import Settings
@@ -60,16 +67,34 @@ class AiOperations(InboxBase):
         *,
         provider: str | None = None,
         limit: int | None = None,
-    ) -> EvalReport:
+        learning_curve: bool = False,
+        seed: int = 0,
+    ) -> EvalReport | LearningCurve:
         """Score a classifier (`provider` local or openai, else as configured) on the first
         `limit` rows of a labeled JSON-lines file, against the folder set `folder_set` of a
-        JSON file. Needs no database."""
+        JSON file. With `learning_curve`, the local model's accuracy as it learns 0, 5, 10
+        and 20 corrections per folder (draws seeded from `seed`). Needs no database."""
         if provider not in (None, "local", "openai"):
             raise UsageError(f"provider is local or openai, not {provider!r}")
+        folder_defs = load_folder_set(folders, folder_set)
+        rows = load_rows(data)[:limit]
+        if learning_curve:
+            if provider == "openai":
+                raise UsageError("the learning curve replays corrections: local provider only")
+            from inboxsync.ai.local_provider import LocalProvider
+
+            return replay_curve(
+                LocalProvider(settings),
+                folder_defs,
+                rows,
+                seed=seed,
+                set_name=folder_set,
+                text_chars=settings.ai.text_chars,
+            )
         return evaluate(
             make_provider(settings, cast(ProviderKind | None, provider)),
-            load_folder_set(folders, folder_set),
-            load_rows(data)[:limit],
+            folder_defs,
+            rows,
             set_name=folder_set,
             text_chars=settings.ai.text_chars,
         )
