@@ -34,6 +34,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/v1/conversations/{conversation_id}/folder": {"folder": None},
     "/v1/conversations/{conversation_id}/replies": {"text": "Hello"},
     "/v1/mailboxes/{mailbox_id}": {"host": "imap.elsewhere.example"},
+    "/v1/mailboxes/{mailbox_id}/mapping": {"imap_folder": "INBOX", "folder": None},
     "/v1/folders/{folder_id}": {"description": "anything"},
     "/v1/conversations/{conversation_id}/merge": {"conversation_id": 2**31 - 1},
     "/v1/conversations/{conversation_id}/notification": {"is_notification": True},

@@ -1,5 +1,6 @@
-"""IMAP mailboxes over HTTP: add, edit, pause, resume, remove, queue a sync, their status.
-A secret travels only as a reference (an environment variable's name, a file's path)."""
+"""IMAP mailboxes over HTTP: add, edit, pause, resume, remove, queue a sync, their status,
+their IMAP folders mapped onto the company's folders. A secret travels only as a reference
+(an environment variable's name, a file's path)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from inboxsync.ai.mapped_folders import ImapFolder, MappingChange
 from inboxsync.db.listing import Page
 from inboxsync.db.mailbox_status import MailboxDetail, MailboxStatus
 from inboxsync.db.mailboxes import RemovedMailbox
 from inboxsync.server.auth import AppInbox, ReadCompany, WriteCompany
-from inboxsync.server.params import PathId, PlainText
+from inboxsync.server.params import MAX_ID, PathId, PlainText
 from inboxsync.server.routes.paging import Cursor, Limit
 
 router = APIRouter(prefix="/v1/mailboxes", tags=["mailboxes"])
@@ -57,6 +59,20 @@ class MailboxChanges(SecretReference):
     port: Port | None = None
     tls: Tls | None = None
     folders: Folders | None = None
+
+
+class FolderMappingChoice(BaseModel):
+    """An IMAP folder the mailbox syncs and the company folder (a name, an id) its mail is
+    filed in; null removes its mapping."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    imap_folder: FolderName
+    folder: (
+        Annotated[PlainText, Field(min_length=1, max_length=200)]
+        | Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+        | None
+    )
 
 
 @router.get("")
@@ -122,3 +138,22 @@ def sync_mailbox(company: WriteCompany, inbox: AppInbox, mailbox_id: PathId) -> 
 def mailbox_status(company: ReadCompany, inbox: AppInbox, mailbox_id: PathId) -> MailboxStatus:
     """Paused, last good sync, last error, messages waiting (lag), quarantined."""
     return inbox.mailbox_status(company, mailbox_id)
+
+
+@router.get("/{mailbox_id}/folders")
+def mailbox_folders(
+    company: ReadCompany, inbox: AppInbox, mailbox_id: PathId
+) -> tuple[ImapFolder, ...]:
+    """The mailbox's IMAP folders, each with the company folder it is mapped onto."""
+    return inbox.mailbox_folders(company, mailbox_id)
+
+
+@router.put("/{mailbox_id}/mapping")
+def map_folder(
+    company: WriteCompany, inbox: AppInbox, mailbox_id: PathId, choice: FolderMappingChoice
+) -> MappingChange:
+    """Map an IMAP folder onto a company folder (its mail is filed there as a person's
+    decision), or remove its mapping (`folder` null)."""
+    if choice.folder is None:
+        return inbox.unmap_folder(company, mailbox_id, choice.imap_folder)
+    return inbox.map_folder(company, mailbox_id, choice.imap_folder, choice.folder)
