@@ -49,7 +49,9 @@ def fit(
     offset = zero_shot.astype(np.float64) / PRIOR_TEMPERATURE
     learnt = np.bincount(labels, minlength=n_folders) > 0
     # Softmax cross-entropy is (max eigenvalue of x'x/n)/2-smooth: the step that converges.
-    step = 1.0 / (0.5 * float(np.linalg.eigvalsh(x @ x.T / n)[-1]) + L2)
+    # x'x and xx' share it; the smaller of the two is the cheap one.
+    gram = x @ x.T if n <= dim else x.T @ x
+    step = 1.0 / (0.5 * float(np.linalg.eigvalsh(gram / n)[-1]) + L2)
     weights = previous = np.zeros((dim, n_folders))
     for t in range(STEPS):
         ahead = weights + t / (t + 3) * (weights - previous)  # Nesterov momentum
