@@ -130,7 +130,7 @@ def example_list(
     if as_json:
         print_json(examples)
         return
-    print_lines(f"{e.id}\t{e.folder}\t{e.subject or e.text[:60]}" for e in examples)
+    print_lines(f"{e.id} {e.folder}: {e.subject or e.text[:60]}" for e in examples)
 
 
 @example.command("remove")
