@@ -1,11 +1,12 @@
 """The offline classifier's speed, pinned as counts: the e5 model loads once per process
-whatever the rounds and companies, each conversation's text is embedded once, and a text two
-conversations share is embedded once."""
+whatever the rounds and companies, each conversation's text is embedded once (in the demo
+too), and a text two conversations share is embedded once."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from inboxsync.ai import classify_pending, embeddings
 from inboxsync.ai.embeddings import STATS, E5Embedder, EmbedStats, get_embedder
 from inboxsync.config import Settings
 from inboxsync.db.models import Conversation
+from inboxsync.demo.run import run_demo
 from tests.ai.conftest import add_conversations, make_company
 from tests.factories import words
 
@@ -104,3 +106,18 @@ def test_the_e5_memory_answers_duplicates_as_computed_and_stays_bounded(
     monkeypatch.setattr(embeddings, "PASSAGE_MEMORY", 2)
     model.passages([c])
     assert len(model._passages) == 2 and c in model._passages and a not in model._passages
+
+
+def test_the_demo_loads_the_model_once_and_embeds_each_conversation_once(
+    tmp_path: Path, e5_settings: Settings
+) -> None:
+    before = replace(STATS)
+    runs = run_demo(tmp_path / "demo", e5_settings)
+    filed = [
+        c for run in runs for c in run.conversations if c.status in ("classified", "unclassified")
+    ]
+    assert len(runs) == 2 and len(filed) >= 40  # the two sample companies' person mail
+    counts = _since(before)
+    assert STATS.loads == 1 and counts.loads == 0
+    # Computed, or answered from memory when another test embedded the same sample already.
+    assert counts.passages + counts.reused == len(filed)
