@@ -71,7 +71,9 @@ def _conversations(
     )
     chosen = (
         select(c.id, c.folder_id, rank.label("rank"))
-        .where(c.company_id == company_id, c.folder_id.in_(folder_ids), or_(human, confident))
+        .where(
+            c.company_id == company_id, c.folder_id.in_(sorted(folder_ids)), or_(human, confident)
+        )
         .subquery()
     )
     with sessions() as session:
@@ -108,7 +110,7 @@ def _folder_examples(
     with sessions() as session:
         rows = session.execute(
             select(e.id, e.folder_id, e.subject, e.text, e.embedding_model, e.embedding).where(
-                e.company_id == company_id, e.folder_id.in_(folder_ids)
+                e.company_id == company_id, e.folder_id.in_(sorted(folder_ids))
             )
         ).all()
     stored = {r.id: from_bytes(r.embedding) for r in rows if r.embedding_model == model}
