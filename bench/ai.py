@@ -4,7 +4,7 @@ note's per-email workflow and its one-call-per-sync plan and beside the embedded
 (SQLite, the offline local provider, classification waited for); then the local provider's
 accuracy and speed on the labeled sets.
 
-    .venv/bin/python bench/ai.py [--json] [--latency 0.3] [--skip-local]
+    .venv/bin/python bench/ai.py [--json] [--latency 0.3] [--skip-local] [--local-model e5]
 """
 
 from __future__ import annotations
@@ -119,11 +119,13 @@ def ours(s: Scenario, server: FakeOpenAI) -> dict[str, Any]:
         }
 
 
-def embedded(s: Scenario) -> dict[str, Any]:
-    """The embedded default: the same pipeline on SQLite with the offline local provider
-    (e5), classification waited for; the model's load, once per process, reported apart."""
+def embedded(s: Scenario, local_model: str | None = None) -> dict[str, Any]:
+    """The embedded default: the same pipeline on SQLite with the offline local provider (its
+    default model unless `local_model`), classification waited for; the model's load, once
+    per process, reported apart."""
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db=f"sqlite:///{tmp}/ai.db", ai={"provider": "local"})
+        ai = {"provider": "local"} | ({"local_model": local_model} if local_model else {})
+        settings = Settings(db=f"sqlite:///{tmp}/ai.db", ai=ai)
         model = get_embedder(settings.ai.local_model).name  # a worker loads it once
         sessions, company, mail = prepare(Path(tmp), s, settings)
         before = replace(STATS)
@@ -264,6 +266,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--latency", type=float, default=0.3, help="seconds per AI call")
     parser.add_argument("--skip-local", action="store_true", help="skip the labeled sets")
+    parser.add_argument(
+        "--local-model", help="the embedded run's local model (default: the setting's default)"
+    )
     args = parser.parse_args()
     LATENCY = args.latency
     logging.basicConfig(level=logging.ERROR)
@@ -278,7 +283,7 @@ def main() -> None:
             results["scenarios"].append({"scenario": asdict(s), "designs": rows})
     finally:
         server.stop()
-    results["embedded"] = embedded(NOTE)
+    results["embedded"] = embedded(NOTE, args.local_model)
     local = results["embedded"]
     note, large = (sc["designs"] for sc in results["scenarios"])
     results["targets"] = {
