@@ -102,7 +102,13 @@ def test_eval_classifier_prints_one_json_object(tmp_path: Path) -> None:
     # The third row reads like billing but is labelled delivery: one confusion, 2 of 3 right.
     assert report["accuracy"] == round(2 / 3, 4)
     assert report["confused"] == [{"expected": "delivery", "predicted": "billing", "count": 1}]
-    assert report["by_language"]["en"] == {"n": 1, "accuracy": 1.0}
+    assert report["by_language"]["en"] == {
+        "n": 1,
+        "accuracy": 1.0,
+        "coverage": 1.0,
+        "precision": 1.0,
+    }
+    assert (report["coverage"], report["precision"]) == (1.0, round(2 / 3, 4))
     out = invoke("eval-classifier", "--folders", str(folders), "--set", "nope", str(data))
     assert out.exit_code == 2
     assert_one_line_error(out.stderr, "no folder set 'nope'")

