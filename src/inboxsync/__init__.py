@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from inboxsync.ai.corrections import FolderCorrection
-    from inboxsync.ai.evaluate import EvalReport
+    from inboxsync.ai.evaluate import CurvePoint, EvalReport, LearningCurve
     from inboxsync.ai.folder_examples import FolderExampleInfo
     from inboxsync.ai.ledger import CostRow
     from inboxsync.ai.mapped_folders import FolderMapping, ImapFolder, MappingChange
@@ -110,6 +110,7 @@ __all__ = [
     "CostRow",
     "CreatedApiKey",
     "CreatedWebhook",
+    "CurvePoint",
     "DatabaseError",
     "DaySpend",
     "DeliveryAttempt",
@@ -135,6 +136,7 @@ __all__ = [
     "InboxsyncError",
     "InlineImage",
     "LastMessage",
+    "LearningCurve",
     "MailboxBusyError",
     "MailboxDetail",
     "MailboxStatus",
@@ -203,6 +205,7 @@ _SOURCES: dict[str, str] = {
     "CostRow": "inboxsync.ai.ledger",
     "CreatedApiKey": "inboxsync.operations.apikeys",
     "CreatedWebhook": "inboxsync.webhooks.types",
+    "CurvePoint": "inboxsync.ai.evaluate",
     "DatabaseError": "inboxsync.errors",
     "DaySpend": "inboxsync.db.operator_view",
     "DeliveryAttempt": "inboxsync.webhooks.types",
@@ -228,6 +231,7 @@ _SOURCES: dict[str, str] = {
     "InboxsyncError": "inboxsync.errors",
     "InlineImage": "inboxsync.db.conversation_view",
     "LastMessage": "inboxsync.db.inbox_view",
+    "LearningCurve": "inboxsync.ai.evaluate",
     "MailboxBusyError": "inboxsync.errors",
     "MailboxDetail": "inboxsync.db.mailbox_status",
     "MailboxStatus": "inboxsync.db.mailbox_status",

@@ -5,6 +5,7 @@ corrections, embeddings computed once per conversation."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -149,6 +150,34 @@ def test_embeddings_are_computed_once_per_conversation(
         s.execute(update(Conversation).values(status="pending"))
     classify_pending(sessions, local_settings, company.id, provider=provider)
     assert embedder.embedded == 6  # read back from ai_embeddings
+
+
+class BackgroundSpy(LocalProvider):
+    """Records the background each round centres the zero-shot scores on."""
+
+    backgrounds: list[int]
+
+    def learn(self, examples: Any, background: Any = None) -> None:
+        self.backgrounds.append(len(background))
+        super().learn(examples, background)
+
+
+def test_the_zero_shot_scores_are_centred_on_the_batch_and_the_companys_stored_mail(
+    sessions: sessionmaker[Session], local_settings: Settings
+) -> None:
+    company = make_company(sessions)
+    first = add_conversations(sessions, company.id, [(f"topic {w}", f"text {w}") for w in "abcd"])
+    provider = BackgroundSpy(local_settings, CountingEmbedder())
+    provider.backgrounds = []
+    classify_pending(sessions, local_settings, company.id, provider=provider)
+    add_conversations(sessions, company.id, [("topic e", "text e")])
+    classify_pending(sessions, local_settings, company.id, provider=provider)
+    other = make_company(sessions, name="other")  # another company's mail is not its mail
+    add_conversations(sessions, other.id, [("topic f", "text f")])
+    classify_pending(sessions, local_settings, other.id, provider=provider)
+    # The first sync: its 4 conversations alone; then the new one and the 4 stored; the other
+    # company: its own one alone.
+    assert provider.backgrounds == [len(first), 1 + 4, 1]
 
 
 def test_the_embedders_are_process_wide_and_hashing_vectors_are_not_stored(

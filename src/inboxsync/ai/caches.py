@@ -237,6 +237,27 @@ def embeddings(
     return {r.conversation_id: (r.text_hash, from_bytes(r.vector)) for r in rows}
 
 
+def recent_embeddings(
+    session: Session, company_id: int, model: str, limit: int
+) -> npt.NDArray[np.float32]:
+    """The company's newest `limit` stored embeddings of a model, one row each (one query):
+    a sample of what its mail looks like."""
+    import numpy as np
+
+    from inboxsync.ai.embeddings import from_bytes  # numpy: only when classifying
+
+    e = AiEmbedding
+    vectors = session.scalars(
+        select(e.vector)
+        .where(e.company_id == company_id, e.model == model)
+        .order_by(e.conversation_id.desc())
+        .limit(limit)
+    ).all()
+    if not vectors:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([from_bytes(v) for v in vectors])
+
+
 def store_embeddings(
     session: Session,
     company_id: int,

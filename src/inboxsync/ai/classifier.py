@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Float, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,8 +34,15 @@ from inboxsync.db.label_models import HUMAN_SOURCES
 from inboxsync.db.models import utcnow
 from inboxsync.usage import AiUsage
 
+if TYPE_CHECKING:
+    from inboxsync.ai.embeddings import Matrix
+    from inboxsync.ai.local_provider import LocalProvider
+
 log = logging.getLogger(__name__)
 
+# Stored embeddings the zero-shot scores are centred on besides the batch: enough for a stable
+# mean (the centring is shrunk by n / (n + 16)), few enough to read in one short query.
+BACKGROUND_ROWS = 256
 
 # A person's decision is never overwritten (separate comparisons: an IN list cannot be
 # expanded in the executemany UPDATE).
@@ -260,6 +267,8 @@ def _ask_local(
         for cid, o in rnd.outcomes.items()
         if o.source == MAILBOX_SOURCE and o.folder_id is not None and cid in rnd.items
     }
+    # Read before this batch's new embeddings are stored: the batch counts once.
+    stored = _stored_sample(sessions, local, company_id)
     vectors = conversation_vectors(
         sessions, local, company_id, [*items, *(rnd.items[cid] for cid in mapped)]
     )
@@ -267,9 +276,11 @@ def _ask_local(
     # This round's mapped filings teach it already: a first sync's history is one round.
     for cid, folder_id in mapped.items():
         examples.setdefault(folder_id, []).append(vectors[cid])
-    local.learn(examples)
     keys = [it.key for it in items]
     matrix = np.stack([vectors[k] for k in keys])
+    # The zero-shot scores are centred on what the company's mail looks like: this batch and
+    # its newest stored embeddings (a first sync's history is all batch).
+    local.learn(examples, background=np.concatenate([matrix, stored]) if len(stored) else matrix)
     res = local.classify_vectors(keys, matrix, folders)
     rnd.calls.append(
         CallRecord(
@@ -281,6 +292,18 @@ def _ask_local(
         )
     )
     return res.answers
+
+
+def _stored_sample(
+    sessions: sessionmaker[Session], local: LocalProvider, company_id: int
+) -> Matrix:
+    """The company's newest stored embeddings (none for a model whose vectors are not kept)."""
+    import numpy as np
+
+    if not local.embedder.cacheable:
+        return np.zeros((0, 0), dtype=np.float32)
+    with sessions() as session:
+        return caches.recent_embeddings(session, company_id, local.model, BACKGROUND_ROWS)
 
 
 def _write(
