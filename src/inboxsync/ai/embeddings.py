@@ -9,7 +9,7 @@ import os
 import threading
 import time
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,6 +46,8 @@ class EmbedStats:
 
 
 STATS = EmbedStats()
+# Loads by model name: each is paid once per process.
+LOADS: Counter[str] = Counter()
 
 # Passages kept in memory by the e5 embedder: 1.5 KB each, 0.05-0.3 s of CPU to recompute.
 PASSAGE_MEMORY = 4096
@@ -67,6 +69,7 @@ class ModelEmbedder:
         self._passages: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
         STATS.loads += 1
         STATS.load_seconds += time.perf_counter() - start
+        LOADS[self.name] += 1
 
     def _load(self) -> None:
         raise NotImplementedError

@@ -72,6 +72,10 @@ def make_engine(url: str) -> Engine:
     except (NoSuchModuleError, ImportError) as exc:
         driver = make_url(url).drivername
         raise ConfigError(f"the database driver for {driver!r} is not installed ({exc})") from exc
+    if engine.dialect.name == "postgresql":
+        from inboxsync.db.pg_documents import register_document_dumper
+
+        register_document_dumper()
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that

@@ -18,9 +18,6 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from psycopg import adapters
-from psycopg.adapt import Buffer, Dumper
-from psycopg.pq import Format
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -79,23 +76,6 @@ REBUILD_CHUNK = 1_000
 _PG_INSERT = text(
     f"INSERT INTO {SEARCH_TABLE} (message_id, document) VALUES (:message_id, :document)"
 )
-_TSVECTOR_OID = 3614  # a built-in type's, fixed
-
-
-class _PgDocumentDumper(Dumper):
-    """Sends a PgDocument as what it is: a tsvector in binary."""
-
-    format = Format.BINARY
-    oid = _TSVECTOR_OID
-
-    def dump(self, obj: Buffer) -> Buffer:
-        return obj
-
-
-# Every connection made from now on takes documents (psycopg's global adapters: a new
-# connection's start from them).
-adapters.register_dumper(PgDocument, _PgDocumentDumper)
-
 _fts = table(SEARCH_TABLE, column("rowid", Integer))
 _pg_index = table(SEARCH_TABLE, column("message_id", Integer), column("document"))
 
