@@ -240,8 +240,9 @@ def _summary(design: str, start: float, calls: list[Any]) -> dict[str, Any]:
     }
 
 
-def local_accuracy() -> list[dict[str, Any]]:
-    provider = LocalProvider(Settings(ai={"local_model": "e5"}))
+def local_accuracy(local_model: str | None) -> list[dict[str, Any]]:
+    """The local model's report on each labeled set (the default model unless named)."""
+    provider = LocalProvider(Settings(ai={"local_model": local_model} if local_model else {}))
     out = []
     for name in ("ecommerce_en", "helpdesk_multilingual", "enron_real_en"):
         path = LABELED / f"{name}.jsonl"
@@ -267,7 +268,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.3, help="seconds per AI call")
     parser.add_argument("--skip-local", action="store_true", help="skip the labeled sets")
     parser.add_argument(
-        "--local-model", help="the embedded run's local model (default: the setting's default)"
+        "--local-model",
+        help="the local model of the embedded run and the labeled sets (default: the setting's)",
     )
     args = parser.parse_args()
     LATENCY = args.latency
@@ -299,7 +301,7 @@ def main() -> None:
         "local_classify_ge_100_per_s": local["conversations_per_s"] >= 100,
     }
     if not args.skip_local:
-        results["local"] = local_accuracy()
+        results["local"] = local_accuracy(args.local_model)
     if args.json:
         print(json.dumps(results))
         return
@@ -339,7 +341,8 @@ def main() -> None:
         langs = ", ".join(f"{k} {v['accuracy']:.1%}" for k, v in r["by_language"].items())
         print(
             f"local {r['model']} on {r['set']}: accuracy {r['accuracy']:.1%} ({langs}), "
-            f"abstained {r['abstained']}/{r['n']}, {r['per_second']:.1f} conversations/s"
+            f"abstained {r['abstained']}/{r['n']}, filed {r['coverage']:.1%} of which "
+            f"{r['precision']:.1%} right, {r['per_second']:.1f} conversations/s"
         )
 
 
