@@ -68,14 +68,16 @@ def make_engine(url: str) -> Engine:
     else:
         kwargs["pool_pre_ping"] = True
     try:
+        if make_url(url).get_backend_name() == "postgresql":
+            # Before the engine: SQLAlchemy's dialect copies psycopg's global adapters as
+            # it is made, and would not see a dumper registered after.
+            from inboxsync.db.pg_documents import register_document_dumper
+
+            register_document_dumper()
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ImportError) as exc:
         driver = make_url(url).drivername
         raise ConfigError(f"the database driver for {driver!r} is not installed ({exc})") from exc
-    if engine.dialect.name == "postgresql":
-        from inboxsync.db.pg_documents import register_document_dumper
-
-        register_document_dumper()
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that
