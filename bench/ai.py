@@ -43,6 +43,7 @@ from inboxsync.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from inboxsync.db.companies import add_company, add_folder  # noqa: E402
 from inboxsync.db.models import Conversation  # noqa: E402
 from inboxsync.pipeline.detect import UnknownIsPerson  # noqa: E402
+from inboxsync.pipeline.report import SyncReport  # noqa: E402
 from inboxsync.pipeline.sync import ingest  # noqa: E402
 from inboxsync.sources.local import open_source  # noqa: E402
 
@@ -91,13 +92,7 @@ def ours(s: Scenario, server: FakeOpenAI) -> dict[str, Any]:
         shared_provider(settings)
         cold = time.perf_counter() - cold
         start = time.perf_counter()
-        report = ingest(
-            sessions,
-            company,
-            open_source(mail),
-            settings=settings,
-            detector=make_detector(sessions, settings),
-        )
+        report = _sync(sessions, company, mail, settings)
         report.add_ai(classify_pending(sessions, settings, company))
         wall = time.perf_counter() - start
         return {
@@ -130,13 +125,7 @@ def embedded(s: Scenario, local_model: str | None = None) -> dict[str, Any]:
         sessions, company, mail = prepare(Path(tmp), s, settings)
         before = replace(STATS)
         start = time.perf_counter()
-        report = ingest(
-            sessions,
-            company,
-            open_source(mail),
-            settings=settings,
-            detector=make_detector(sessions, settings),
-        )
+        report = _sync(sessions, company, mail, settings)
         classify = time.perf_counter()
         report.add_ai(classify_pending(sessions, settings, company))
         end = time.perf_counter()
@@ -159,6 +148,16 @@ def embedded(s: Scenario, local_model: str | None = None) -> dict[str, Any]:
             "new_conversations": report.new_conversations,
             "classified": filed,
         }
+
+
+def _sync(
+    sessions: sessionmaker[Session], company: int, mail: Path, settings: Settings
+) -> SyncReport:
+    """The pipeline's import of the scenario's mail, with the AI detector."""
+    return ingest(
+        sessions, company, open_source(mail), settings=settings,
+        detector=make_detector(sessions, settings),
+    )  # fmt: skip
 
 
 def _filed(sessions: sessionmaker[Session]) -> int:
