@@ -5,6 +5,7 @@ corrections, embeddings computed once per conversation."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -189,3 +190,13 @@ def test_the_embedders_are_process_wide_and_hashing_vectors_are_not_stored(
     classify_pending(sessions, local_settings, company.id)
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AiEmbedding)) == 0
+
+
+def test_a_use_tokenizer_that_cannot_load_is_an_os_error(tmp_path: Path) -> None:
+    from inboxsync.ai.use_embedder import _Tokenizer
+
+    broken = tmp_path / "sp.model"
+    broken.write_bytes(b"not a sentencepiece model")
+    tokenizer = _Tokenizer(broken)
+    with pytest.raises(OSError, match="did not load"):
+        tokenizer.wait()
