@@ -8,9 +8,13 @@ import json
 from tests.support.cli import assert_one_line_error, invoke, ok
 
 
-def test_an_imap_folder_is_mapped_listed_and_unmapped(db_url: str) -> None:
+def _acme_with_a_garden_folder(db_url: str) -> None:
     ok(invoke("company", "add", "Acme", "--address", "support@acme.example", db=db_url))
     ok(invoke("folder", "add", "Garden", "--company", "Acme", "--description", "plants", db=db_url))
+
+
+def test_an_imap_folder_is_mapped_listed_and_unmapped(db_url: str) -> None:
+    _acme_with_a_garden_folder(db_url)
     added = ok(
         invoke(
             "mailbox", "add", "--company", "Acme", "--imap-host", "imap.acme.example",
@@ -50,8 +54,7 @@ def test_an_imap_folder_is_mapped_listed_and_unmapped(db_url: str) -> None:
 
 
 def test_a_folder_example_is_added_listed_and_removed(db_url: str) -> None:
-    ok(invoke("company", "add", "Acme", "--address", "support@acme.example", db=db_url))
-    ok(invoke("folder", "add", "Garden", "--company", "Acme", "--description", "plants", db=db_url))
+    _acme_with_a_garden_folder(db_url)
     added = ok(
         invoke(
             "folder", "example", "add", "Garden", "--company", "Acme",
